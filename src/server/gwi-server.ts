@@ -1,0 +1,256 @@
+// The GWI server (simple_server's WSGIServer + Django's basehttp): node:http parses, the loop of
+// BaseServer dispatches, a ServerHandler per request runs the application.
+import { promises as dns } from 'node:dns';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net, { type Socket } from 'node:net';
+import { inspect } from 'node:util';
+import { StreamErrors } from '../gateway/error-stream.js';
+import { fileWrapper } from '../gateway/file-wrapper.js';
+import type { Application, ErrorStream } from '../gateway/types.js';
+import { ServerLog } from '../log/server-log.js';
+import { VERSION } from '../version.js';
+import { BaseServer } from './base-server.js';
+import { buildEnviron, makeBaseEnviron, type BaseEnviron } from './environ.js';
+import {
+  answerOnSocket,
+  answerWithResponse,
+  checkParsedRequest,
+  describeClientError,
+  MAX_HEADERS,
+  MAX_LINE,
+  requestLineOf,
+  type ProtocolError,
+} from './protocol-errors.js';
+import { RequestInput } from './request-input.js';
+import { httpDate, ServerHandler, type HandlerContext } from './server-handler.js';
+
+export const SERVER_SOFTWARE = `gwi/${VERSION}`;
+export const SERVER_VERSION = `${SERVER_SOFTWARE} Node.js/${process.versions.node}`;
+
+/** One request as the loop sees it. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  expectsContinue: boolean;
+}
+
+export interface ServerOptions {
+  /** Serve requests concurrently (default true); false answers one at a time with `Connection: close`. */
+  threading?: boolean;
+  /** Resolve a host name to an IPv6 address (Django's `--ipv6`). */
+  ipv6?: boolean;
+  /** Listen on an inherited socket (a `net.Server`, a `net.Socket` or `{ fd }`) instead of binding. */
+  handle?: net.Server | Socket | { fd: number };
+  /** False: bind nothing; connections are handed over with acceptConnection(). */
+  listen?: boolean;
+  /** The request log (default: Django's format on stderr, coloured on a TTY). */
+  log?: ServerLog;
+  /** Where tracebacks go; also `gwi.errors` (default process.stderr). */
+  errorStream?: NodeJS.WritableStream;
+  /** The listen backlog (Django: 10). */
+  requestQueueSize?: number;
+}
+
+// Room for a 65536-byte request line plus 100 header lines of 65536 bytes: llhttp's own limit must
+// never be the first one a request meets, so each limit gets http.server's answer.
+const MAX_HEADER_BYTES = MAX_LINE * (MAX_HEADERS + 2);
+
+// Responses under way on a connection, so a protocol error found later is answered after them.
+const ACTIVE = Symbol('gwi.activeResponses');
+const IDLE = 'gwi:idle';
+interface TrackedSocket extends Socket {
+  [ACTIVE]?: number;
+}
+
+/** socket.getfqdn() of the bind address: 127.0.0.1 is `localhost`, as in Django's environ. */
+async function fqdn(host: string): Promise<string> {
+  if (host === '' || host === '0.0.0.0' || host === '::') return (await import('node:os')).hostname();
+  try {
+    return (await dns.lookupService(host, 0)).hostname;
+  } catch {
+    return host;
+  }
+}
+
+async function resolveHost(host: string, ipv6: boolean): Promise<string> {
+  if (net.isIP(host) !== 0) return host;
+  const { address } = await dns.lookup(host, { family: ipv6 ? 6 : 4 });
+  return address;
+}
+
+export class GwiServer extends BaseServer<Exchange> {
+  readonly httpServer: http.Server;
+  readonly log: ServerLog;
+  readonly errors: ErrorStream;
+  baseEnviron: BaseEnviron;
+  serverName: string;
+  serverAddress: readonly [host: string, port: number];
+  #app: Application | null = null;
+  readonly #context: HandlerContext;
+
+  constructor(host: string, port: number, options: ServerOptions = {}) {
+    super(options.threading ?? true);
+    this.log = options.log ?? new ServerLog();
+    this.errors = new StreamErrors(options.errorStream ?? process.stderr);
+    this.serverName = host;
+    this.serverAddress = [host, port];
+    this.baseEnviron = makeBaseEnviron(host, port);
+    this.#context = {
+      log: this.log,
+      errors: this.errors,
+      serverSoftware: SERVER_VERSION,
+      closeConnection: !this.threading,
+    };
+    this.httpServer = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false });
+    // Python's limits are enforced in checkParsedRequest(); node's header count cap must not hide them.
+    this.httpServer.maxHeadersCount = 0;
+    this.httpServer.on('request', (req, res) => this.#onRequest(req, res, false));
+    this.httpServer.on('checkContinue', (req, res) => this.#onRequest(req, res, true));
+    this.httpServer.on('checkExpectation', (req, res) => this.#refuse(req, res, {
+      code: 417,
+      message: 'Expectation Failed',
+      explain: 'Expect condition could not be satisfied',
+      requestLine: requestLineOf(req),
+    }));
+    this.httpServer.on('clientError', (err, socket) => this.#onClientError(err, socket as TrackedSocket));
+  }
+
+  get serverPort(): number {
+    return this.serverAddress[1];
+  }
+
+  setApp(app: Application): void {
+    this.#app = app;
+  }
+
+  getApp(): Application | null {
+    return this.#app;
+  }
+
+  /** Binds (or adopts `options.handle`) and learns the real address; called by makeServer(). */
+  async serverBind(options: ServerOptions = {}): Promise<void> {
+    const [host, port] = this.serverAddress;
+    if (options.listen !== false) {
+      const server = this.httpServer;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        const done = () => {
+          server.off('error', reject);
+          resolve();
+        };
+        if (options.handle) server.listen(options.handle, done);
+        else {
+          resolveHost(host, options.ipv6 ?? false).then(
+            (address) => server.listen({ host: address, port, backlog: options.requestQueueSize ?? 10 }, done),
+            reject,
+          );
+        }
+      });
+      const address = server.address();
+      if (address && typeof address === 'object') this.serverAddress = [address.address, address.port];
+    }
+    this.serverName = await fqdn(this.serverAddress[0]);
+    this.baseEnviron = makeBaseEnviron(this.serverName, this.serverPort);
+  }
+
+  /** Serves a connection accepted elsewhere (the reloader's supervisor hands them over). */
+  acceptConnection(socket: Socket): void {
+    this.httpServer.emit('connection', socket);
+  }
+
+  /** Stops listening and ends every connection; requests still queued are dropped. */
+  async serverClose(): Promise<void> {
+    const server = this.httpServer;
+    const closed = new Promise<void>((resolve) => {
+      if (!server.listening) resolve();
+      else server.close(() => resolve());
+    });
+    for (const { res } of this.takeQueued()) res.destroy();
+    server.closeAllConnections();
+    await closed;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    const socket = req.socket as TrackedSocket;
+    socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
+    res.once('close', () => {
+      const active = (socket[ACTIVE] ?? 1) - 1;
+      socket[ACTIVE] = active;
+      if (active === 0) socket.emit(IDLE);
+    });
+    const problem = checkParsedRequest(req);
+    if (problem) {
+      this.#refuse(req, res, problem);
+      return;
+    }
+    this.enqueue({ req, res, expectsContinue });
+  }
+
+  #refuse(req: IncomingMessage, res: ServerResponse, problem: ProtocolError): void {
+    this.#logProtocolError(problem);
+    answerWithResponse(res, problem, SERVER_VERSION, httpDate(), req.method === 'HEAD');
+  }
+
+  #logProtocolError(problem: ProtocolError): void {
+    this.log.logProtocolError(problem.code, problem.message);
+    this.log.logRequest(problem.requestLine, problem.code, '-');
+  }
+
+  #onClientError(err: Error, socket: TrackedSocket): void {
+    const problem = describeClientError(err);
+    if (!problem || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    this.#logProtocolError(problem);
+    const answer = () => answerOnSocket(socket, problem, SERVER_VERSION, httpDate());
+    // Earlier pipelined requests on this connection are answered first.
+    if ((socket[ACTIVE] ?? 0) === 0) answer();
+    else socket.once(IDLE, answer);
+  }
+
+  async processRequest(exchange: Exchange): Promise<void> {
+    const app = this.#app;
+    if (app === null) throw new Error('No application: call setApp() before serving');
+    const { req, res, expectsContinue } = exchange;
+    const input = new RequestInput(req, expectsContinue ? () => res.headersSent || res.writeContinue() : null);
+    const environ = buildEnviron(this.baseEnviron, req, {
+      serverSoftware: SERVER_SOFTWARE,
+      input,
+      errors: this.errors,
+      multithread: this.threading,
+      fileWrapper,
+    });
+    const handler = new ServerHandler(environ, req, res, input, this.#context, expectsContinue);
+    await handler.run(app);
+    if (!this.threading) await handler.whenClosed();
+  }
+
+  /** socketserver's block of dashes: an error the handler itself could not answer. */
+  handleError(exchange: Exchange, err: unknown): void {
+    const socket = exchange.req.socket;
+    this.errors.write(
+      `${'-'.repeat(40)}\nException occurred during processing of request from ` +
+        `('${socket.remoteAddress}', ${socket.remotePort})\n${inspect(err)}\n${'-'.repeat(40)}\n`,
+    );
+    exchange.res.destroy();
+  }
+
+  /** A handler that returned without ending its response must not leave the connection hanging. */
+  shutdownRequest(exchange: Exchange): void {
+    if (!exchange.res.writableEnded) exchange.res.destroy();
+  }
+}
+
+/** Binds `host:port` (port 0 picks a free one) and resolves with the server, ready to serve `app`. */
+export async function makeServer(
+  host: string,
+  port: number,
+  app: Application,
+  options: ServerOptions = {},
+): Promise<GwiServer> {
+  const server = new GwiServer(host, port, options);
+  await server.serverBind(options);
+  server.setApp(app);
+  return server;
+}

@@ -1,0 +1,180 @@
+// Requests that never reach the application: what llhttp refused, or what breaks http.server's limits,
+// answered with a status line, headers and http.server's error page, and described as Django logs them.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { pyRepr } from '../gateway/py-repr.js';
+import { statusExplanation, statusPhrase } from './http-status.js';
+
+/** A request answered by the server itself. `requestLine` is what the access log shows. */
+export interface ProtocolError {
+  code: number;
+  message: string;
+  explain: string;
+  requestLine: string;
+}
+
+/** http.server reads lines of at most 65536 bytes (CRLF included) and at most 100 header lines. */
+export const MAX_LINE = 65536;
+export const MAX_HEADERS = 100;
+
+// Python's str.split() separators, so messages name the same words Django's do.
+const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0]+/;
+
+function pySplit(line: string): string[] {
+  return line.split(PY_WHITESPACE).filter((word) => word.length > 0);
+}
+
+function make(code: number, message: string, requestLine: string, explain = statusExplanation(code)): ProtocolError {
+  return { code, message, explain, requestLine };
+}
+
+/**
+ * http.server's verdict on a request line (parse_request), or null when it would accept the line.
+ * Used to name what llhttp refused in the words Django users know.
+ */
+export function judgeRequestLine(line: string): ProtocolError | null {
+  const words = pySplit(line);
+  if (words.length >= 3) {
+    const version = words[words.length - 1] as string;
+    const numbers = version.startsWith('HTTP/') ? version.slice(5).split('.') : [];
+    const valid = numbers.length === 2 && numbers.every((n) => /^[0-9]{1,10}$/.test(n));
+    if (!valid) return make(400, `Bad request version (${pyRepr(version)})`, line);
+    if (Number(numbers[0]) >= 2) return make(505, `Invalid HTTP version (${version.slice(5)})`, line);
+  }
+  if (words.length < 2 || words.length > 3) return make(400, `Bad request syntax (${pyRepr(line)})`, line);
+  if (words.length === 2 && words[0] !== 'GET') {
+    return make(400, `Bad HTTP/0.9 request type (${pyRepr(words[0] as string)})`, line);
+  }
+  return null;
+}
+
+/** The access log's view of a parsed request: the request line as the client sent it. */
+export function requestLineOf(req: IncomingMessage): string {
+  const version = req.httpVersion === '0.9' ? '' : ` HTTP/${req.httpVersion}`;
+  return `${req.method} ${req.url}${version}`;
+}
+
+/** The limits llhttp does not enforce the way http.server does, checked on a parsed request. */
+export function checkParsedRequest(req: IncomingMessage): ProtocolError | null {
+  const requestLine = requestLineOf(req);
+  if (requestLine.length + 2 > MAX_LINE) return make(414, statusPhrase(414), '');
+  if (req.httpVersionMajor !== 1) {
+    return make(505, `Invalid HTTP version (${req.httpVersion})`, requestLine);
+  }
+  const raw = req.rawHeaders;
+  if (raw.length / 2 > MAX_HEADERS) {
+    return make(431, 'Too many headers', requestLine, `got more than ${MAX_HEADERS} headers`);
+  }
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).length + (raw[i + 1] as string).length + 4 > MAX_LINE) {
+      return make(431, 'Line too long', requestLine, `got more than ${MAX_LINE} bytes when reading header line`);
+    }
+  }
+  return null;
+}
+
+interface ParserError extends Error {
+  code?: string;
+  reason?: string;
+  bytesParsed?: number;
+  rawPacket?: Buffer;
+}
+
+// Errors that only mean the client went away: nothing to answer, nothing to log.
+const HANG_UPS = new Set(['ECONNRESET', 'EPIPE', 'HPE_INVALID_EOF_STATE', 'ERR_STREAM_DESTROYED']);
+
+/** Where the failing request starts in the packet llhttp was parsing: after the last blank line. */
+function requestStart(packet: string, offset: number): number {
+  const crlf = packet.lastIndexOf('\r\n\r\n', offset - 1);
+  const lf = packet.lastIndexOf('\n\n', offset - 1);
+  return Math.max(crlf >= 0 ? crlf + 4 : 0, lf >= 0 ? lf + 2 : 0);
+}
+
+function lineAt(packet: string, start: number): [line: string, end: number] {
+  const newline = packet.indexOf('\n', start);
+  const end = newline < 0 ? packet.length : newline;
+  return [packet.slice(start, end).replace(/\r$/, ''), end];
+}
+
+/** Turns a node:http `clientError` into the answer to send, or null when the client hung up. */
+export function describeClientError(err: ParserError): ProtocolError | null {
+  if (err.code === undefined || HANG_UPS.has(err.code)) return null;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return make(408, statusPhrase(408), '');
+  const packet = err.rawPacket ? err.rawPacket.toString('latin1') : '';
+  const offset = Math.min(err.bytesParsed ?? 0, packet.length);
+  const start = requestStart(packet, offset);
+  const [firstLine, firstLineEnd] = lineAt(packet, start);
+  const requestLine = firstLine.length + 2 > MAX_LINE ? '' : firstLine;
+  const reason = err.reason ?? err.message;
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    // Past llhttp's limit at least one line broke http.server's limits; which one is unknowable here.
+    return make(431, 'Line too long', requestLine, `got more than ${MAX_LINE} bytes when reading header line`);
+  }
+  if (err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return make(413, statusPhrase(413), requestLine);
+  if (offset <= firstLineEnd) {
+    const verdict = judgeRequestLine(firstLine);
+    if (verdict) return verdict;
+    if (err.code === 'HPE_INVALID_METHOD') {
+      return make(501, `Unsupported method (${pyRepr(pySplit(firstLine)[0] ?? '')})`, requestLine);
+    }
+    return make(400, `Bad request syntax (${pyRepr(firstLine)})`, requestLine);
+  }
+  const [badLine] = lineAt(packet, packet.lastIndexOf('\n', offset - 1) + 1);
+  return make(400, `${reason} (${pyRepr(badLine)})`, requestLine);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** http.server's DEFAULT_ERROR_MESSAGE, filled in. */
+export function errorPage(error: ProtocolError): Buffer {
+  return Buffer.from(
+    '<!DOCTYPE HTML>\n' +
+      '<html lang="en">\n' +
+      '    <head>\n' +
+      '        <meta charset="utf-8">\n' +
+      '        <title>Error response</title>\n' +
+      '    </head>\n' +
+      '    <body>\n' +
+      '        <h1>Error response</h1>\n' +
+      `        <p>Error code: ${error.code}</p>\n` +
+      `        <p>Message: ${escapeHtml(error.message)}.</p>\n` +
+      `        <p>Error code explanation: ${error.code} - ${escapeHtml(error.explain)}.</p>\n` +
+      '    </body>\n' +
+      '</html>\n',
+    'utf8',
+  );
+}
+
+function errorHeaders(serverSoftware: string, date: string, body: Buffer): [string, string][] {
+  return [
+    ['Server', serverSoftware],
+    ['Date', date],
+    ['Connection', 'close'],
+    ['Content-Type', 'text/html;charset=utf-8'],
+    ['Content-Length', String(body.length)],
+  ];
+}
+
+/** Answers a parsed request through its own response, so pipelined answers keep their order. */
+export function answerWithResponse(
+  res: ServerResponse,
+  error: ProtocolError,
+  serverSoftware: string,
+  date: string,
+  head: boolean,
+): void {
+  const body = errorPage(error);
+  res.sendDate = false;
+  res.writeHead(error.code, error.message, errorHeaders(serverSoftware, date, body));
+  res.end(head ? undefined : body);
+}
+
+/** Answers on the raw socket: llhttp gave up, so there is no response object to write through. */
+export function answerOnSocket(socket: Socket, error: ProtocolError, serverSoftware: string, date: string): void {
+  const body = errorPage(error);
+  let head = `HTTP/1.1 ${error.code} ${error.message}\r\n`;
+  for (const [name, value] of errorHeaders(serverSoftware, date, body)) head += `${name}: ${value}\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]));
+}

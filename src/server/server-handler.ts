@@ -1,0 +1,311 @@
+// ServerHandler: runs the application for one request and writes its response (wsgiref.handlers'
+// BaseHandler with Django's basehttp changes): headers held until the first body bytes, close() once.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { inspect } from 'node:util';
+import { firstNonLatin1 } from '../gateway/latin1.js';
+import type { Application, Body, Environ, ErrorStream, HeaderList, Write } from '../gateway/types.js';
+import { formatDateTime, isHopByHop } from '../gateway/util.js';
+import type { ServerLog } from '../log/server-log.js';
+import { requestLineOf } from './protocol-errors.js';
+import type { RequestInput } from './request-input.js';
+
+export const ERROR_STATUS = '500 Internal Server Error';
+export const ERROR_BODY = Buffer.from('A server error occurred.  Please contact the administrator.', 'latin1');
+
+/** What the handler needs from its server. */
+export interface HandlerContext {
+  log: ServerLog;
+  errors: ErrorStream;
+  serverSoftware: string;
+  /** `--nothreading`: every response says `Connection: close`, as Django's does. */
+  closeConnection: boolean;
+}
+
+let dateSecond = -1;
+let dateText = '';
+
+/** The Date header, formatted once per second. */
+export function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = formatDateTime(now);
+  }
+  return dateText;
+}
+
+// A token per RFC 9110; node:http refuses anything else, so say it clearly at startResponse.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const CONTROL_IN_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const CONTROL_IN_STATUS = /[\x00-\x1f\x7f]/;
+
+function checkStatus(status: unknown): asserts status is string {
+  if (typeof status !== 'string') throw new TypeError(`Status must be of type string (got ${inspect(status)})`);
+  if (status.length < 4) throw new Error('Status must be at least 4 characters');
+  if (!/^[0-9]{3}/.test(status)) throw new Error('Status message must begin w/3-digit code');
+  if (status[3] !== ' ') throw new Error('Status message must have a space after code');
+  if (Number(status.slice(0, 3)) < 100) throw new Error(`Status code is invalid: ${status.slice(0, 3)}`);
+  if (CONTROL_IN_STATUS.test(status)) throw new Error(`Control characters are not allowed in status: ${inspect(status)}`);
+  if (firstNonLatin1(status) >= 0) throw new Error(`Status must be latin-1: ${inspect(status)}`);
+}
+
+function checkHeaders(headers: unknown): asserts headers is HeaderList {
+  if (!Array.isArray(headers)) throw new TypeError('Headers must be an array of [name, value] pairs');
+  for (const header of headers) {
+    if (!Array.isArray(header) || header.length !== 2) {
+      throw new TypeError(`Headers must be an array of [name, value] pairs (got ${inspect(header)})`);
+    }
+    const [name, value] = header as unknown[];
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      throw new TypeError(`Header names/values must be of type string (got ${inspect(header)})`);
+    }
+    if (isHopByHop(name)) throw new Error(`Hop-by-hop header, '${name}: ${value}', not allowed`);
+    if (!TOKEN.test(name)) throw new Error(`Invalid header name: ${inspect(name)}`);
+    if (CONTROL_IN_VALUE.test(value)) {
+      throw new Error(`Control characters are not allowed in header values: ${inspect(`${name}: ${value}`)}`);
+    }
+    if (firstNonLatin1(value) >= 0) throw new Error(`Header value must be latin-1: ${inspect(`${name}: ${value}`)}`);
+  }
+}
+
+function noBodyStatus(code: number): boolean {
+  return code < 200 || code === 204 || code === 304;
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return value != null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | null)?.then === 'function';
+}
+
+/** Thrown inside the body loop when the client went away: ends the response quietly. */
+class ClientGone extends Error {}
+
+export class ServerHandler {
+  status: string | null = null;
+  headers: HeaderList | null = null;
+  headersSent = false;
+  /** Body bytes sent, as the access log reports them. */
+  bytesSent = 0;
+  result: Body | null = null;
+
+  readonly #head: boolean;
+  #usedWrite = false;
+  #declaredLength = -1;
+  #clientGone = false;
+  #finished = false;
+  #drainWaiter: (() => void) | null = null;
+  #closedWaiter: (() => void) | null = null;
+  #closed: Promise<void> | null = null;
+
+  constructor(
+    readonly environ: Environ,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly input: RequestInput,
+    readonly context: HandlerContext,
+    /** The request said `Expect: 100-continue`: until the body is read, the client may hold it back. */
+    readonly expectsContinue = false,
+  ) {
+    this.#head = req.method === 'HEAD';
+    res.on('close', () => {
+      if (!res.writableFinished) this.#clientGone = true;
+      this.#finished = true;
+      this.#drainWaiter?.();
+      this.#closedWaiter?.();
+    });
+  }
+
+  /** Settles when the response is finished or its connection is gone. */
+  whenClosed(): Promise<void> {
+    if (this.#finished) return Promise.resolve();
+    this.#closed ??= new Promise((resolve) => (this.#closedWaiter = resolve));
+    return this.#closed;
+  }
+
+  async run(app: Application): Promise<void> {
+    try {
+      const result = app(this.environ, this.startResponse);
+      this.result = isPromiseLike(result) ? await result : result;
+      await this.finishResponse();
+    } catch (err) {
+      if (this.#clientGone) {
+        const socket = this.req.socket;
+        this.context.log.logBrokenPipe(
+          socket.remoteAddress ?? '',
+          socket.remotePort ?? 0,
+          socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
+        );
+        return;
+      }
+      await this.handleError(err);
+    }
+  }
+
+  readonly startResponse = (status: string, headers: HeaderList, excInfo?: unknown): Write => {
+    if (excInfo !== undefined && excInfo !== null) {
+      // Too late to change the response: the error being handled goes on up.
+      if (this.headersSent) throw excInfo;
+    } else if (this.headers !== null) {
+      throw new Error('Headers already set!');
+    }
+    // Checked before anything is stored, so a corrected call can still follow.
+    checkStatus(status);
+    checkHeaders(headers);
+    this.status = status;
+    this.headers = headers;
+    return this.write;
+  };
+
+  readonly write: Write = (data: Uint8Array): Promise<void> => {
+    if (!(data instanceof Uint8Array)) throw new TypeError(`write() argument must be a Uint8Array (got ${inspect(data)})`);
+    if (this.status === null) throw new Error('write() before startResponse()');
+    this.#usedWrite = true;
+    if (this.#clientGone) return Promise.resolve();
+    if (!this.headersSent) this.#sendHeaders(-1);
+    return this.#sendBody(data) ?? Promise.resolve();
+  };
+
+  async finishResponse(): Promise<void> {
+    const result = this.result;
+    try {
+      if (Array.isArray(result)) {
+        for (const chunk of result as unknown[]) {
+          const pending = this.#chunk(chunk);
+          if (pending) await pending;
+        }
+      } else if (isIterable(result)) {
+        for (const chunk of result) {
+          const pending = this.#chunk(chunk);
+          if (pending) await pending;
+        }
+      } else if (isAsyncIterable(result)) {
+        for await (const chunk of result) {
+          const pending = this.#chunk(chunk);
+          if (pending) await pending;
+        }
+      } else {
+        throw new TypeError(`The application must return an iterable body (got ${inspect(result)})`);
+      }
+      this.#finishContent();
+    } catch (err) {
+      await this.#closeResult();
+      throw err;
+    }
+    this.context.log.logRequest(requestLineOf(this.req), Number(this.status?.slice(0, 3)), this.bytesSent);
+    await this.#closeResult();
+  }
+
+  /** The 500 response of wsgiref when nothing was sent yet; otherwise the connection is cut. */
+  async handleError(err: unknown): Promise<void> {
+    this.logException(err);
+    if (this.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    this.result = [ERROR_BODY];
+    this.#usedWrite = false;
+    this.startResponse(ERROR_STATUS, [['Content-Type', 'text/plain']], err);
+    await this.finishResponse();
+  }
+
+  logException(err: unknown): void {
+    this.context.errors.write(`${inspect(err)}\n`);
+  }
+
+  async #closeResult(): Promise<void> {
+    const result = this.result;
+    this.result = null;
+    if (result && typeof result.close === 'function') await result.close();
+  }
+
+  #chunk(chunk: unknown): Promise<void> | undefined {
+    if (this.#clientGone) throw new ClientGone();
+    if (!(chunk instanceof Uint8Array)) throw new TypeError(`Body chunk must be a Uint8Array (got ${inspect(chunk)})`);
+    if (chunk.length === 0) return undefined;
+    if (!this.headersSent) {
+      if (this.status === null) throw new Error('startResponse() was not called before the first body chunk');
+      // PEP 3333: a one-element array is the whole body, so its length is known.
+      const single = !this.#usedWrite && Array.isArray(this.result) && this.result.length === 1;
+      this.#sendHeaders(single ? chunk.length : -1);
+    }
+    return this.#sendBody(chunk);
+  }
+
+  #sendBody(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.#head || chunk.length === 0) return undefined;
+    let data = chunk;
+    if (this.#declaredLength >= 0 && this.bytesSent + data.length > this.#declaredLength) {
+      data = data.subarray(0, this.#declaredLength - this.bytesSent);
+      this.bytesSent += data.length;
+      this.res.write(data);
+      throw new Error(`Response body is longer than its Content-Length (${this.#declaredLength} bytes)`);
+    }
+    this.bytesSent += data.length;
+    if (this.res.write(data)) return undefined;
+    return new Promise((resolve) => {
+      this.#drainWaiter = () => {
+        this.#drainWaiter = null;
+        resolve();
+      };
+      this.res.once('drain', this.#drainWaiter);
+    });
+  }
+
+  #finishContent(): void {
+    if (!this.headersSent) {
+      if (this.status === null) throw new Error('The application returned without calling startResponse()');
+      this.#sendHeaders(this.#head ? -1 : 0);
+    } else if (!this.#head && this.#declaredLength > this.bytesSent) {
+      throw new Error(
+        `Response body is shorter than its Content-Length (${this.bytesSent} of ${this.#declaredLength} bytes)`,
+      );
+    }
+    this.res.end();
+  }
+
+  /** Writes the status line and head; `length` ≥ 0 is a Content-Length the server computed. */
+  #sendHeaders(length: number): void {
+    const status = this.status as string;
+    const headers = this.headers as HeaderList;
+    const code = Number(status.slice(0, 3));
+    let hasDate = false;
+    let hasServer = false;
+    for (const [name, value] of headers) {
+      const lower = name.toLowerCase();
+      if (lower === 'date') hasDate = true;
+      else if (lower === 'server') hasServer = true;
+      else if (lower === 'content-length') this.#declaredLength = /^[0-9]+$/.test(value) ? Number(value) : -1;
+    }
+    const head: HeaderList = [];
+    if (!hasDate) head.push(['Date', httpDate()]);
+    if (!hasServer) head.push(['Server', this.context.serverSoftware]);
+    for (const header of headers) head.push(header);
+    // A HEAD response keeps an application's Content-Length but never a computed one (Django 5.1).
+    if (this.#declaredLength < 0 && length >= 0 && !this.#head && !noBodyStatus(code)) {
+      head.push(['Content-Length', String(length)]);
+      this.#declaredLength = length;
+    }
+    const res = this.res;
+    res.sendDate = false;
+    if (this.#mustClose()) head.push(['Connection', 'close']);
+    // node:http would add Connection: keep-alive to HTTP/1.1 answers; Django's carry no such line.
+    else if (this.req.httpVersionMinor === 1) res.removeHeader('Connection');
+    this.headersSent = true;
+    res.writeHead(code, status.slice(4), head);
+  }
+
+  #mustClose(): boolean {
+    if (this.context.closeConnection) return true;
+    // A body the application left half-read (or never asked for) cannot be skipped safely.
+    if (this.expectsContinue && !this.input.started) return true;
+    return this.input.started && !this.req.complete;
+  }
+}

@@ -1,0 +1,210 @@
+// Django's termcolors behaviour: palettes, colorize, the DJANGO_COLORS syntax, and when colour applies.
+import { describe, expect, it } from 'vitest';
+import {
+  colorize, colorStyle, makeStyle, PALETTES, parseColorSetting, shouldColor,
+  type Palette, type Role, type StyleSpec,
+} from '../../src/log/termcolors.js';
+
+const NOCOLOR = PALETTES.nocolor;
+const LIGHT = PALETTES.light;
+
+function withRoles(base: Readonly<Palette>, roles: Partial<Record<Role, StyleSpec>>): Palette {
+  return { ...base, ...roles };
+}
+
+describe('colorize', () => {
+  it('puts fg, then bg, then the opts in their given order', () => {
+    expect(colorize('x', { fg: 'white', bg: 'blue', opts: ['bold', 'underscore'] })).toBe('\x1b[37;44;1;4mx\x1b[0m');
+    expect(colorize('x', { fg: 'red', opts: ['blink', 'bold'] })).toBe('\x1b[31;5;1mx\x1b[0m');
+    expect(colorize('x', { bg: 'black', opts: ['reverse', 'conceal'] })).toBe('\x1b[40;7;8mx\x1b[0m');
+  });
+
+  it('emits an empty SGR when there is no code, and drops the reset for noreset', () => {
+    expect(colorize('', {})).toBe('\x1b[m\x1b[0m');
+    expect(colorize('ok', {})).toBe('\x1b[mok\x1b[0m');
+    expect(colorize('', { noreset: true })).toBe('\x1b[m');
+    expect(colorize('x', { fg: 'cyan', noreset: true })).toBe('\x1b[36mx');
+  });
+});
+
+describe('PALETTES', () => {
+  // SGR prefix per role, from the reference table.
+  const prefixes: Record<Role, [dark: string, light: string]> = {
+    ERROR: ['\x1b[31;1m', '\x1b[31;1m'],
+    SUCCESS: ['\x1b[32;1m', '\x1b[32;1m'],
+    WARNING: ['\x1b[33;1m', '\x1b[33;1m'],
+    NOTICE: ['\x1b[31m', '\x1b[31m'],
+    SQL_FIELD: ['\x1b[32;1m', '\x1b[32;1m'],
+    SQL_COLTYPE: ['\x1b[32m', '\x1b[32m'],
+    SQL_KEYWORD: ['\x1b[33m', '\x1b[34m'],
+    SQL_TABLE: ['\x1b[1m', '\x1b[1m'],
+    HTTP_INFO: ['\x1b[1m', '\x1b[1m'],
+    HTTP_SUCCESS: ['\x1b[m', '\x1b[m'],
+    HTTP_REDIRECT: ['\x1b[32m', '\x1b[32;1m'],
+    HTTP_NOT_MODIFIED: ['\x1b[36m', '\x1b[32m'],
+    HTTP_BAD_REQUEST: ['\x1b[31;1m', '\x1b[31;1m'],
+    HTTP_NOT_FOUND: ['\x1b[33m', '\x1b[31m'],
+    HTTP_SERVER_ERROR: ['\x1b[35;1m', '\x1b[35;1m'],
+    MIGRATE_HEADING: ['\x1b[36;1m', '\x1b[36;1m'],
+    MIGRATE_LABEL: ['\x1b[1m', '\x1b[1m'],
+  };
+  const roles = Object.keys(prefixes) as Role[];
+
+  it('has exactly the reference roles in every palette', () => {
+    for (const palette of Object.values(PALETTES)) expect(Object.keys(palette).sort()).toEqual([...roles].sort());
+  });
+
+  it.each(roles)('%s gives the reference dark and light codes', (role) => {
+    const [dark, light] = prefixes[role];
+    expect(makeStyle(PALETTES.dark)[role]('t')).toBe(`${dark}t\x1b[0m`);
+    expect(makeStyle(PALETTES.light)[role]('t')).toBe(`${light}t\x1b[0m`);
+    expect(PALETTES.nocolor[role]).toEqual({});
+  });
+
+  it('is frozen, and parseColorSetting hands out copies', () => {
+    expect(Object.isFrozen(PALETTES.dark.ERROR)).toBe(true);
+    const parsed = parseColorSetting('');
+    expect(parsed).toEqual(PALETTES.dark);
+    parsed!.ERROR.opts!.push('blink');
+    parsed!.NOTICE.fg = 'blue';
+    expect(PALETTES.dark.ERROR).toEqual({ fg: 'red', opts: ['bold'] });
+    expect(PALETTES.dark.NOTICE).toEqual({ fg: 'red' });
+  });
+});
+
+describe('parseColorSetting', () => {
+  const green: StyleSpec = { fg: 'green' };
+  const blue: StyleSpec = { fg: 'blue' };
+  const cases: [config: string, expected: Palette | null][] = [
+    ['', PALETTES.dark],
+    ['light', LIGHT],
+    ['dark', PALETTES.dark],
+    ['nocolor', null],
+    ['error=green', withRoles(NOCOLOR, { ERROR: green })],
+    ['error=green/blue', withRoles(NOCOLOR, { ERROR: { fg: 'green', bg: 'blue' } })],
+    ['error=green,blink', withRoles(NOCOLOR, { ERROR: { fg: 'green', opts: ['blink'] } })],
+    ['error=green,bold,blink', withRoles(NOCOLOR, { ERROR: { fg: 'green', opts: ['blink', 'bold'] } })],
+    ['error=green/blue,blink', withRoles(NOCOLOR, { ERROR: { fg: 'green', bg: 'blue', opts: ['blink'] } })],
+    ['error=green/blue,bold,blink', withRoles(NOCOLOR, { ERROR: { fg: 'green', bg: 'blue', opts: ['blink', 'bold'] } })],
+    ['light;error=green', withRoles(LIGHT, { ERROR: green })],
+    ['nocolor;error=green', withRoles(NOCOLOR, { ERROR: green })],
+    ['error=green;light', LIGHT],
+    ['error=green;sql_field=blue', withRoles(NOCOLOR, { ERROR: green, SQL_FIELD: blue })],
+    ['light;error=green;sql_field=blue', withRoles(LIGHT, { ERROR: green, SQL_FIELD: blue })],
+    [';', null],
+    ['light;', LIGHT],
+    [';;;', null],
+    ['error=green,', withRoles(NOCOLOR, { ERROR: green })],
+    ['error=green,,,', withRoles(NOCOLOR, { ERROR: green })],
+    ['error=green,,blink,,', withRoles(NOCOLOR, { ERROR: { fg: 'green', opts: ['blink'] } })],
+    ['unknown', null],
+    ['unknown=', null],
+    ['unknown=green', null],
+    ['unknown=green;sql_field=blue', withRoles(NOCOLOR, { SQL_FIELD: blue })],
+    ['error=', null],
+    ['error=;sql_field=blue', withRoles(NOCOLOR, { SQL_FIELD: blue })],
+    ['error=unknown', null],
+    ['error=unknown;sql_field=blue', withRoles(NOCOLOR, { SQL_FIELD: blue })],
+    ['error=green/unknown', withRoles(NOCOLOR, { ERROR: green })],
+    ['error=green/blue/something', withRoles(NOCOLOR, { ERROR: { fg: 'green', bg: 'blue' } })],
+    ['error=green/blue/something,blink', withRoles(NOCOLOR, { ERROR: { fg: 'green', bg: 'blue', opts: ['blink'] } })],
+    ['error=green,unknown', withRoles(NOCOLOR, { ERROR: green })],
+    ['error=green,unknown,blink', withRoles(NOCOLOR, { ERROR: { fg: 'green', opts: ['blink'] } })],
+    ['ERROR=green', withRoles(NOCOLOR, { ERROR: green })],
+    ['eRrOr=GREEN', withRoles(NOCOLOR, { ERROR: green })],
+    ['error=gReEn/bLuE', withRoles(NOCOLOR, { ERROR: { fg: 'green', bg: 'blue' } })],
+    ['error=green,bLiNk', withRoles(NOCOLOR, { ERROR: { fg: 'green', opts: ['blink'] } })],
+    ['error=/blue', withRoles(NOCOLOR, { ERROR: { bg: 'blue' } })],
+    ['error=bold', null],
+    ['error=green,noreset', withRoles(NOCOLOR, { ERROR: green })],
+    // Django raises ValueError on a second '='; gwi ignores that part.
+    ['error=green=blue', null],
+    ['error=green=blue;sql_field=blue', withRoles(NOCOLOR, { SQL_FIELD: blue })],
+    ['toString', null],
+    ['constructor=green', null],
+  ];
+
+  it.each(cases)('%j', (config, expected) => {
+    expect(parseColorSetting(config)).toEqual(expected);
+  });
+
+  it('gives the opts in reverse order of the setting', () => {
+    expect(makeStyle(parseColorSetting('error=green,bold,blink')).ERROR('e')).toBe('\x1b[32;5;1me\x1b[0m');
+  });
+});
+
+describe('makeStyle', () => {
+  it('gives the identity for every role when there is no palette', () => {
+    const style = makeStyle(null);
+    for (const fn of Object.values(style)) expect(fn('a\x1b[1mb')).toBe('a\x1b[1mb');
+  });
+
+  it('is not changed by later edits of the palette it was made from', () => {
+    const palette = parseColorSetting('error=green')!;
+    const style = makeStyle(palette);
+    palette.ERROR = { fg: 'red' };
+    expect(style.ERROR('e')).toBe('\x1b[32me\x1b[0m');
+  });
+});
+
+describe('shouldColor', () => {
+  const tty = { isTTY: true };
+  const pipe = { isTTY: false };
+  const cases: [name: string, options: Parameters<typeof shouldColor>[0], expected: boolean][] = [
+    ['a TTY', { stream: tty, env: {} }, true],
+    ['a pipe', { stream: pipe, env: {} }, false],
+    ['a stream without isTTY', { stream: {}, env: {} }, false],
+    ['noColor on a TTY', { stream: tty, env: {}, noColor: true }, false],
+    ['noColor beats forceColor', { stream: tty, env: {}, noColor: true, forceColor: true }, false],
+    ['forceColor on a pipe', { stream: pipe, env: {}, forceColor: true }, true],
+    ['forceColor beats NO_COLOR', { stream: pipe, env: { NO_COLOR: '1' }, forceColor: true }, true],
+    ['NO_COLOR on a TTY', { stream: tty, env: { NO_COLOR: '1' } }, false],
+    ['NO_COLOR beats FORCE_COLOR', { stream: tty, env: { NO_COLOR: '1', FORCE_COLOR: '1' } }, false],
+    ['an empty NO_COLOR is unset', { stream: tty, env: { NO_COLOR: '' } }, true],
+    ['FORCE_COLOR=1 on a pipe', { stream: pipe, env: { FORCE_COLOR: '1' } }, true],
+    ['FORCE_COLOR= (empty) on a pipe', { stream: pipe, env: { FORCE_COLOR: '' } }, true],
+    ['FORCE_COLOR=3 on a pipe', { stream: pipe, env: { FORCE_COLOR: '3' } }, true],
+    ['FORCE_COLOR=0 on a TTY', { stream: tty, env: { FORCE_COLOR: '0' } }, false],
+    ['FORCE_COLOR=false on a TTY', { stream: tty, env: { FORCE_COLOR: 'false' } }, false],
+  ];
+
+  it.each(cases)('%s', (_name, options, expected) => {
+    expect(shouldColor(options)).toBe(expected);
+  });
+});
+
+describe('colorStyle', () => {
+  const tty = { isTTY: true };
+
+  it('uses the dark palette when GWI_COLORS is unset or empty', () => {
+    expect(colorStyle({ stream: tty, env: {} }).HTTP_NOT_FOUND('x')).toBe('\x1b[33mx\x1b[0m');
+    expect(colorStyle({ stream: tty, env: { GWI_COLORS: '' } }).HTTP_NOT_FOUND('x')).toBe('\x1b[33mx\x1b[0m');
+  });
+
+  it('reads the palette from GWI_COLORS', () => {
+    expect(colorStyle({ stream: tty, env: { GWI_COLORS: 'light' } }).HTTP_NOT_FOUND('x')).toBe('\x1b[31mx\x1b[0m');
+    expect(colorStyle({ stream: tty, env: { GWI_COLORS: 'nocolor' } }).HTTP_NOT_FOUND('x')).toBe('x');
+  });
+
+  it('leaves every other role as an empty SGR when GWI_COLORS only defines some roles', () => {
+    const style = colorStyle({
+      stream: tty,
+      env: { GWI_COLORS: 'http_success=white/blue,bold;http_not_found=red,underscore' },
+    });
+    expect(style.HTTP_SUCCESS('"GET /version/ HTTP/1.1" 200 2')).toBe('\x1b[37;44;1m"GET /version/ HTTP/1.1" 200 2\x1b[0m');
+    expect(style.HTTP_NOT_FOUND('"GET /nope HTTP/1.1" 404 3677')).toBe('\x1b[31;4m"GET /nope HTTP/1.1" 404 3677\x1b[0m');
+    expect(style.HTTP_NOT_MODIFIED('"GET /nm/ HTTP/1.1" 304 0')).toBe('\x1b[m"GET /nm/ HTTP/1.1" 304 0\x1b[0m');
+  });
+
+  it('is plain whenever colour does not apply, whatever GWI_COLORS says', () => {
+    expect(colorStyle({ stream: { isTTY: false }, env: { GWI_COLORS: 'light' } }).ERROR('x')).toBe('x');
+    expect(colorStyle({ stream: tty, env: { GWI_COLORS: 'light' }, noColor: true }).ERROR('x')).toBe('x');
+    expect(colorStyle({ stream: tty, env: { NO_COLOR: '1' } }).ERROR('x')).toBe('x');
+  });
+
+  it('colours a pipe with forceColor or FORCE_COLOR', () => {
+    expect(colorStyle({ stream: { isTTY: false }, env: {}, forceColor: true }).ERROR('x')).toBe('\x1b[31;1mx\x1b[0m');
+    expect(colorStyle({ stream: { isTTY: false }, env: { FORCE_COLOR: '1', GWI_COLORS: 'light' } }).SQL_KEYWORD('x'))
+      .toBe('\x1b[34mx\x1b[0m');
+  });
+});
