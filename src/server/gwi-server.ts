@@ -156,6 +156,8 @@ export class GwiServer extends BaseServer<Exchange> {
   /** Serves a connection accepted elsewhere (the reloader's supervisor hands them over). */
   acceptConnection(socket: Socket): void {
     this.httpServer.emit('connection', socket);
+    // Sockets handed over are paused (pauseOnConnect, or sent from another process): start reading.
+    socket.resume();
   }
 
   /** Stops listening and ends every connection; requests still queued are dropped. */
@@ -202,8 +204,10 @@ export class GwiServer extends BaseServer<Exchange> {
       socket.destroy();
       return;
     }
-    this.#logProtocolError(problem);
-    const answer = () => answerOnSocket(socket, problem, SERVER_VERSION, httpDate());
+    const answer = () => {
+      this.#logProtocolError(problem);
+      answerOnSocket(socket, problem, SERVER_VERSION, httpDate());
+    };
     // Earlier pipelined requests on this connection are answered first.
     if ((socket[ACTIVE] ?? 0) === 0) answer();
     else socket.once(IDLE, answer);

@@ -11,6 +11,8 @@ export interface ProtocolError {
   message: string;
   explain: string;
   requestLine: string;
+  /** A HEAD that failed after its request line: answered without the page, as http.server's send_error does. */
+  head?: boolean;
 }
 
 /** http.server reads lines of at most 65536 bytes (CRLF included) and at most 100 header lines. */
@@ -59,7 +61,9 @@ export function checkParsedRequest(req: IncomingMessage): ProtocolError | null {
   const requestLine = requestLineOf(req);
   if (requestLine.length + 2 > MAX_LINE) return make(414, statusPhrase(414), '');
   if (req.httpVersionMajor !== 1) {
-    return make(505, `Invalid HTTP version (${req.httpVersion})`, requestLine);
+    // An HTTP/0.9 line other than `GET path` is refused by http.server before its version is.
+    const verdict = req.httpVersion === '0.9' ? judgeRequestLine(requestLine) : null;
+    return verdict ?? make(505, `Invalid HTTP version (${req.httpVersion})`, requestLine);
   }
   const raw = req.rawHeaders;
   if (raw.length / 2 > MAX_HEADERS) {
@@ -83,11 +87,13 @@ interface ParserError extends Error {
 // Errors that only mean the client went away: nothing to answer, nothing to log.
 const HANG_UPS = new Set(['ECONNRESET', 'EPIPE', 'HPE_INVALID_EOF_STATE', 'ERR_STREAM_DESTROYED']);
 
-/** Where the failing request starts in the packet llhttp was parsing: after the last blank line. */
-function requestStart(packet: string, offset: number): number {
-  const crlf = packet.lastIndexOf('\r\n\r\n', offset - 1);
-  const lf = packet.lastIndexOf('\n\n', offset - 1);
-  return Math.max(crlf >= 0 ? crlf + 4 : 0, lf >= 0 ? lf + 2 : 0);
+/**
+ * Where the failing request starts in the packet llhttp was parsing: after the last blank line
+ * before the failing byte. Only CRLF ends a head (llhttp is strict), so a bare `\n\n` does not.
+ */
+function requestStart(packet: string, failed: number): number {
+  const crlf = packet.lastIndexOf('\r\n\r\n', failed - 1);
+  return crlf >= 0 ? crlf + 4 : 0;
 }
 
 function lineAt(packet: string, start: number): [line: string, end: number] {
@@ -101,26 +107,38 @@ export function describeClientError(err: ParserError): ProtocolError | null {
   if (err.code === undefined || HANG_UPS.has(err.code)) return null;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return make(408, statusPhrase(408), '');
   const packet = err.rawPacket ? err.rawPacket.toString('latin1') : '';
-  const offset = Math.min(err.bytesParsed ?? 0, packet.length);
-  const start = requestStart(packet, offset);
+  // bytesParsed points into the line llhttp refused, or just past it when a bare LF ended it: `failed` is in that line.
+  const parsed = Math.min(err.bytesParsed ?? 0, packet.length);
+  const bareLf = parsed > 0 && packet[parsed - 1] === '\n' && packet[parsed - 2] !== '\r';
+  const failed = bareLf ? parsed - 1 : parsed;
+  const start = requestStart(packet, failed);
   const [firstLine, firstLineEnd] = lineAt(packet, start);
-  const requestLine = firstLine.length + 2 > MAX_LINE ? '' : firstLine;
+  // http.server reads at most 65536 bytes of a request line before answering 414 (even without its LF).
+  const tooLong = firstLine.length + 2 > MAX_LINE;
+  const requestLine = tooLong ? '' : firstLine;
   const reason = err.reason ?? err.message;
+  // Failing past the request line of a HEAD: http.server knows the command and sends no body.
+  const head = failed > firstLineEnd && pySplit(firstLine)[0] === 'HEAD';
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     // Past llhttp's limit at least one line broke http.server's limits; which one is unknowable here.
-    return make(431, 'Line too long', requestLine, `got more than ${MAX_LINE} bytes when reading header line`);
+    const explain = `got more than ${MAX_LINE} bytes when reading header line`;
+    return { ...make(431, 'Line too long', requestLine, explain), head };
   }
   if (err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return make(413, statusPhrase(413), requestLine);
-  if (offset <= firstLineEnd) {
+  if (tooLong) return make(414, statusPhrase(414), '');
+  if (failed <= firstLineEnd) {
     const verdict = judgeRequestLine(firstLine);
     if (verdict) return verdict;
     if (err.code === 'HPE_INVALID_METHOD') {
       return make(501, `Unsupported method (${pyRepr(pySplit(firstLine)[0] ?? '')})`, requestLine);
     }
+    // A line http.server would take, ended by a bare LF: the line ending is what llhttp refused.
+    if (bareLf) return make(400, `${reason} (${pyRepr(firstLine)})`, requestLine);
     return make(400, `Bad request syntax (${pyRepr(firstLine)})`, requestLine);
   }
-  const [badLine] = lineAt(packet, packet.lastIndexOf('\n', offset - 1) + 1);
-  return make(400, `${reason} (${pyRepr(badLine)})`, requestLine);
+  // The line holding the refused byte; a bare LF belongs to the line it ends.
+  const [badLine] = lineAt(packet, packet.lastIndexOf('\n', failed - 1) + 1);
+  return { ...make(400, `${reason} (${pyRepr(badLine)})`, requestLine), head };
 }
 
 function escapeHtml(text: string): string {
@@ -174,7 +192,8 @@ export function answerWithResponse(
 /** Answers on the raw socket: llhttp gave up, so there is no response object to write through. */
 export function answerOnSocket(socket: Socket, error: ProtocolError, serverSoftware: string, date: string): void {
   const body = errorPage(error);
-  let head = `HTTP/1.1 ${error.code} ${error.message}\r\n`;
-  for (const [name, value] of errorHeaders(serverSoftware, date, body)) head += `${name}: ${value}\r\n`;
-  socket.end(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]));
+  let text = `HTTP/1.1 ${error.code} ${error.message}\r\n`;
+  for (const [name, value] of errorHeaders(serverSoftware, date, body)) text += `${name}: ${value}\r\n`;
+  const head = Buffer.from(text + '\r\n', 'latin1');
+  socket.end(error.head ? head : Buffer.concat([head, body]));
 }

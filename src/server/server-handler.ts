@@ -85,8 +85,12 @@ function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | null)?.then === 'function';
 }
 
-/** Thrown inside the body loop when the client went away: ends the response quietly. */
-class ClientGone extends Error {}
+/** Thrown inside the body loop (and by write()) when the client went away: ends the response quietly. */
+class ClientGone extends Error {
+  constructor() {
+    super('The client closed the connection');
+  }
+}
 
 export class ServerHandler {
   status: string | null = null;
@@ -99,9 +103,12 @@ export class ServerHandler {
   readonly #head: boolean;
   #usedWrite = false;
   #declaredLength = -1;
+  /** The status allows no body (1xx, 204, 304): a declared Content-Length describes the resource. */
+  #noBody = false;
+  /** The head said `Connection: close`. */
+  #closing = false;
   #clientGone = false;
   #finished = false;
-  #drainWaiter: (() => void) | null = null;
   #closedWaiter: (() => void) | null = null;
   #closed: Promise<void> | null = null;
 
@@ -118,7 +125,6 @@ export class ServerHandler {
     res.on('close', () => {
       if (!res.writableFinished) this.#clientGone = true;
       this.#finished = true;
-      this.#drainWaiter?.();
       this.#closedWaiter?.();
     });
   }
@@ -168,8 +174,13 @@ export class ServerHandler {
     if (!(data instanceof Uint8Array)) throw new TypeError(`write() argument must be a Uint8Array (got ${inspect(data)})`);
     if (this.status === null) throw new Error('write() before startResponse()');
     this.#usedWrite = true;
-    if (this.#clientGone) return Promise.resolve();
-    if (!this.headersSent) this.#sendHeaders(-1);
+    // Like a broken pipe in wsgiref: the application learns that nobody is listening and stops.
+    if (this.#clientGone) throw new ClientGone();
+    if (!this.headersSent) {
+      this.#sendHeaders(-1);
+      // node:http holds a head until body bytes follow; PEP 3333 has the first write() send it.
+      if (data.length === 0) this.res.flushHeaders();
+    }
     return this.#sendBody(data) ?? Promise.resolve();
   };
 
@@ -196,7 +207,12 @@ export class ServerHandler {
       }
       this.#finishContent();
     } catch (err) {
-      await this.#closeResult();
+      try {
+        await this.#closeResult();
+      } catch (closeError) {
+        // The body's own error is the one handled below; this one must not hide it.
+        this.logException(closeError);
+      }
       throw err;
     }
     this.context.log.logRequest(requestLineOf(this.req), Number(this.status?.slice(0, 3)), this.bytesSent);
@@ -207,12 +223,20 @@ export class ServerHandler {
   async handleError(err: unknown): Promise<void> {
     this.logException(err);
     if (this.headersSent) {
-      this.res.destroy();
+      // A response that already ended stays as it is (close() failed after it); any other is cut,
+      // once what was written has gone out (the server destroys what a handler leaves unfinished).
+      if (!this.res.writableEnded) {
+        this.res.flushHeaders();
+        await this.#cut();
+      }
       return;
     }
     this.result = [ERROR_BODY];
     this.#usedWrite = false;
-    this.startResponse(ERROR_STATUS, [['Content-Type', 'text/plain']], err);
+    // Replaced directly rather than through excInfo: an application may throw undefined or null.
+    this.status = null;
+    this.headers = null;
+    this.startResponse(ERROR_STATUS, [['Content-Type', 'text/plain']]);
     await this.finishResponse();
   }
 
@@ -245,30 +269,62 @@ export class ServerHandler {
     if (this.#declaredLength >= 0 && this.bytesSent + data.length > this.#declaredLength) {
       data = data.subarray(0, this.#declaredLength - this.bytesSent);
       this.bytesSent += data.length;
-      this.res.write(data);
+      if (data.length > 0) this.res.write(data);
       throw new Error(`Response body is longer than its Content-Length (${this.#declaredLength} bytes)`);
     }
     this.bytesSent += data.length;
     if (this.res.write(data)) return undefined;
+    return this.#drained();
+  }
+
+  /** Settles when the socket takes more data, or when the response closes (the client left). */
+  #drained(): Promise<void> {
+    const res = this.res;
     return new Promise((resolve) => {
-      this.#drainWaiter = () => {
-        this.#drainWaiter = null;
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
         resolve();
       };
-      this.res.once('drain', this.#drainWaiter);
+      res.on('drain', done);
+      res.on('close', done);
     });
   }
 
   #finishContent(): void {
+    // The last chunk may have waited for a client that left: no access line for a response it never got.
+    if (this.#clientGone) throw new ClientGone();
     if (!this.headersSent) {
       if (this.status === null) throw new Error('The application returned without calling startResponse()');
       this.#sendHeaders(this.#head ? -1 : 0);
-    } else if (!this.#head && this.#declaredLength > this.bytesSent) {
+    }
+    if (!this.#head && !this.#noBody && this.#declaredLength > this.bytesSent) {
       throw new Error(
         `Response body is shorter than its Content-Length (${this.bytesSent} of ${this.#declaredLength} bytes)`,
       );
     }
     this.res.end();
+    // The rest of a body read halfway (after the head went out) is still on the wire: this
+    // connection cannot carry another request.
+    if (!this.#closing && this.input.started && !this.req.complete) void this.#cut();
+  }
+
+  /**
+   * Closes the connection once what was written went out, so the client sees exactly those bytes;
+   * settles when it is closed. destroy() alone would drop what node:http still holds (it corks
+   * writes until the next tick) and what the socket has not sent yet.
+   */
+  #cut(): Promise<void> {
+    const socket = this.res.socket;
+    if (socket === null) {
+      this.res.destroy();
+      return Promise.resolve();
+    }
+    if (socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.once('close', () => resolve());
+      socket.end(() => socket.destroy());
+    });
   }
 
   /** Writes the status line and head; `length` ≥ 0 is a Content-Length the server computed. */
@@ -276,6 +332,7 @@ export class ServerHandler {
     const status = this.status as string;
     const headers = this.headers as HeaderList;
     const code = Number(status.slice(0, 3));
+    this.#noBody = noBodyStatus(code);
     let hasDate = false;
     let hasServer = false;
     for (const [name, value] of headers) {
@@ -289,13 +346,14 @@ export class ServerHandler {
     if (!hasServer) head.push(['Server', this.context.serverSoftware]);
     for (const header of headers) head.push(header);
     // A HEAD response keeps an application's Content-Length but never a computed one (Django 5.1).
-    if (this.#declaredLength < 0 && length >= 0 && !this.#head && !noBodyStatus(code)) {
+    if (this.#declaredLength < 0 && length >= 0 && !this.#head && !this.#noBody) {
       head.push(['Content-Length', String(length)]);
       this.#declaredLength = length;
     }
     const res = this.res;
     res.sendDate = false;
-    if (this.#mustClose()) head.push(['Connection', 'close']);
+    this.#closing = this.#mustClose();
+    if (this.#closing) head.push(['Connection', 'close']);
     // node:http would add Connection: keep-alive to HTTP/1.1 answers; Django's carry no such line.
     else if (this.req.httpVersionMinor === 1) res.removeHeader('Connection');
     this.headersSent = true;
