@@ -1,0 +1,40 @@
+// CommonMiddleware: APPEND_SLASH (a 404 for /x becomes a 301 to /x/ when /x/ exists) and Content-Length.
+import { settings } from '../conf.js';
+import type { GetResponse, MiddlewareFunction } from '../middleware.js';
+import type { GwiRequest } from '../request.js';
+import { HttpResponsePermanentRedirect } from '../response.js';
+import { isValidPath } from '../urls.js';
+
+async function shouldRedirectWithSlash(request: GwiRequest): Promise<boolean> {
+  if (!settings.APPEND_SLASH || request.pathInfo.endsWith('/')) return false;
+  const urlconf = request.urlconf ?? settings.ROOT_URLCONF;
+  if (await isValidPath(request.pathInfo, urlconf)) return false;
+  return Boolean(await isValidPath(`${request.pathInfo}/`, urlconf));
+}
+
+function pathWithSlash(request: GwiRequest): string {
+  const full = request.getFullPath(true);
+  // '//evil.example/' would be an open redirect: keep it a path.
+  const path = full.replace(/^\/+/, '/');
+  if (settings.DEBUG && ['POST', 'PUT', 'PATCH'].includes(request.method)) {
+    throw new Error(
+      `You called this URL via ${request.method}, but the URL doesn't end in a slash and you have APPEND_SLASH ` +
+        `set. gwi can't redirect to the slash URL while maintaining ${request.method} data. Change your form ` +
+        `to point to ${request.getHost()}${path} (note the trailing slash), or set APPEND_SLASH=false in your settings.`,
+    );
+  }
+  return path;
+}
+
+export function CommonMiddleware(getResponse: GetResponse): MiddlewareFunction {
+  return async (request) => {
+    const response = await getResponse(request);
+    if (response.statusCode === 404 && (await shouldRedirectWithSlash(request))) {
+      return new HttpResponsePermanentRedirect(pathWithSlash(request));
+    }
+    if (!response.streaming && !response.headers.has('Content-Length') && 'content' in response) {
+      response.headers.set('Content-Length', String((response.content as Uint8Array).length));
+    }
+    return response;
+  };
+}
