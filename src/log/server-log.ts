@@ -30,8 +30,11 @@ function serverTime(date: Date): string {
 // http.server escapes them (Django does not), and so do we. Backslashes stay as they are, so messages
 // that already hold a repr() (`Bad request syntax ('\x16\x03')`) read exactly as Django prints them.
 const CONTROL_CHARS = /[\x00-\x1f\x7f-\x9f]/g;
+const HAS_CONTROL_CHARS = /[\x00-\x1f\x7f-\x9f]/;
 
 function escapeControlChars(text: string): string {
+  // Almost every line is clean: test before building a new string.
+  if (!HAS_CONTROL_CHARS.test(text)) return text;
   return text.replace(CONTROL_CHARS, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

@@ -24,9 +24,12 @@ export abstract class BaseServer<R> {
   #wake: Wake | null = null;
   #timer: NodeJS.Timeout | null = null;
   #serving = false;
+  /** serveForever() (not handleRequest()) is the one waiting. */
+  #looping = false;
   #shutdownRequest = false;
   #stopped: Promise<void> | null = null;
-  readonly #inFlight = new Set<Promise<void>>();
+  #active = 0;
+  #idleWaiters: (() => void)[] = [];
 
   constructor(threading: boolean) {
     this.threading = threading;
@@ -34,6 +37,13 @@ export abstract class BaseServer<R> {
 
   /** Called by the transport for every request it has parsed. */
   protected enqueue(request: R): void {
+    // Threading mode with serveForever() idle: this is the turn the loop would run after waking —
+    // dispatch and serviceActions() — done here, which saves a promise round trip per request.
+    if (this.threading && this.#wake !== null && this.#looping && this.#head === this.#queue.length) {
+      void this.#process(request);
+      this.serviceActions();
+      return;
+    }
     this.#queue.push(request);
     const wake = this.#wake;
     if (wake) {
@@ -44,7 +54,7 @@ export abstract class BaseServer<R> {
 
   /** Requests waiting for the loop, and requests being served. */
   get pending(): number {
-    return this.#queue.length - this.#head + this.#inFlight.size;
+    return this.#queue.length - this.#head + this.#active;
   }
 
   #take(): R | undefined {
@@ -57,16 +67,10 @@ export abstract class BaseServer<R> {
     return request;
   }
 
-  /** Resolves true when a request is queued, false after `ms` (or on shutdown). */
-  #waitForRequest(ms: number): Promise<boolean> | boolean {
+  /** Resolves true when a request is queued, false when the timer or shutdown() wakes the loop. */
+  #waitForRequest(): Promise<boolean> | boolean {
     if (this.#head < this.#queue.length) return true;
-    return new Promise<boolean>((resolve) => {
-      this.#wake = resolve;
-      if (Number.isFinite(ms)) {
-        if (this.#timer) this.#timer.refresh();
-        else this.#timer = setTimeout(() => this.#onTimer(), ms);
-      }
-    });
+    return new Promise<boolean>((resolve) => (this.#wake = resolve));
   }
 
   #onTimer(): void {
@@ -76,7 +80,8 @@ export abstract class BaseServer<R> {
   }
 
   #stopTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    // Node's clearInterval also clears a timeout.
+    if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }
 
@@ -90,15 +95,22 @@ export abstract class BaseServer<R> {
     this.#claim();
     let stopped!: () => void;
     this.#stopped = new Promise((resolve) => (stopped = resolve));
+    // One interval for the whole loop, not a timer per wait: the wait happens once per request.
+    this.#timer = setInterval(() => this.#onTimer(), pollInterval * 1000);
+    this.#looping = true;
     try {
       while (!this.#shutdownRequest) {
-        const waited = this.#waitForRequest(pollInterval * 1000);
+        const waited = this.#waitForRequest();
         const ready = waited === true || (await waited);
         if (this.#shutdownRequest) break;
-        if (ready) await this.#handleRequestNoblock();
+        if (ready) {
+          const served = this.#handleRequestNoblock();
+          if (served) await served;
+        }
         this.serviceActions();
       }
     } finally {
+      this.#looping = false;
       this.#stopTimer();
       this.#shutdownRequest = false;
       this.#serving = false;
@@ -125,7 +137,8 @@ export abstract class BaseServer<R> {
     try {
       let seconds = timeout ?? this.timeout;
       if (timeout != null && this.timeout != null) seconds = Math.min(timeout, this.timeout);
-      const waited = this.#waitForRequest(seconds == null ? Infinity : seconds * 1000);
+      if (seconds != null) this.#timer = setTimeout(() => this.#onTimer(), seconds * 1000);
+      const waited = this.#waitForRequest();
       const ready = waited === true || (await waited);
       if (!ready) {
         this.handleTimeout();
@@ -139,11 +152,11 @@ export abstract class BaseServer<R> {
     }
   }
 
-  async #handleRequestNoblock(): Promise<void> {
+  #handleRequestNoblock(): Promise<void> | undefined {
     const request = this.#take();
-    if (request === undefined) return;
+    if (request === undefined) return undefined;
     const served = this.#process(request);
-    if (!this.threading) await served;
+    return this.threading ? undefined : served;
   }
 
   #process(request: R): Promise<void> {
@@ -151,19 +164,33 @@ export abstract class BaseServer<R> {
       this.shutdownRequest(request);
       return Promise.resolve();
     }
-    const served = this.processRequest(request)
-      .catch((err: unknown) => this.handleError(request, err))
-      .finally(() => {
-        this.#inFlight.delete(served);
-        this.shutdownRequest(request);
-      });
-    this.#inFlight.add(served);
-    return served;
+    this.#active++;
+    return this.processRequest(request).then(
+      () => this.#done(request),
+      (err: unknown) => {
+        try {
+          this.handleError(request, err);
+        } finally {
+          this.#done(request);
+        }
+      },
+    );
+  }
+
+  #done(request: R): void {
+    this.#active--;
+    this.shutdownRequest(request);
+    if (this.#active === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
   }
 
   /** Resolves when every request being served has been answered. */
-  async drain(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  drain(): Promise<void> {
+    if (this.#active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** Requests still queued when the server closes: the transport ends them. */

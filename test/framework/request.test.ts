@@ -441,7 +441,9 @@ describe('post() and files()', () => {
     expect(statSync(file).size).toBe(20 * 1024 * 1024);
     expect(input.pulled).toBe(length);
     expect(midway.onDisk).toBeGreaterThan(9 * 1024 * 1024);
-    expect(midway.buffersGrowth).toBeLessThan(2 * 1024 * 1024);
+    // Halfway, 10 MiB have arrived: holding them would show at least that much. Other tests' garbage
+    // (the suite runs files in parallel) makes the exact figure vary, so the bound is well below 10 MiB.
+    expect(midway.buffersGrowth).toBeLessThan(6 * 1024 * 1024);
 
     const expected = createHash('sha256');
     for (let i = 0; i < blocks; i++) expected.update(block);

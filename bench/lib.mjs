@@ -1,0 +1,240 @@
+// Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, openSync, closeSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DIST_ENTRY = join(ROOT, 'dist', 'index.js');
+const HELLO_SERVER = join(ROOT, 'bench', 'hello-server.mjs');
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: every one the bench starts is tracked, so that errors and Ctrl-C stop them all.
+
+const children = new Set();
+
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Kills whatever is still running (synchronous: also usable from process.on('exit')). */
+export function killAllChildren(signal = 'SIGTERM') {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+}
+
+/** Ctrl-C, SIGTERM, an uncaught error or a plain exit: no child outlives the bench. */
+export function installCleanup() {
+  process.on('exit', () => killAllChildren('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      console.error(`\n${signal}: stopping the servers and wrk`);
+      killAllChildren('SIGTERM');
+      process.exit(130);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prerequisites.
+
+/** Exits 1 with the install hint when wrk is not on PATH. */
+export function requireWrk() {
+  const found = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  if (found.error) {
+    console.error('wrk is not installed. Install it with:\n\n  sudo apt-get install wrk\n\n(macOS: brew install wrk)');
+    process.exit(1);
+  }
+  // `wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer` → `wrk debian/4.1.0-3+b2 [epoll]`
+  return (found.stdout + found.stderr).split('\n')[0].replace(/\s*Copyright.*$/, '').trim();
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing; warns when src/ changed after the last build. */
+export function ensureBuilt() {
+  if (!existsSync(DIST_ENTRY)) {
+    console.error('dist/ is missing: running npm run build …');
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    return;
+  }
+  if (newestMtime(join(ROOT, 'src')) > statSync(DIST_ENTRY).mtimeMs) {
+    console.error('warning: src/ is newer than dist/ — this measures the last build (npm run build to refresh)');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The servers.
+
+/**
+ * Starts `node bench/hello-server.mjs <kind> [backlog]` and resolves with `{ kind, port, child, logPath, url }`.
+ * `logPath`: the child's stderr goes to that file (gwi's request log); otherwise stderr is inherited.
+ * `backlog`: gwi's `requestQueueSize` (default: gwi's own, node's 511).
+ */
+export function startServer(kind, { logPath = null, nodeArgs = [], backlog = null } = {}) {
+  const stderr = logPath ? openSync(logPath, 'w') : 'inherit';
+  const child = track(
+    spawn(process.execPath, [...nodeArgs, HELLO_SERVER, kind, ...(backlog === null ? [] : [String(backlog)])], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', stderr, 'ipc'],
+    }),
+  );
+  if (typeof stderr === 'number') closeSync(stderr);
+  return new Promise((resolve, reject) => {
+    const onExit = (code, signal) => reject(new Error(`${kind} server exited before listening (${signal ?? code})`));
+    child.once('exit', onExit);
+    child.once('error', reject);
+    child.once('message', ({ port }) => {
+      child.off('exit', onExit);
+      resolve({ kind, port, child, logPath, url: `http://127.0.0.1:${port}/` });
+    });
+  });
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the child is gone. */
+export function stopServer({ child }, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** One plain GET before any load: the server must answer 200 with the hello body. */
+export async function checkHello(server) {
+  const res = await fetch(server.url);
+  const body = await res.text();
+  if (res.status !== 200 || body !== 'Hello, world!') {
+    throw new Error(`${server.kind}: expected 200 "Hello, world!", got ${res.status} ${JSON.stringify(body)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// wrk.
+
+/** Runs wrk (keep-alive, its default) and resolves with the parsed summary. */
+export function runWrk(url, { threads = 1, connections, duration }) {
+  const args = [`-t${threads}`, `-c${connections}`, `-d${duration}`, url];
+  const child = track(spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code !== 0) reject(new Error(`wrk ${args.join(' ')} failed (${signal ?? code}):\n${out}`));
+      else resolve({ ...parseWrk(out), args, output: out });
+    });
+  });
+}
+
+/** The figures of wrk's text report: req/s, requests, socket errors, non-2xx/3xx responses. */
+export function parseWrk(text) {
+  const number = (re) => {
+    const match = re.exec(text);
+    return match ? Number(match[1]) : null;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  const summary = {
+    requestsPerSec: number(/Requests\/sec:\s+([\d.]+)/),
+    requests: number(/(\d+) requests in/),
+    non2xx3xx: number(/Non-2xx or 3xx responses: (\d+)/) ?? 0,
+    socketErrors: socket
+      ? { connect: +socket[1], read: +socket[2], write: +socket[3], timeout: +socket[4] }
+      : { connect: 0, read: 0, write: 0, timeout: 0 },
+  };
+  if (summary.requestsPerSec === null || summary.requests === null) throw new Error(`cannot parse wrk output:\n${text}`);
+  return summary;
+}
+
+/** A run fails on any non-2xx/3xx response or socket error; returns the reason or null. */
+export function wrkProblem(summary) {
+  const errors = Object.entries(summary.socketErrors).filter(([, n]) => n > 0);
+  const parts = [];
+  if (summary.non2xx3xx > 0) parts.push(`${summary.non2xx3xx} non-2xx/3xx responses`);
+  if (errors.length > 0) parts.push(`socket errors: ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat; null off Linux.
+ * Kernel work done on the process's behalf (loopback TCP delivery included) counts as system time.
+ */
+export function cpuTimeMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5) (utime, stime), counted after the `(comm)` field; USER_HZ is 100 on Linux.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows,
+ * system-wide), or null off Linux: a server with a short backlog drops SYNs under a burst of connects.
+ */
+export function listenOverflows() {
+  try {
+    const [names, values] = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('TcpExt:'))
+      .map((line) => line.split(/\s+/));
+    const index = names.indexOf('ListenOverflows');
+    return index < 0 ? null : Number(values[index]);
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export const formatInt = (n) => Math.round(n).toLocaleString('en-US');
+
+/**
+ * Replaces the `## <title>` section of bench/RESULTS.md (up to the next `## ` heading) with `body`,
+ * or appends it: each benchmark owns its own section.
+ */
+export function writeResultsSection(path, title, body) {
+  const heading = `## ${title}`;
+  let text = existsSync(path)
+    ? readFileSync(path, 'utf8')
+    : '# gwi benchmark results\n\nEach benchmark in bench/ rewrites only its own `## ` section of this file.\n';
+  const section = `${heading}\n\n${body.trim()}\n`;
+  const start = text.split('\n').findIndex((line) => line === heading);
+  if (start < 0) {
+    text = `${text.trimEnd()}\n\n${section}`;
+  } else {
+    const lines = text.split('\n');
+    let end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
+    if (end < 0) end = lines.length;
+    const before = lines.slice(0, start).join('\n').trimEnd();
+    const after = lines.slice(end).join('\n').trim();
+    text = `${before}\n\n${section}${after ? `\n${after}\n` : ''}`;
+  }
+  writeFileSync(path, text);
+}
