@@ -47,3 +47,101 @@ export {
   type Style,
 } from './log/termcolors.js';
 export { VERSION } from './version.js';
+
+// The framework (Django's names): settings, the handler, middleware, URLs, requests, responses, views.
+export {
+  configureSettings,
+  DEFAULTS,
+  defineSettings,
+  loadSettings,
+  locateSettings,
+  resetSettings,
+  settings,
+  settingsConfigured,
+  type ConfiguredSettings,
+  type MiddlewareSpec,
+  type Settings,
+  type SettingsInput,
+} from './framework/conf.js';
+export {
+  BadRequest,
+  DisallowedHost,
+  DisallowedRedirect,
+  Http404,
+  ImproperlyConfigured,
+  MiddlewareNotUsed,
+  MultiPartParserError,
+  PermissionDenied,
+  RequestDataTooBig,
+  SuspiciousOperation,
+  TooManyFieldsSent,
+  TooManyFilesSent,
+} from './framework/exceptions.js';
+export { BaseHandler, GwiHandler, getGwiApplication } from './framework/handler.js';
+export type {
+  GetResponse,
+  Middleware,
+  MiddlewareFactory,
+  MiddlewareFunction,
+  MiddlewareHooks,
+  MiddlewareObject,
+} from './framework/middleware.js';
+export { SecurityMiddleware } from './framework/middleware/security.js';
+export { CommonMiddleware } from './framework/middleware/common.js';
+export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middleware/clickjacking.js';
+export { GwiRequest, HttpHeaders, RawPostDataException } from './framework/request.js';
+export { MultiValueDict, QueryDict } from './framework/query-dict.js';
+export { UploadedFile } from './framework/multipart.js';
+export {
+  BadHeaderError,
+  FileResponse,
+  HttpResponse,
+  HttpResponseBadRequest,
+  HttpResponseBase,
+  HttpResponseForbidden,
+  HttpResponseGone,
+  HttpResponseNotAllowed,
+  HttpResponseNotFound,
+  HttpResponseNotModified,
+  HttpResponsePermanentRedirect,
+  HttpResponseRedirect,
+  HttpResponseServerError,
+  isResponse,
+  JsonResponse,
+  ResponseHeaders,
+  StreamingHttpResponse,
+  type ContentChunk,
+  type FileResponseOptions,
+  type JsonResponseOptions,
+  type ResponseOptions,
+} from './framework/response.js';
+export { CookieError, type CookieOptions, type SameSite } from './framework/cookies.js';
+export { BaseView, View, type ClassView } from './framework/views.js';
+export {
+  clearUrlCaches,
+  getResolver,
+  getScriptPrefix,
+  include,
+  NoReverseMatch,
+  path,
+  registerConverter,
+  rePath,
+  resolve,
+  Resolver404,
+  ResolverMatch,
+  reverse,
+  setScriptPrefix,
+  URLPattern,
+  URLResolver,
+  type Converter,
+  type UrlConf,
+  type UrlConfModule,
+} from './framework/urls.js';
+export { gotRequestException, requestFinished, requestStarted, Signal } from './framework/signals.js';
+export { StaticFilesHandler } from './framework/static.js';
+export * as checks from './framework/checks.js';
+export { badRequest, pageNotFound, permissionDenied, serverError } from './framework/defaults.js';
+export { technical404Response } from './framework/debug/technical-404.js';
+export { technical500Response } from './framework/debug/technical-500.js';
+export { welcomePageResponse } from './framework/debug/welcome.js';
+export { loadFailureResponse } from './framework/debug/load-failure.js';

@@ -1,6 +1,7 @@
 // Cookies: parsing the Cookie request header (Django's parse_cookie) and building Set-Cookie values
 // exactly as Python's http.cookies.Morsel.OutputString does for Django's set_cookie().
 import { pyRepr } from '../gateway/py-repr.js';
+import { formatDateTime } from '../gateway/util.js';
 
 /** An illegal cookie name or attribute (Python's http.cookies.CookieError). */
 export class CookieError extends Error {
@@ -119,11 +120,6 @@ export class Cookie {
   }
 }
 
-/** Python's email.utils.formatdate(usegmt=True) of a time in ms: `Wed, 21 Oct 2015 07:28:00 GMT`. */
-export function httpDate(timeMs: number): string {
-  return new Date(Math.floor(timeMs / 1000) * 1000).toUTCString();
-}
-
 /** Attribute values are written unquoted: a `;` or a control character would forge attributes or headers. */
 function attribute(name: string, value: string): string {
   if (/[\x00-\x1f\x7f;]/.test(value)) {
@@ -149,7 +145,7 @@ export function makeCookie(key: string, value = '', options: CookieOptions = {})
   if (maxAge !== null) {
     cookie.maxAge = Math.trunc(maxAge);
     // Old browsers only know expires: add it when the caller gave none.
-    if (!cookie.expires) cookie.expires = httpDate(now + cookie.maxAge * 1000);
+    if (!cookie.expires) cookie.expires = formatDateTime(now + cookie.maxAge * 1000);
   }
   if (path !== null) cookie.path = attribute('path', path);
   if (domain !== null) cookie.domain = attribute('domain', domain);
