@@ -78,6 +78,7 @@ export {
   TooManyFilesSent,
 } from './framework/exceptions.js';
 export { BaseHandler, GwiHandler, getGwiApplication } from './framework/handler.js';
+export { getInternalGwiApplication } from './framework/application.js';
 export type {
   GetResponse,
   Middleware,

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { ImproperlyConfigured } from './exceptions.js';
-import { errorLocation, findProjectRoot, importModule, normalizeModuleName, readProjectField, resolveModuleFile } from './module-loading.js';
+import { errorLocation, errorSummary, findProjectRoot, importModule, normalizeModuleName, readProjectField, resolveModuleFile } from './module-loading.js';
 
 /** A middleware given in MIDDLEWARE: a factory, or an import string ('mysite/middleware#timing'). */
 export type MiddlewareSpec = string | ((getResponse: never) => unknown);
@@ -147,7 +147,8 @@ function suggestion(name: string): string {
 /** Checks every key and value; `where` names the settings module in messages. */
 export function validateSettings(values: Record<string, unknown>, where = 'settings'): SettingsInput {
   for (const [name, value] of Object.entries(values)) {
-    const check = CHECKS[name as keyof Settings];
+    // hasOwn: 'constructor' or 'toString' are not settings, whatever Object.prototype says.
+    const check = Object.hasOwn(CHECKS, name) ? CHECKS[name as keyof Settings] : undefined;
     if (!check) throw new ImproperlyConfigured(`Unknown setting '${name}' in ${where}.${suggestion(name)}`);
     const expected = check(value);
     if (expected) throw new ImproperlyConfigured(`The ${name} setting in ${where} must be ${expected} (got ${inspect(value)}).`);
@@ -164,19 +165,35 @@ export function defineSettings<T extends SettingsInput>(values: T & Record<Exclu
 /** The configured settings plus where they came from. */
 export type ConfiguredSettings = Readonly<Settings> & { readonly SETTINGS_MODULE: string | null };
 
+const THREE_WAYS =
+  'give a settings module with --settings mysite/settings, the GWI_SETTINGS_MODULE environment variable, ' +
+  'or "gwi": { "settings": "mysite/settings" } in package.json';
+
 let current: ConfiguredSettings | null = null;
 
 /**
- * The settings in force. Reading one before settings are configured is an ImproperlyConfigured
- * naming the three ways to give a settings module.
+ * The settings in force, read-only. Reading one before settings are configured is an
+ * ImproperlyConfigured naming the ways to configure them (Django's LazySettings).
  */
 export const settings: ConfiguredSettings = new Proxy({} as ConfiguredSettings, {
   get(_target, name) {
     if (current === null) {
+      // Symbols and `then` are probes (util.inspect, await), not settings.
       if (typeof name === 'symbol' || name === 'then') return undefined;
-      throw new ImproperlyConfigured(`Requested setting ${String(name)}, but settings are not configured. ${HOW_TO_CONFIGURE}`);
+      throw new ImproperlyConfigured(
+        `Requested setting ${name}, but settings are not configured. You must either ${THREE_WAYS}, or call configureSettings() before accessing settings.`,
+      );
     }
     return current[name as keyof ConfiguredSettings];
+  },
+  set(_target, name) {
+    throw new TypeError(`Cannot assign to setting ${String(name)}: settings are read-only (call configureSettings() to replace them).`);
+  },
+  deleteProperty(_target, name) {
+    throw new TypeError(`Cannot delete setting ${String(name)}: settings are read-only.`);
+  },
+  defineProperty(_target, name) {
+    throw new TypeError(`Cannot define setting ${String(name)}: settings are read-only.`);
   },
   has(_target, name) {
     return current !== null && name in current;
@@ -185,13 +202,11 @@ export const settings: ConfiguredSettings = new Proxy({} as ConfiguredSettings, 
     return current === null ? [] : Reflect.ownKeys(current);
   },
   getOwnPropertyDescriptor(_target, name) {
-    return current === null ? undefined : { ...Reflect.getOwnPropertyDescriptor(current, name), configurable: true };
+    const descriptor = current === null ? undefined : Reflect.getOwnPropertyDescriptor(current, name);
+    // The proxy's own target is empty: a frozen property may only be reported as configurable.
+    return descriptor && { ...descriptor, configurable: true };
   },
 });
-
-const HOW_TO_CONFIGURE =
-  'Give a settings module with --settings mysite/settings, the GWI_SETTINGS_MODULE environment variable, ' +
-  'or "gwi": { "settings": "mysite/settings" } in package.json (or call configureSettings() first).';
 
 /** Installs settings directly (Django's settings.configure()): tests and programmatic use. */
 export function configureSettings(values: SettingsInput = {}, settingsModule: string | null = null): ConfiguredSettings {
@@ -231,17 +246,12 @@ export function locateSettings({ settings: option, env = process.env, cwd = proc
   let source: SettingsLocation['source'];
   if (option) [module, source] = [option, '--settings'];
   else if (env.GWI_SETTINGS_MODULE) [module, source] = [env.GWI_SETTINGS_MODULE, 'GWI_SETTINGS_MODULE'];
-  else {
-    module = readProjectField(root)?.settings;
-    source = 'package.json';
-  }
-  if (!module) throw new ImproperlyConfigured(`No settings module was found. ${HOW_TO_CONFIGURE}`);
+  else [module, source] = [readProjectField(root)?.settings, 'package.json'];
+  if (!module) throw new ImproperlyConfigured(`No settings module was found: ${THREE_WAYS}.`);
   const name = normalizeModuleName(module);
   const file = resolveModuleFile(name, root);
   if (file === null) {
-    throw new ImproperlyConfigured(
-      `Settings module '${name}' (from ${source}) was not found: no ${path.join(root, name)}.ts in ${root}.`,
-    );
+    throw new ImproperlyConfigured(`Settings module '${name}' (from ${source}) was not found: there is no ${path.resolve(root, name)}.ts.`);
   }
   return { module: name, file, root, source };
 }
@@ -254,16 +264,20 @@ export async function loadSettings(options: LocateOptions = {}): Promise<Configu
     exported = await importModule(location.module, location.root);
   } catch (err) {
     const where = errorLocation(err);
-    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     throw new ImproperlyConfigured(
-      `Settings module '${location.module}' could not be imported: ${message}${where ? ` (${where})` : ''}`,
+      `Settings module '${location.module}' could not be imported: ${errorSummary(err)}${where ? ` (${where})` : ''}`,
       { cause: err },
     );
   }
   const values = exported.default;
-  if (values === null || typeof values !== 'object') {
+  if (values === undefined) {
     throw new ImproperlyConfigured(
       `Settings module '${location.module}' has no default export: end it with export default defineSettings({ ... }).`,
+    );
+  }
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    throw new ImproperlyConfigured(
+      `The default export of settings module '${location.module}' must be an object of settings (got ${inspect(values)}).`,
     );
   }
   return configureSettings({ BASE_DIR: location.root, ...(values as SettingsInput) }, location.module);

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { findSourceMap, SourceMap, type SourceMapPayload } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findProjectRoot } from '../module-loading.js';
+import { isLibraryFile } from '../module-loading.js';
 
 /** One call site, in Django's terms (filename, function, lineno and the context around it). */
 export interface Frame {
@@ -93,17 +93,6 @@ export function parseStack(stack: string): StackEntry[] {
     }
   }
   return entries;
-}
-
-// gwi's own code is library code too, wherever gwi runs from (a checkout has no node_modules in its
-// path), as Django's page folds the frames of django.* away.
-const GWI_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
-const GWI_CODE = ['src', 'dist'].map((dir) => path.join(GWI_ROOT, dir) + path.sep);
-
-/** gwi's code, node_modules, node: internals and frames without a file: not the user's code. */
-export function isLibraryFile(file: string | null): boolean {
-  if (file === null || file.startsWith('node:') || !path.isAbsolute(file)) return true;
-  return /[\\/]node_modules[\\/]/.test(file) || GWI_CODE.some((dir) => file.startsWith(dir));
 }
 
 interface LoadedMap {

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contextFromText, extractFrames, isLibraryFile, parseStack } from '../../../src/framework/debug/frames.js';
+import { contextFromText, extractFrames, parseStack } from '../../../src/framework/debug/frames.js';
+import { isLibraryFile } from '../../../src/framework/module-loading.js';
 
 let dir: string;
 beforeAll(() => {
