@@ -146,3 +146,5 @@ export { technical404Response } from './framework/debug/technical-404.js';
 export { technical500Response } from './framework/debug/technical-500.js';
 export { welcomePageResponse } from './framework/debug/welcome.js';
 export { loadFailureResponse } from './framework/debug/load-failure.js';
+/** Django's escape(): text made safe inside HTML text and quoted attributes. */
+export { escapeHtml as escape } from './framework/debug/html.js';

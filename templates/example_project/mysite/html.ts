@@ -1,0 +1,27 @@
+// What a template engine would do for this small site: escaping, static URLs, and the layout every page shares.
+import { escape, reverse, settings } from 'gwi';
+
+/** The URL of a file in STATICFILES_DIRS (Django's {% static %}). */
+export function staticUrl(name: string): string {
+  return `${settings.STATIC_URL ?? '/static/'}${name}`;
+}
+
+/** A whole page around `body`, which is HTML: whatever came from the request must be escaped in it. */
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escape(title)} · gwi example</title>
+<link rel="stylesheet" href="${escape(staticUrl('style.css'))}">
+<script src="${escape(staticUrl('app.js'))}" defer></script>
+</head>
+<body>
+<header><a href="${escape(reverse('home'))}">gwi example</a></header>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
