@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli/main.ts'],
+  // The resolve hook is loaded by node on its loader thread, from its own file next to cli/main.js.
+  entry: ['src/index.ts', 'src/cli/main.ts', 'src/cli/resolve-hook.ts'],
   format: ['esm'],
   target: 'node20',
   platform: 'node',

@@ -1,0 +1,44 @@
+// runserver's startup banner (Django's on_bind): pure text, printed once the socket listens.
+import { pyRepr } from '../gateway/py-repr.js';
+
+const MONTHS = [
+  'January', 'February', 'March', 'April', 'May', 'June',
+  'July', 'August', 'September', 'October', 'November', 'December',
+];
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** strftime('%B %d, %Y - %X') in the C locale, local time: `November 22, 2026 - 04:35:45`. */
+export function bannerDate(date: Date): string {
+  const time = `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
+  return `${MONTHS[date.getMonth()]} ${pad2(date.getDate())}, ${date.getFullYear()} - ${time}`;
+}
+
+export const PRODUCTION_WARNING =
+  'WARNING: This is a development server. Do not use it in a production setting. ' +
+  'Use a production GWI server instead.\n' +
+  'For more information on production servers see the "Production" section of gwi\'s README.md.';
+
+export interface BannerOptions {
+  now: Date;
+  version: string;
+  /** settings.SETTINGS_MODULE ('mysite/settings'), printed as Python's repr; null prints None. */
+  settingsModule: string | null;
+  /** The host as the URL shows it (see displayAddr). */
+  host: string;
+  /** The port actually bound. */
+  port: number;
+  platform?: NodeJS.Platform;
+}
+
+/** The four banner lines and the blank line Django's print() leaves after them. */
+export function formatBanner({ now, version, settingsModule, host, port, platform = process.platform }: BannerOptions): string {
+  const quit = platform === 'win32' ? 'CTRL-BREAK' : 'CONTROL-C';
+  const module = settingsModule === null ? 'None' : pyRepr(settingsModule);
+  return (
+    `${bannerDate(now)}\n` +
+    `gwi version ${version}, using settings ${module}\n` +
+    `Starting development server at http://${host}:${port}/\n` +
+    `Quit the server with ${quit}.\n\n`
+  );
+}

@@ -1,0 +1,25 @@
+// A node:module resolve hook (runs on the loader thread): the bare specifier `gwi`, and `gwi/...`, in
+// a project's code resolve to the gwi installation that runs it. A project then runs without
+// node_modules, and shares this gwi's modules (its `settings` above all) instead of loading a copy.
+import type { InitializeHook, ResolveHook } from 'node:module';
+
+export interface ResolveHookData {
+  /** What `gwi` resolves to from inside this package (its self-reference): dist/index.js. */
+  gwiUrl: string;
+}
+
+let gwiUrl: string | null = null;
+
+export const initialize: InitializeHook<ResolveHookData> = (data) => {
+  gwiUrl = data.gwiUrl;
+};
+
+export const resolve: ResolveHook = (specifier, context, nextResolve) => {
+  if (gwiUrl === null) return nextResolve(specifier, context);
+  // Short-circuit: the project's tsconfig "paths" must not send `gwi` to another copy.
+  if (specifier === 'gwi') return { url: gwiUrl, format: 'module', shortCircuit: true };
+  // Resolved from inside the package, so through its package.json "exports": an unexported subpath
+  // fails with node's own ERR_PACKAGE_PATH_NOT_EXPORTED.
+  if (specifier.startsWith('gwi/')) return nextResolve(specifier, { ...context, parentURL: gwiUrl });
+  return nextResolve(specifier, context);
+};
