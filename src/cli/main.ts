@@ -1,4 +1,4 @@
-// The gwi command line: `gwi runserver [addrport]`, `gwi demo [addrport]` and `--version`. Commands are
+// The gwi command line: `gwi runserver`, `gwi startproject`, `gwi check`, `gwi demo` and `--version`. Commands are
 // thin: they turn options into a call of the programmatic API and print its errors as Django does.
 import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
@@ -10,6 +10,9 @@ import { VERSION } from '../version.js';
 import { parseAddrport } from './addrport.js';
 import { asBindError, CommandError } from './errors.js';
 import { commandStyle, runServer, type Output } from './runserver.js';
+import { checkProject } from './check.js';
+import { startProject } from './startproject.js';
+import { ImproperlyConfigured } from '../framework/exceptions.js';
 
 const VERSION_HELP = "Show program's version number and exit.";
 const HELP_HELP = 'Show this help message and exit.';
@@ -135,6 +138,38 @@ function demoCommand(): Command {
     });
 }
 
+function startprojectCommand(): Command {
+  return new Command('startproject')
+    .description('Creates a gwi project directory structure for the given project name in the current directory or optionally in the given directory.')
+    .argument('[name]', 'Name of the application or project.')
+    .argument('[directory]', 'Optional destination directory')
+    .helpOption('-h, --help', HELP_HELP)
+    .action(async function (this: Command, name: string | undefined, directory: string | undefined) {
+      if (!name) this.error('error: You must provide a project name.', { exitCode: USAGE_ERROR });
+      try {
+        await startProject(name as string, directory);
+      } catch (err) {
+        process.exit(reportError(err, process.stderr, commandStyle({ stdout: process.stderr })));
+      }
+    });
+}
+
+function checkCommand(): Command {
+  return new Command('check')
+    .description('Checks the entire gwi project for potential problems.')
+    .option('--settings <SETTINGS>', 'The path to a settings module, e.g. "mysite/settings".')
+    .option('--deploy', 'Check deployment settings.')
+    .helpOption('-h, --help', HELP_HELP)
+    .action(async (flags: { settings?: string; deploy?: boolean }) => {
+      const style = commandStyle({});
+      try {
+        await checkProject({ settings: flags.settings, deploy: flags.deploy ?? false, style });
+      } catch (err) {
+        process.exit(reportError(err instanceof ImproperlyConfigured ? new CommandError(err.message) : err, process.stderr, style));
+      }
+    });
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('gwi')
     .version(VERSION, '--version', VERSION_HELP)
@@ -142,7 +177,7 @@ export async function main(argv: string[]): Promise<void> {
     .helpCommand('help [command]', 'Show the help of a command.');
   program.exitOverride();
   usageErrors(program, 'gwi');
-  for (const command of [runserverCommand(), demoCommand()]) {
+  for (const command of [runserverCommand(), startprojectCommand(), checkCommand(), demoCommand()]) {
     program.addCommand(command);
     usageErrors(command.exitOverride(), `gwi ${command.name()}`);
   }
