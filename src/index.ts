@@ -32,6 +32,7 @@ export { BaseServer, type ServeOptions, type HandleOptions } from './server/base
 export { GwiServer, makeServer, SERVER_SOFTWARE, SERVER_VERSION, type Exchange, type ServerOptions } from './server/gwi-server.js';
 export { ServerHandler, ERROR_BODY, ERROR_STATUS } from './server/server-handler.js';
 export { run, type RunOptions } from './server/run.js';
+export { toNodeListener, type NodeListener, type NodeListenerOptions } from './server/node-listener.js';
 export { demoApp } from './server/demo-app.js';
 
 export { ServerLog, type ServerLogOptions } from './log/server-log.js';

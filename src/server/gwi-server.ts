@@ -72,6 +72,38 @@ function released(socket: TrackedSocket): void {
   if (active === 0) socket.emit(IDLE);
 }
 
+/**
+ * The step every request takes, under this server or any other Node server (toNodeListener): its
+ * gwi.input (sending `100 Continue` when the application first reads), its environ, and the
+ * ServerHandler that will answer it.
+ */
+export function makeHandler(
+  exchange: Exchange,
+  baseEnviron: BaseEnviron,
+  context: HandlerContext,
+  multithread: boolean,
+  onClosed: (() => void) | null,
+): ServerHandler {
+  const { req, res, expectsContinue } = exchange;
+  const input = new RequestInput(req, expectsContinue ? () => res.headersSent || res.writeContinue() : null);
+  const environ = buildEnviron(baseEnviron, req, {
+    serverSoftware: SERVER_SOFTWARE,
+    input,
+    errors: context.errors,
+    multithread,
+    fileWrapper,
+  });
+  return new ServerHandler(environ, req, res, input, context, expectsContinue, onClosed);
+}
+
+/** socketserver's block of dashes: an error the handler itself could not answer. */
+export function reportRequestError(errors: ErrorStream, socket: Socket, err: unknown): void {
+  errors.write(
+    `${'-'.repeat(40)}\nException occurred during processing of request from ` +
+      `('${socket.remoteAddress}', ${socket.remotePort})\n${inspect(err)}\n${'-'.repeat(40)}\n`,
+  );
+}
+
 /** socket.getfqdn() of the bind address: 127.0.0.1 is `localhost`, as in Django's environ. */
 async function fqdn(host: string): Promise<string> {
   if (host === '' || host === '0.0.0.0' || host === '::') return (await import('node:os')).hostname();
@@ -222,27 +254,15 @@ export class GwiServer extends BaseServer<Exchange> {
   processRequest(exchange: Exchange): Promise<void> {
     const app = this.#app;
     if (app === null) return Promise.reject(new Error('No application: call setApp() before serving'));
-    const { req, res, expectsContinue } = exchange;
-    const input = new RequestInput(req, expectsContinue ? () => res.headersSent || res.writeContinue() : null);
-    const environ = buildEnviron(this.baseEnviron, req, {
-      serverSoftware: SERVER_SOFTWARE,
-      input,
-      errors: this.errors,
-      multithread: this.threading,
-      fileWrapper,
-    });
-    const handler = new ServerHandler(environ, req, res, input, this.#context, expectsContinue, () => released(req.socket));
+    const { req } = exchange;
+    const handler = makeHandler(exchange, this.baseEnviron, this.#context, this.threading, () => released(req.socket));
     const served = handler.run(app);
     return this.threading ? served : served.then(() => handler.whenClosed());
   }
 
   /** socketserver's block of dashes: an error the handler itself could not answer. */
   handleError(exchange: Exchange, err: unknown): void {
-    const socket = exchange.req.socket;
-    this.errors.write(
-      `${'-'.repeat(40)}\nException occurred during processing of request from ` +
-        `('${socket.remoteAddress}', ${socket.remotePort})\n${inspect(err)}\n${'-'.repeat(40)}\n`,
-    );
+    reportRequestError(this.errors, exchange.req.socket, err);
     exchange.res.destroy();
   }
 

@@ -137,7 +137,3 @@ export async function occupyPort(): Promise<{ port: number; close: () => Promise
   return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** Whether ::1 can be bound here (containers often run without IPv6). */
-export function hasIpv6Loopback(): Promise<boolean> {
-  return portIsFree(0, '::1');
-}
