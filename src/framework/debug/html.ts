@@ -40,8 +40,8 @@ ol.tried li { margin: .15em 0; }
 .frame .where .fn { font-weight: 600; }
 .frame .where .loc { color: #555; }
 .frame .where .mapped { color: #777; font-size: .85em; }
-ol.context { margin: 0; padding: 6px 10px 6px 4.5em; background: #fbfbfb; border-top: 1px solid #eee; color: #444; }
-ol.context li { white-space: pre; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; line-height: 1.5; overflow-x: auto; }
+ol.context { margin: 0; padding: 6px 10px 6px 4.5em; background: #fbfbfb; border-top: 1px solid #eee; color: #444; overflow-x: auto; }
+ol.context li { white-space: pre; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; line-height: 1.5; }
 ol.context li::marker { color: #999; }
 ol.context li.current { background: #fde2e2; color: #111; font-weight: 600; }
 details.library { margin: .7em 0; color: #555; }
