@@ -1,7 +1,11 @@
-// Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md.
+// Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md,
+// and for bench/reload.mjs: process groups, a free port, one-shot HTTP GETs.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, closeSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -12,6 +16,8 @@ const HELLO_SERVER = join(ROOT, 'bench', 'hello-server.mjs');
 // Child processes: every one the bench starts is tracked, so that errors and Ctrl-C stop them all.
 
 const children = new Set();
+/** Process groups started by spawnGroup(): leader pid → the descendants seen so far (they may leave the group). */
+const groups = new Map();
 
 function track(child) {
   children.add(child);
@@ -23,6 +29,10 @@ function track(child) {
 export function killAllChildren(signal = 'SIGTERM') {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+  for (const [pgid, known] of groups) {
+    for (const pid of [...known, ...descendantPids(pgid)]) signalPid(pid, signal);
+    signalPid(-pgid, signal);
   }
 }
 
@@ -61,6 +71,11 @@ function newestMtime(dir) {
   return newest;
 }
 
+/** Whether a file in src/ changed after the last build (dist/index.js). */
+export function distIsStale() {
+  return newestMtime(join(ROOT, 'src')) > statSync(DIST_ENTRY).mtimeMs;
+}
+
 /** Builds dist/ when it is missing; warns when src/ changed after the last build. */
 export function ensureBuilt() {
   if (!existsSync(DIST_ENTRY)) {
@@ -68,7 +83,7 @@ export function ensureBuilt() {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     return;
   }
-  if (newestMtime(join(ROOT, 'src')) > statSync(DIST_ENTRY).mtimeMs) {
+  if (distIsStale()) {
     console.error('warning: src/ is newer than dist/ — this measures the last build (npm run build to refresh)');
   }
 }
@@ -203,6 +218,231 @@ export function listenOverflows() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Process groups (bench/reload.mjs): a dev server's supervisor, its children and theirs.
+
+/** kill(2) that ignores ESRCH (already gone); true when the signal was delivered. */
+function signalPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process (or, with a negative pid, a process group) still exists; zombies count as gone. */
+function alive(pid) {
+  if (!signalPid(pid, 0)) return false;
+  if (pid < 0) return true;
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc: trust kill(pid, 0)
+  }
+}
+
+/** Every live descendant of `pid` (children, grandchildren, …), from /proc; [] off Linux. */
+export function descendantPids(pid) {
+  const parents = new Map();
+  let entries;
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!parents.has(ppid)) parents.set(ppid, []);
+      parents.get(ppid).push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of parents.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** The children of `pid`, all its threads' (/proc/<pid>/task/<tid>/children); [] once it is gone. */
+function childPids(pid) {
+  const found = [];
+  let tasks;
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const tid of tasks) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) {
+        if (child.trim()) found.push(Number(child));
+      }
+    } catch {
+      // the thread ended
+    }
+  }
+  return found;
+}
+
+/**
+ * Watches the process tree under `rootPid` every `intervalMs` (Linux /proc; cheap: only the tree is read),
+ * so that short-lived processes are seen too — a child its supervisor kills while node is still booting
+ * never runs any of our code. stop() returns the processes that appeared after the first scan:
+ * [{ pid, parent, comm, cmdline, firstSeen }] (comm and cmdline as last seen: a fork shows its parent's
+ * until it execs).
+ */
+export function watchProcessTree(rootPid, intervalMs = 2) {
+  const baseline = new Set();
+  const seen = new Map();
+  let first = true;
+  const scan = () => {
+    const queue = [rootPid];
+    while (queue.length > 0) {
+      const pid = queue.shift();
+      for (const child of childPids(pid)) {
+        queue.push(child);
+        if (first) baseline.add(child);
+        if (baseline.has(child)) continue;
+        let comm = null;
+        let cmdline = null;
+        try {
+          comm = readFileSync(`/proc/${child}/comm`, 'utf8').trim();
+          cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim();
+        } catch {
+          // gone already
+        }
+        const known = seen.get(child);
+        if (known) {
+          known.comm = comm ?? known.comm;
+          known.cmdline = cmdline || known.cmdline;
+        } else {
+          seen.set(child, { pid: child, parent: pid, comm, cmdline, firstSeen: performance.now() });
+        }
+      }
+    }
+    first = false;
+  };
+  scan();
+  const timer = setInterval(scan, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      scan();
+      return [...seen.values()];
+    },
+  };
+}
+
+/**
+ * Starts `command args` as the leader of a new process group (stdin a pipe that stays open and silent,
+ * stdout and stderr piped), calling `onLine(line, stream)` for each line it prints. Errors and exits of
+ * the bench kill the whole group (see killAllChildren). Stop it with stopGroup().
+ */
+export function spawnGroup(command, args, { cwd, env = process.env, onLine = () => {} } = {}) {
+  const child = track(spawn(command, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] }));
+  const known = new Set();
+  if (child.pid !== undefined) groups.set(child.pid, known);
+  // New processes usually announce themselves: after output, note the descendants (once per 200 ms at
+  // most), so that cleanup finds a child that left the group even if its supervisor died first.
+  let noting = null;
+  const noteDescendants = () => {
+    noting ??= setTimeout(() => {
+      noting = null;
+      if (groups.has(child.pid)) for (const pid of descendantPids(child.pid)) known.add(pid);
+    }, 200).unref();
+  };
+  for (const stream of ['stdout', 'stderr']) {
+    createInterface({ input: child[stream], crlfDelay: Infinity }).on('line', (line) => {
+      noteDescendants();
+      onLine(line, stream);
+    });
+  }
+  child.stdin.on('error', () => {}); // EPIPE once the child has gone
+  return child;
+}
+
+/**
+ * Stops a group from spawnGroup(): SIGTERM to the group and to every descendant (a supervisor may start
+ * its children in groups of their own), then SIGKILL to whatever is left after `graceMs`. Resolves with
+ * `{ ms, leftovers }`: how long the processes took to go, and how many had to be SIGKILLed.
+ */
+export async function stopGroup(child, graceMs = 3000) {
+  const pgid = child.pid;
+  if (pgid === undefined) return { ms: 0, leftovers: 0 };
+  const known = groups.get(pgid) ?? new Set();
+  const refresh = () => {
+    for (const pid of descendantPids(pgid)) known.add(pid);
+  };
+  refresh();
+  const started = performance.now();
+  const everyone = () => [pgid, ...known].filter(alive);
+  for (const pid of everyone()) signalPid(pid, 'SIGTERM');
+  signalPid(-pgid, 'SIGTERM');
+  while (performance.now() - started < graceMs && (everyone().length > 0 || alive(-pgid))) {
+    refresh(); // a supervisor may still spawn a child while it shuts down
+    await sleep(20);
+  }
+  const left = everyone();
+  for (const pid of left) signalPid(pid, 'SIGKILL');
+  signalPid(-pgid, 'SIGKILL');
+  const ms = performance.now() - started;
+  while (everyone().length > 0 && performance.now() - started < graceMs + 2000) await sleep(20);
+  groups.delete(pgid);
+  return { ms, leftovers: left.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP helpers (bench/reload.mjs).
+
+/** A TCP port free on 127.0.0.1 right now (the kernel's pick; another process could take it before us). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One GET on a new connection (no keep-alive agent): resolves `{ status, body }`, or `{ error }` with
+ * the error's code (ECONNREFUSED, ECONNRESET, …, or TIMEOUT after `timeoutMs`). Never rejects.
+ */
+export function httpGetOnce(url, timeoutMs = 3000) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const req = http.get(url, { agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => settle({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err) => settle({ error: err.code ?? err.message }));
+    });
+    req.on('error', (err) => settle({ error: err.code ?? err.message }));
+    const timer = setTimeout(() => {
+      settle({ error: 'TIMEOUT' });
+      req.destroy();
+    }, timeoutMs);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Small helpers.
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -211,6 +451,12 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The nearest-rank percentile (p in 0..100) of a non-empty list. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 export const formatInt = (n) => Math.round(n).toLocaleString('en-US');

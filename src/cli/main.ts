@@ -4,6 +4,8 @@ import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { SystemCheckError } from '../framework/checks.js';
 import type { Style } from '../log/termcolors.js';
+import { isReloaderChild, runReloaderChild } from '../reloader/child.js';
+import { runSupervisor } from '../reloader/supervisor.js';
 import { demoApp } from '../server/demo-app.js';
 import { run } from '../server/run.js';
 import { VERSION } from '../version.js';
@@ -95,8 +97,11 @@ function runserverCommand(): Command {
     const forceColor = flags.forceColor ?? false;
     // Until the two flags are known to agree, errors are styled as with neither (Django's __init__).
     const style = commandStyle(noColor && forceColor ? {} : { noColor, forceColor });
+    // A server process of the reloader: its options come from the supervisor that started it.
+    if (!flags.noreload && isReloaderChild()) return runReloaderChild((err) => reportError(err, process.stderr, style));
     try {
-      await runServer({
+      // The reloader's supervisor, or (--noreload) one process that binds and serves.
+      await (flags.noreload ? runServer : runSupervisor)({
         addrport,
         useIpv6: flags.ipv6 ?? false,
         useThreading: !flags.nothreading,

@@ -9,6 +9,7 @@ import { StaticFilesHandler } from '../framework/static.js';
 import type { Application } from '../gateway/types.js';
 import { ServerLog } from '../log/server-log.js';
 import { colorStyle, type Style } from '../log/termcolors.js';
+import type { GwiServer } from '../server/gwi-server.js';
 import { run, type RunOptions } from '../server/run.js';
 import { VERSION } from '../version.js';
 import { displayAddr, parseAddrport, type Addrport } from './addrport.js';
@@ -30,7 +31,7 @@ export interface RunserverOptions {
   useIpv6?: boolean;
   /** False with `--nothreading`: one request at a time. */
   useThreading?: boolean;
-  /** False with `--noreload`. There is no reloader yet: it changes nothing. */
+  /** False with `--noreload`: one process, no supervisor (runServer() itself never reloads). */
   useReloader?: boolean;
   /** False with `--nostatic`. */
   useStaticHandler?: boolean;
@@ -47,6 +48,15 @@ export interface RunserverOptions {
   stderr?: Output;
   /** Read for GWI_RUNSERVER_HIDE_WARNING and the colours; `--no-color` sets GWI_COLORS here. */
   env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Django's execute(): the two colour flags exclude each other, and --no-color reaches the request log
+ * (also in processes started from here) through GWI_COLORS.
+ */
+export function checkColorFlags(noColor: boolean, forceColor: boolean, env: NodeJS.ProcessEnv): void {
+  if (noColor && forceColor) throw new CommandError("The --no-color and --force-color options can't be used together.");
+  if (noColor) env.GWI_COLORS = 'nocolor';
 }
 
 /** Django's color_style(force_color), or no_style() with --no-color: decided by stdout. */
@@ -86,9 +96,7 @@ async function loading<T>(load: () => Promise<T>): Promise<T> {
  */
 export async function prepareRunserver(options: RunserverOptions): Promise<Addrport> {
   const { noColor = false, forceColor = false, env = process.env } = options;
-  if (noColor && forceColor) throw new CommandError("The --no-color and --force-color options can't be used together.");
-  // The request log, also in processes started from here, reads its palette from GWI_COLORS.
-  if (noColor) env.GWI_COLORS = 'nocolor';
+  checkColorFlags(noColor, forceColor, env);
   registerProjectLoader();
   const configured = await loading(() => loadSettings({ settings: options.settings, env }));
   if (!configured.DEBUG && configured.ALLOWED_HOSTS.length === 0) {
@@ -114,19 +122,20 @@ async function getHandler(options: RunserverOptions): Promise<Application> {
 
 /**
  * Django's inner_run(): checks, the application, then run() with the banner printed on bind. `server`
- * passes through to run() (a later reloader gives its child an inherited socket as `handle`).
+ * passes through to run(); its `onBind` is called after the banner (the reloader's child starts taking
+ * the connections its supervisor hands over, with `listen: false`).
  */
 export async function innerRun(
   addrport: Addrport,
   options: RunserverOptions,
-  server: Pick<RunOptions, 'handle' | 'listen'> = {},
+  server: Pick<RunOptions, 'handle' | 'listen' | 'onBind'> = {},
 ): Promise<void> {
   const { stdout = process.stdout, stderr = process.stderr, env = process.env, signal } = options;
   const style = commandStyle(options);
   if (!options.skipChecks) await performSystemChecks(style, stdout, stderr);
   const handler = await getHandler(options);
   if (signal?.aborted) return;
-  const onBind = (port: number): void => {
+  const onBind = (port: number, bound: GwiServer): void => {
     const banner = formatBanner({
       now: new Date(),
       version: VERSION,
@@ -137,6 +146,7 @@ export async function innerRun(
     const warning = env.GWI_RUNSERVER_HIDE_WARNING === 'true' ? '' : `${style.WARNING(PRODUCTION_WARNING)}\n`;
     // One write: whoever waits for the banner gets the warning with it.
     stdout.write(banner + warning);
+    server.onBind?.(port, bound);
   };
   // GWI_COLORS (nocolor after --no-color) picks the palette; --force-color colours a pipe too.
   const log = new ServerLog({ stream: stderr, style: colorStyle({ stream: stderr, env, forceColor: options.forceColor ?? false }) });

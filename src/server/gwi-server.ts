@@ -114,7 +114,8 @@ async function fqdn(host: string): Promise<string> {
   }
 }
 
-async function resolveHost(host: string, ipv6: boolean): Promise<string> {
+/** The address to bind for a host: a name resolves to IPv4 unless `ipv6` (Django's address families). */
+export async function resolveHost(host: string, ipv6: boolean): Promise<string> {
   if (net.isIP(host) !== 0) return host;
   const { address } = await dns.lookup(host, { family: ipv6 ? 6 : 4 });
   return address;

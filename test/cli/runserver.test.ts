@@ -72,12 +72,14 @@ describe('gwi runserver: serving', () => {
     const port = await server.started();
     await server.waitFor(/README\.md\.\n/);
     expect(stdoutLines(server.stdout)).toEqual([...CHECKS_OK, ...banner(`http://127.0.0.1:${port}/`), ...WARNING_LINES]);
-    expect(server.stderr).toBe('');
+    // The auto-reloader's line (Django's "Watching for file changes with StatReloader"), only with DEBUG.
+    expect(server.stderr).toBe('Watching for file changes with chokidar\n');
 
     expect(await get(port, '/hello/ada/')).toEqual({ status: 200, body: 'Hello, ada!\n' });
     expect(await get(port, '/static/hello.txt')).toEqual({ status: 200, body: 'static text\n' });
     await server.waitFor(/hello\.txt HTTP\/1\.1" 200 12\n/, 'stderr');
     expect(server.stderr.split('\n')).toEqual([
+      'Watching for file changes with chokidar',
       expect.stringMatching(new RegExp(`^${LOG_TIME} "GET /hello/ada/ HTTP/1.1" 200 12$`)),
       expect.stringMatching(new RegExp(`^${LOG_TIME} "GET /static/hello.txt HTTP/1.1" 200 12$`)),
       '',
@@ -95,7 +97,7 @@ describe('gwi runserver: serving', () => {
     const port = await server.started();
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
-    expect(server.stderr).toBe('');
+    expect(server.stderr).toBe('Watching for file changes with chokidar\n');
     expect(await portIsFree(port)).toBe(true);
   });
 
@@ -123,7 +125,8 @@ describe('gwi runserver: serving', () => {
     const port = await server.started();
     expect(stdoutLines(server.stdout).slice(0, 3)).toEqual(['Performing system checks...', '', 'DATE']);
     expect(server.stderr).toBe(
-      'System check identified some issues:\n\nWARNINGS:\n' +
+      'Watching for file changes with chokidar\n' +
+        'System check identified some issues:\n\nWARNINGS:\n' +
         "?: (staticfiles.W004) The directory 'nonexistent_static' in the STATICFILES_DIRS setting does not exist.\n\n" +
         'System check identified 1 issue (0 silenced).\n',
     );
@@ -243,14 +246,14 @@ describe('gwi runserver: errors', () => {
     [['--noreload', '--nothreading', '--ipv6', '[::1]:abc'], 'CommandError: "[::1]:abc" is not a valid port number or address:port pair.'],
     [['99999'], "CommandError: '99999' is not a valid port number."],
     [['--no-color', '--force-color'], "CommandError: The --no-color and --force-color options can't be used together."],
-    [['--settings', 'mysite/settings_prod'], 'CommandError: You must set settings.ALLOWED_HOSTS if DEBUG is False.'],
+    [['--noreload', '--settings', 'mysite/settings_prod'], 'CommandError: You must set settings.ALLOWED_HOSTS if DEBUG is False.'],
   ])('%j → one line on stderr, exit 1', async (args, line) => {
     const result = await runserver(args);
     expect(result).toEqual({ code: 1, signal: null, stdout: '', stderr: `${line}\n` });
   });
 
   it('a missing settings module is a CommandError naming the file looked for', async () => {
-    const result = await runserver(['--settings', 'mysite/nothere']);
+    const result = await runserver(['--noreload', '--settings', 'mysite/nothere']);
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr).toBe(
       `CommandError: Settings module 'mysite/nothere' (from --settings) was not found: there is no ${path.join(project.dir, 'mysite', 'nothere')}.ts.\n`,
@@ -261,18 +264,18 @@ describe('gwi runserver: errors', () => {
     const empty = path.join(project.dir, 'no-settings');
     mkdirSync(empty, { recursive: true });
     writeFileSync(path.join(empty, 'package.json'), '{ "name": "empty", "type": "module" }\n');
-    const result = await runGwi(['runserver'], { cwd: empty, env: cleanEnv() });
+    const result = await runGwi(['runserver', '--noreload'], { cwd: empty, env: cleanEnv() });
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr).toMatch(/^CommandError: No settings module was found: .*--settings.*GWI_SETTINGS_MODULE.*package\.json.*\n$/);
   });
 
   it('GWI_SETTINGS_MODULE names the settings module', async () => {
-    const result = await runserver([], { GWI_SETTINGS_MODULE: 'mysite/settings_prod' });
+    const result = await runserver(['--noreload'], { GWI_SETTINGS_MODULE: 'mysite/settings_prod' });
     expect(result.stderr).toBe('CommandError: You must set settings.ALLOWED_HOSTS if DEBUG is False.\n');
   });
 
   it('a settings module with a syntax error: the error and its file:line, no stack', async () => {
-    const result = await runserver(['--settings', 'mysite/settings_broken']);
+    const result = await runserver(['--noreload', '--settings', 'mysite/settings_broken']);
     expect(result).toMatchObject({ code: 1, stdout: '' });
     const file = path.join(project.dir, 'mysite', 'settings_broken.ts');
     expect(result.stderr).toMatch(
@@ -281,7 +284,7 @@ describe('gwi runserver: errors', () => {
   });
 
   it('an ERROR from the checks: the SystemCheckError report on stderr, exit 1, no banner', async () => {
-    const result = await runserver(['--settings', 'mysite/settings_check_error', '0']);
+    const result = await runserver(['--noreload', '--settings', 'mysite/settings_check_error', '0']);
     expect(result).toEqual({
       code: 1,
       signal: null,
@@ -293,7 +296,7 @@ describe('gwi runserver: errors', () => {
   });
 
   it('an application module that throws on import: the error and where, one line', async () => {
-    const result = await runserver(['--settings', 'mysite/settings_bad_app', '0']);
+    const result = await runserver(['--noreload', '--settings', 'mysite/settings_bad_app', '0']);
     expect(result).toMatchObject({ code: 1, stdout: `${CHECKS_OK.join('\n')}\n` });
     expect(result.stderr).toBe(
       "CommandError: GWI application 'mysite/throwing#application' could not be loaded; Error importing module. " +
@@ -304,7 +307,7 @@ describe('gwi runserver: errors', () => {
   it('a port in use: Error: That port is already in use., exit 1, no banner', async () => {
     const busy = await occupyPort();
     try {
-      const result = await runserver([String(busy.port)]);
+      const result = await runserver(['--noreload', String(busy.port)]);
       expect(result).toEqual({ code: 1, signal: null, stdout: `${CHECKS_OK.join('\n')}\n`, stderr: 'Error: That port is already in use.\n' });
     } finally {
       await busy.close();

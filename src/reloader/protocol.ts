@@ -1,0 +1,47 @@
+// What the reloader's supervisor and its server processes say to each other over the IPC channel, and
+// how long they wait for each other.
+import type { RunserverOptions } from '../cli/runserver.js';
+
+/** The runserver options a server process loads the project with (the ones that cross a process boundary). */
+export type LoadOptions = Pick<
+  RunserverOptions,
+  'addrport' | 'useIpv6' | 'useThreading' | 'useStaticHandler' | 'insecureServing' | 'skipChecks' | 'settings' | 'noColor' | 'forceColor'
+>;
+
+/** A response the supervisor gives to every request while the project does not load. */
+export interface FailurePage {
+  status: number;
+  headers: [string, string][];
+  body: string;
+}
+
+/** Supervisor → server process. A `connection` message carries the accepted socket as its handle. */
+export type SupervisorMessage =
+  /** Load the project and serve: `port` is the one the supervisor bound (argv may say 0). */
+  | { type: 'load'; options: LoadOptions; port: number }
+  | { type: 'connection' };
+
+/** Server process → supervisor. */
+export type ServerProcessMessage =
+  /** Node is up, the loaders are registered and gwi is imported: waiting for `load`. */
+  | { type: 'standby' }
+  /** The banner is out: connections can come. `debug` is settings.DEBUG. */
+  | { type: 'ready'; debug: boolean }
+  /** The project did not load; the process exits after sending this. */
+  | ({ type: 'failed' } & FailurePage);
+
+/** How long a server process asked to stop may take before its process group is killed (5 s). */
+export const DEFAULT_GRACE_MS = 5000;
+
+/** The grace period: GWI_RELOAD_GRACE_MS (milliseconds) when set to a number, else DEFAULT_GRACE_MS. */
+export function graceMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.GWI_RELOAD_GRACE_MS?.trim();
+  const value = text ? Number(text) : Number.NaN;
+  return Number.isFinite(value) && value >= 0 ? value : DEFAULT_GRACE_MS;
+}
+
+/**
+ * How long a connection may take to send its request before it counts as idle (a browser's
+ * preconnect): one accepted a moment ago has its request on the way, and closing it would lose it.
+ */
+export const COMING_REQUEST_MS = 1000;

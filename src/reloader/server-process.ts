@@ -1,0 +1,170 @@
+// One server process as the supervisor sees it: spawned ahead as a standby, told to load, handed
+// connections, stopped with its whole process group.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { FailurePage, LoadOptions, ServerProcessMessage, SupervisorMessage } from './protocol.js';
+
+type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'failed' | 'stopping' | 'exited';
+
+export interface ServerProcessEvents {
+  ready: (child: ServerProcess, debug: boolean) => void;
+  failed: (child: ServerProcess, page: FailurePage) => void;
+  exited: (child: ServerProcess, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Connections handed over that never reached the process: to be served elsewhere. */
+  undelivered: (child: ServerProcess, sockets: Socket[]) => void;
+}
+
+/** A command that starts a server process: node runs `args` with RUN_MAIN=true added to `env`. */
+export interface ServerCommand {
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
+}
+
+export class ServerProcess {
+  readonly #child: ChildProcess;
+  readonly #events: ServerProcessEvents;
+  #phase: Phase = 'starting';
+  /** The load asked for before the process was up. */
+  #pendingLoad: SupervisorMessage | null = null;
+  #killTimer: NodeJS.Timeout | null = null;
+  #killAt = Number.POSITIVE_INFINITY;
+  /**
+   * Connections handed over whose message is not written yet: Node sends one handle at a time and
+   * queues the next ones until the process acknowledges, and drops the queue if it dies first.
+   */
+  readonly #unsent = new Set<Socket>();
+  /** A hand-over failed: the process is on its way out, nothing more is sent to it. */
+  #broken = false;
+  readonly exited: Promise<void>;
+
+  constructor({ args, env }: ServerCommand, events: ServerProcessEvents) {
+    this.#events = events;
+    // Its own process group (detached): a stop reaches whatever it started, and the terminal's Ctrl-C
+    // reaches only the supervisor, which decides.
+    this.#child = spawn(process.execPath, args, {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      detached: true,
+      env: { ...env, RUN_MAIN: 'true' },
+    });
+    this.#child.on('message', (message: ServerProcessMessage) => this.#onMessage(message));
+    this.exited = new Promise((resolve) => {
+      const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (this.#phase === 'exited') return;
+        this.#phase = 'exited';
+        if (this.#killTimer !== null) clearTimeout(this.#killTimer);
+        // Whatever it started goes with it.
+        this.#signalGroup('SIGKILL');
+        resolve();
+        this.#events.exited(this, code, signal);
+        // A write under way completes (and leaves the set) first: what is left was never sent.
+        setImmediate(() => {
+          const unsent = [...this.#unsent];
+          this.#unsent.clear();
+          if (unsent.length > 0) this.#events.undelivered(this, unsent);
+        });
+      };
+      this.#child.on('exit', exited);
+      // A process that could not be spawned emits 'error' and no 'exit' (other errors are a failed
+      // send to a process on its way out: its 'exit' follows).
+      this.#child.on('error', () => {
+        if (this.#child.pid === undefined) exited(null, null);
+      });
+    });
+  }
+
+  /** Loads the project with `options`, serving on the supervisor's `port`: at once, or as soon as the process is up. */
+  load(options: LoadOptions, port: number): void {
+    const message: SupervisorMessage = { type: 'load', options, port };
+    if (this.#phase === 'standby') this.#startLoading(message);
+    else if (this.#phase === 'starting') this.#pendingLoad = message;
+  }
+
+  /** Hands a connection over; false when the channel is gone (the process is exiting). */
+  forward(socket: Socket): boolean {
+    if (!this.#child.connected || this.#broken) return false;
+    this.#unsent.add(socket);
+    // keepOpen: this copy is closed here once the message is written, not when the process
+    // acknowledges it, which a process that dies first never does (Node would keep it open forever).
+    this.#child.send({ type: 'connection' } satisfies SupervisorMessage, socket, { keepOpen: true }, (error) => {
+      if (!this.#unsent.delete(socket)) return;
+      if (!error) {
+        socket.destroy();
+        return;
+      }
+      this.#broken = true;
+      this.#events.undelivered(this, [socket]);
+    });
+    return true;
+  }
+
+  /**
+   * Stops the process: the IPC channel is closed first (once every connection sent has arrived), which
+   * makes it finish its requests and exit; then SIGTERM to its group, and SIGKILL to the group after
+   * `graceMs`. Resolves when it has exited.
+   */
+  stop(graceMs: number): Promise<void> {
+    if (this.#phase === 'exited') return this.exited;
+    this.#killAfter(graceMs);
+    if (this.#phase === 'stopping') return this.exited;
+    this.#phase = 'stopping';
+    const terminate = (): void => this.#signalGroup('SIGTERM');
+    if (this.#child.connected) {
+      this.#child.once('disconnect', terminate);
+      this.#child.disconnect();
+    } else {
+      terminate();
+    }
+    return this.exited;
+  }
+
+  /** SIGKILL in `graceMs`, unless an earlier one is due (a Ctrl-C shortens a reload's grace). */
+  #killAfter(graceMs: number): void {
+    const at = Date.now() + graceMs;
+    if (at >= this.#killAt) return;
+    this.#killAt = at;
+    if (this.#killTimer !== null) clearTimeout(this.#killTimer);
+    this.#killTimer = setTimeout(() => this.kill(), graceMs);
+  }
+
+  /** SIGKILL to the whole group, now (also from a process 'exit' handler: synchronous). */
+  kill(): void {
+    this.#signalGroup('SIGKILL');
+  }
+
+  #signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.#child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  }
+
+  #startLoading(message: SupervisorMessage): void {
+    this.#phase = 'loading';
+    // A process that died meanwhile says so with its 'exit'.
+    this.#child.send(message, () => {});
+  }
+
+  #onMessage(message: ServerProcessMessage): void {
+    if (this.#phase === 'stopping' || this.#phase === 'exited') return;
+    switch (message.type) {
+      case 'standby':
+        this.#phase = 'standby';
+        if (this.#pendingLoad) this.#startLoading(this.#pendingLoad);
+        this.#pendingLoad = null;
+        break;
+      case 'ready':
+        this.#phase = 'ready';
+        this.#events.ready(this, message.debug);
+        break;
+      case 'failed': {
+        this.#phase = 'failed';
+        const { status, headers, body } = message;
+        this.#events.failed(this, { status, headers, body });
+        break;
+      }
+    }
+  }
+}

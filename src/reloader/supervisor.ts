@@ -1,0 +1,307 @@
+// The reloader's parent (Django's restart_with_reloader, re-cut): it binds the listening socket and
+// owns it for the whole run, watches the project, and hands each connection to the server process
+// that has the current code loaded. It never imports project code, so a broken project cannot stop it:
+// while nothing loads, it answers every request itself with the failure page.
+import net, { type Socket } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAddrport, type Addrport } from '../cli/addrport.js';
+import { asBindError } from '../cli/errors.js';
+import { checkColorFlags, type RunserverOptions } from '../cli/runserver.js';
+import { findProjectRoot } from '../framework/module-loading.js';
+import { ServerLog } from '../log/server-log.js';
+import { resolveHost } from '../server/gwi-server.js';
+import { colorStyle } from '../log/termcolors.js';
+import { exitPage, FailureResponder, ServerProcessExited } from './failure-page.js';
+import { graceMs, type FailurePage, type LoadOptions } from './protocol.js';
+import { ServerProcess, type ServerCommand } from './server-process.js';
+import { ProjectWatcher } from './watch.js';
+
+/** The most a Ctrl-C waits for the server processes before killing them. */
+const QUIT_GRACE_MS = 1000;
+
+/** The gwi launcher: a server process runs `gwi runserver`, and RUN_MAIN makes it one. */
+const GWI_BIN = path.join(findProjectRoot(path.dirname(fileURLToPath(import.meta.url))), 'bin', 'gwi.js');
+
+export interface SupervisorOptions extends RunserverOptions {
+  /** How long a replaced server process may take to finish (default: GWI_RELOAD_GRACE_MS, else 5 s). */
+  graceMs?: number;
+}
+
+/**
+ * - starting: no server process has the code loaded yet; connections wait, paused.
+ * - ready: connections go to the serving process (also while the next one loads).
+ * - failed: the project did not load (or its process died); the supervisor answers with the 500 page.
+ * - stopping: Ctrl-C; connections are refused, every process group is stopped.
+ */
+export type SupervisorState = 'starting' | 'ready' | 'failed' | 'stopping';
+
+/** Binds like makeServer: a name resolves to IPv4 unless `ipv6`. */
+async function bindListener({ addr, port, ipv6 }: Addrport): Promise<net.Server> {
+  const listener = net.createServer({ pauseOnConnect: true });
+  try {
+    const host = await resolveHost(addr, ipv6);
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen({ host, port }, () => {
+        listener.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    throw asBindError(err);
+  }
+  return listener;
+}
+
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #stderr: NonNullable<RunserverOptions['stderr']>;
+  readonly #graceMs: number;
+  #state: SupervisorState = 'starting';
+  #listener: net.Server | null = null;
+  #port = 0;
+  #watcher: ProjectWatcher | null = null;
+  /** The process connections go to (ready). */
+  #serving: ServerProcess | null = null;
+  /** The process told to load the current code, until it answers. */
+  #loading: ServerProcess | null = null;
+  /** A process started ahead, waiting for the next load. */
+  #standby: ServerProcess | null = null;
+  /** Processes being stopped. */
+  readonly #retiring = new Set<ServerProcess>();
+  readonly #queue: Socket[] = [];
+  #failure: FailureResponder | null = null;
+  /** A change came while a process was loading: load again once it answers. */
+  #reloadAgain = false;
+  /** settings.DEBUG of the last process that loaded: it decides whether changes are announced. */
+  #debug = false;
+  #stopping: Promise<void> | null = null;
+  readonly #stopped: Promise<void>;
+  #markStopped!: () => void;
+  readonly #killAll = (): void => {
+    for (const child of this.#processes()) child.kill();
+  };
+
+  constructor(options: SupervisorOptions = {}) {
+    this.#options = options;
+    this.#env = options.env ?? process.env;
+    this.#stderr = options.stderr ?? process.stderr;
+    this.#graceMs = options.graceMs ?? graceMs(this.#env);
+    this.#stopped = new Promise((resolve) => {
+      this.#markStopped = resolve;
+    });
+  }
+
+  get state(): SupervisorState {
+    return this.#state;
+  }
+
+  /** The bound port (the real one when 0 was asked for). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /**
+   * What Django's parent does before its loop (the colour flags, the address), then binds, starts the
+   * first server process and the watcher. A CommandError or BindError here means nothing was started.
+   */
+  async start(): Promise<void> {
+    const { noColor = false, forceColor = false, signal } = this.#options;
+    checkColorFlags(noColor, forceColor, this.#env);
+    const addrport = parseAddrport(this.#options.addrport, this.#options.useIpv6 ?? false);
+    const listener = await bindListener(addrport);
+    this.#listener = listener;
+    this.#port = (listener.address() as net.AddressInfo).port;
+    listener.on('connection', (socket: Socket) => {
+      // A reset while the socket waits here must not take the supervisor down.
+      socket.on('error', () => socket.destroy());
+      this.#dispatch(socket);
+    });
+    // An accept() failure (EMFILE) drops one connection; the server goes on.
+    listener.on('error', (err) => this.#stderr.write(`Error: ${err.message}\n`));
+    process.on('exit', this.#killAll);
+    this.#watcher = new ProjectWatcher(findProjectRoot(), {
+      onChange: (paths) => this.#changed(paths),
+      stderr: this.#stderr,
+      env: this.#env,
+    });
+    this.#reload();
+    if (signal?.aborted) void this.stop();
+    else signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  /** Resolves once stop() has finished (Ctrl-C, or the options' signal). */
+  stopped(): Promise<void> {
+    return this.#stopped;
+  }
+
+  /** stopping: refuses connections, closes the socket and the watcher, stops every process group. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop().then(this.#markStopped);
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#state = 'stopping';
+    for (const socket of this.#queue.splice(0)) socket.destroy();
+    // The port is free from here on; connections already handed over are the processes' to end.
+    this.#listener?.close();
+    this.#failure?.close();
+    const grace = Math.min(this.#graceMs, QUIT_GRACE_MS);
+    await Promise.all([this.#watcher?.close(), ...this.#processes().map((child) => child.stop(grace))]);
+    process.off('exit', this.#killAll);
+  }
+
+  // The transitions.
+
+  /** No process has the code loaded: connections wait (paused) for one. */
+  #toStarting(): void {
+    this.#state = 'starting';
+    this.#failure?.release();
+  }
+
+  /** `child` has the code loaded: it gets every connection, the waiting ones first. */
+  #toReady(child: ServerProcess): void {
+    this.#state = 'ready';
+    this.#serving = child;
+    this.#failure?.release();
+    for (const socket of this.#queue.splice(0)) this.#dispatch(socket);
+  }
+
+  /** Nothing serves: every request gets `page`. */
+  #toFailed(page: FailurePage): void {
+    this.#state = 'failed';
+    if (this.#failure) this.#failure.show(page);
+    else this.#failure = new FailureResponder(this.#requestLog(), page);
+    for (const socket of this.#queue.splice(0)) this.#dispatch(socket);
+  }
+
+  // The events.
+
+  #dispatch(socket: Socket): void {
+    switch (this.#state) {
+      case 'starting':
+        this.#queue.push(socket);
+        break;
+      case 'ready':
+        // A process on its way out (its exit is about to say so) leaves the socket waiting.
+        if (!this.#serving?.forward(socket)) this.#queue.push(socket);
+        break;
+      case 'failed':
+        this.#failure?.accept(socket);
+        break;
+      case 'stopping':
+        socket.destroy();
+        break;
+    }
+  }
+
+  #changed(paths: string[]): void {
+    if (this.#state === 'stopping') return;
+    // Django's "<file> changed, reloading.", also only while DEBUG; a failed project is being debugged.
+    if (this.#debug || this.#state === 'failed') this.#stderr.write(`${paths[0]} changed, reloading.\n`);
+    this.#reload();
+  }
+
+  /** Tells the standby (or a new process) to load the code; connections keep going to a serving process meanwhile. */
+  #reload(): void {
+    if (this.#state === 'stopping') return;
+    if (this.#loading) {
+      this.#reloadAgain = true;
+      return;
+    }
+    const next = this.#standby ?? this.#spawn();
+    this.#standby = null;
+    this.#loading = next;
+    next.load(this.#loadOptions(), this.#port);
+    if (this.#serving === null) this.#toStarting();
+  }
+
+  #onReady(child: ServerProcess, debug: boolean): void {
+    if (child !== this.#loading) return;
+    this.#loading = null;
+    const previous = this.#serving;
+    this.#debug = debug;
+    this.#toReady(child);
+    if (previous) this.#retire(previous);
+    this.#afterSwitch();
+  }
+
+  #onFailed(child: ServerProcess, page: FailurePage): void {
+    if (child !== this.#loading) return;
+    this.#loading = null;
+    this.#retire(child);
+    this.#fail(page);
+  }
+
+  #onExited(child: ServerProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#retiring.delete(child);
+    if (child === this.#standby) this.#standby = null;
+    if (this.#state === 'stopping' || (child !== this.#loading && child !== this.#serving)) return;
+    if (child === this.#loading) this.#loading = null;
+    if (child === this.#serving) this.#serving = null;
+    const error = new ServerProcessExited(code, signal);
+    this.#stderr.write(`${error.message} gwi reloads on the next change.\n`);
+    this.#fail(exitPage(error));
+  }
+
+  #fail(page: FailurePage): void {
+    const previous = this.#serving;
+    this.#serving = null;
+    if (previous) this.#retire(previous);
+    this.#toFailed(page);
+    this.#afterSwitch();
+  }
+
+  /** After each switch: the next standby starts, and a change seen during the load is loaded. */
+  #afterSwitch(): void {
+    this.#standby ??= this.#spawn();
+    if (this.#reloadAgain) {
+      this.#reloadAgain = false;
+      this.#reload();
+    }
+  }
+
+  #retire(child: ServerProcess): void {
+    this.#retiring.add(child);
+    void child.stop(this.#graceMs);
+  }
+
+  #spawn(): ServerProcess {
+    const command: ServerCommand = { args: [GWI_BIN, 'runserver'], env: this.#env };
+    return new ServerProcess(command, {
+      ready: (child, debug) => this.#onReady(child, debug),
+      failed: (child, page) => this.#onFailed(child, page),
+      exited: (child, code, signal) => this.#onExited(child, code, signal),
+      // Served by whoever serves now (a process that failed to take it is not asked again).
+      undelivered: (_child, sockets) => {
+        for (const socket of sockets) this.#dispatch(socket);
+      },
+    });
+  }
+
+  /** The request log, as the server processes have it (GWI_COLORS is set by now). */
+  #requestLog(): ServerLog {
+    const style = colorStyle({ stream: this.#stderr, env: this.#env, forceColor: this.#options.forceColor ?? false });
+    return new ServerLog({ stream: this.#stderr, style });
+  }
+
+  #loadOptions(): LoadOptions {
+    const { addrport, useIpv6, useThreading, useStaticHandler, insecureServing, skipChecks, settings, noColor, forceColor } = this.#options;
+    return { addrport, useIpv6, useThreading, useStaticHandler, insecureServing, skipChecks, settings, noColor, forceColor };
+  }
+
+  #processes(): ServerProcess[] {
+    const all = [this.#serving, this.#loading, this.#standby, ...this.#retiring];
+    return [...new Set(all.filter((child): child is ServerProcess => child !== null))];
+  }
+}
+
+/** `gwi runserver` with the reloader: serves until `options.signal` aborts, then stops everything it started. */
+export async function runSupervisor(options: SupervisorOptions = {}): Promise<void> {
+  const supervisor = new Supervisor(options);
+  await supervisor.start();
+  await supervisor.stopped();
+}

@@ -1,0 +1,133 @@
+// The reloader's eyes: chokidar on the project folder, minus dependencies, VCS and build output, with
+// one global debounce so that a burst of saves (an editor's atomic write, a formatter touching several
+// files) asks for exactly one reload.
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+
+/** Folders never watched, at any depth (besides every dot-folder). */
+export const IGNORED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', 'dist', 'build', 'coverage', 'out']);
+
+/**
+ * Files the running project itself writes: logs (`gwi runserver 2> dev.log` in the project folder) and
+ * SQLite databases with their journals. A change to one must not reload, or the server reloads forever.
+ */
+const WRITTEN_BY_THE_PROJECT = /\.(?:log|sqlite3?|db)(?:-journal|-wal|-shm)?$/;
+
+/**
+ * Quiet time after the last write before a reload. chokidar reports a file's changes at most once
+ * per 50 ms and drops the others, so the quiet time is measured on its raw events, which it does
+ * not throttle: a burst of saves a few ms apart, however long, is one reload.
+ */
+export const DEBOUNCE_MS = 30;
+
+export interface WatchOptions {
+  /** Called once per burst with the paths that changed, first change first. */
+  onChange: (paths: string[]) => void;
+  /** Where the watcher's own problems are told (once per kind). */
+  stderr?: { write(text: string): unknown };
+  /** CHOKIDAR_USEPOLLING=1 or true: stat files instead of inotify (network file systems, Docker, WSL2). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Whether a path under `root` is left alone: a path through node_modules, dist, build, coverage, out
+ * or a dot-folder (.git, .cache, ...), or a log or database file. A dot-file (.env) is watched. Only
+ * the part below `root` counts, so a project may itself live in a folder called build.
+ */
+export function isIgnored(root: string, file: string, stats?: Stats): boolean {
+  const relative = path.relative(root, file);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return false;
+  if (WRITTEN_BY_THE_PROJECT.test(relative) && stats?.isDirectory() !== true) return true;
+  const parts = relative.split(path.sep);
+  const last = parts.length - 1;
+  return parts.some((part, index) => {
+    if (IGNORED_FOLDERS.has(part)) return true;
+    // The last part is a folder only if stats say so (chokidar asks once without, once with them).
+    return part.startsWith('.') && (index < last || stats?.isDirectory() === true);
+  });
+}
+
+/** What to tell the user about a watcher error: the fix for the system limits, else the error itself. */
+export function watchErrorMessage(error: NodeJS.ErrnoException, root: string): string {
+  const unseen = `gwi will not see some changes in ${root}`;
+  if (error.code === 'ENOSPC') {
+    return (
+      `Error: the system limit for file watchers was reached (ENOSPC): ${unseen}.\n` +
+      'Raise it with `sudo sysctl fs.inotify.max_user_watches=524288` (add the setting to /etc/sysctl.conf ' +
+      'to keep it), or set CHOKIDAR_USEPOLLING=1.\n'
+    );
+  }
+  if (error.code === 'EMFILE') {
+    return `Error: too many open files (EMFILE): ${unseen}.\nRaise the limit with \`ulimit -n\`, or set CHOKIDAR_USEPOLLING=1.\n`;
+  }
+  return `Error while watching ${root} for changes: ${error.message}\n`;
+}
+
+/** The path of a raw event: fs.watch names an entry of the watched folder, or the watched file itself; polling names the path. */
+function rawEventPath(name: string | null | undefined, details: unknown): string | null {
+  const watched = (details as { watchedPath?: unknown } | null)?.watchedPath;
+  if (typeof watched !== 'string') return name ?? null;
+  return !name || path.basename(watched) === name ? watched : path.join(watched, name);
+}
+
+function pollingAsked(env: NodeJS.ProcessEnv): boolean {
+  const value = env.CHOKIDAR_USEPOLLING?.toLowerCase();
+  return value === '1' || value === 'true';
+}
+
+/** A running watch of one project folder. */
+export class ProjectWatcher {
+  readonly #watcher: FSWatcher;
+  readonly #onChange: (paths: string[]) => void;
+  readonly #changed = new Set<string>();
+  #timer: NodeJS.Timeout | null = null;
+  readonly #told = new Set<string>();
+
+  constructor(root: string, { onChange, stderr = process.stderr, env = process.env }: WatchOptions) {
+    this.#onChange = onChange;
+    this.#watcher = watch(root, {
+      ignoreInitial: true,
+      ignored: (file: string, stats?: Stats) => isIgnored(root, file, stats),
+      usePolling: pollingAsked(env),
+    });
+    this.#watcher.on('all', (event, file) => {
+      if (event === 'add' || event === 'change' || event === 'unlink') this.#record(file);
+    });
+    this.#watcher.on('raw', (_event, name, details) => {
+      if (this.#timer === null) return;
+      const file = rawEventPath(name, details);
+      if (file !== null && !isIgnored(root, file)) this.#waitForQuiet();
+    });
+    // ENOSPC and friends come as events; the server keeps running, with the user told once how to fix it.
+    this.#watcher.on('error', (error: unknown) => {
+      const err = error as NodeJS.ErrnoException;
+      const kind = err.code ?? err.message;
+      if (this.#told.has(kind)) return;
+      this.#told.add(kind);
+      stderr.write(watchErrorMessage(err, root));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#watcher.close();
+  }
+
+  #record(file: string): void {
+    this.#changed.add(file);
+    this.#waitForQuiet();
+  }
+
+  /** (Re)starts the quiet time: the changes so far are reported when it ends. */
+  #waitForQuiet(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      const paths = [...this.#changed];
+      this.#changed.clear();
+      this.#onChange(paths);
+    }, DEBOUNCE_MS);
+  }
+}

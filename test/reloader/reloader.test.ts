@@ -1,0 +1,311 @@
+// `gwi runserver` with the reloader, as a user runs it: a copy of a small project, saves to its files,
+// real requests, signals to the supervisor; every process and process group killed after each test.
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildIfStale, cleanEnv, occupyPort, portIsFree, runGwi, type GwiProcess } from '../cli/gwi-process.js';
+import { copyReloaderProject, freePort, isRunning, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
+
+const BANNER = /Starting development server at http:\/\/127\.0\.0\.1:\d+\/\nQuit the server with CONTROL-C\.\n/;
+
+let project: { dir: string; remove: () => void };
+let views: string;
+let settingsFile: string;
+
+beforeAll(() => buildIfStale(), 120_000);
+
+beforeEach(() => {
+  project = copyReloaderProject();
+  views = path.join(project.dir, 'mysite', 'views.ts');
+  settingsFile = path.join(project.dir, 'mysite', 'settings.ts');
+});
+
+afterEach(async () => {
+  await killEverything();
+  project.remove();
+});
+
+/** views.ts answering `version`; `broken` puts a syntax error on line 3, `importMs` makes its import take that long. */
+function writeView(version: string, { broken = false, importMs = 0 } = {}): void {
+  const assignment = broken ? `= = '${version}'` : `= '${version}'`;
+  writeFileSync(
+    views,
+    "import { HttpResponse } from 'gwi';\n\n" +
+      `export const VERSION ${assignment};\n\n` +
+      (importMs ? `await new Promise((resolve) => setTimeout(resolve, ${importMs}));\n\n` : '') +
+      'export function index(): HttpResponse {\n' +
+      "  return new HttpResponse(`${VERSION}\\n`, { contentType: 'text/plain; charset=utf-8' });\n" +
+      '}\n',
+  );
+}
+
+/** One request on a new connection (a reload must never refuse, drop or forget one). */
+function get(port: number, urlPath = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 5000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      })
+      .on('timeout', function (this: http.ClientRequest) {
+        this.destroy(new Error(`no answer to GET ${urlPath} within 5 s`));
+      })
+      .on('error', reject);
+  });
+}
+
+function count(text: string, pattern: RegExp): number {
+  return text.match(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`))?.length ?? 0;
+}
+
+/** Waits for the `n`th banner (the first is the start). */
+async function banner(gwi: GwiProcess, n: number): Promise<void> {
+  await gwi.waitFor(new RegExp(`(?:${BANNER.source}[^]*?){${n}}`));
+}
+
+/** The supervisor's server processes once the standby has been started next to the serving one. */
+async function servingAndStandby(gwi: GwiProcess): Promise<number[]> {
+  expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
+  return serverProcesses(gwi);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+describe('gwi runserver: starting', () => {
+  it('a request made while the project is still loading waits for it, and is served', async () => {
+    const port = await freePort();
+    const gwi = runserver(project.dir, [String(port)]);
+    // The supervisor listens at once; the server process takes a few hundred ms more to load.
+    let connectedBeforeBanner = false;
+    const answer = await (async () => {
+      for (;;) {
+        const attempt = new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = http.get({ host: '127.0.0.1', port, agent: false }, (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('socket', (socket) => socket.on('connect', () => (connectedBeforeBanner = !BANNER.test(gwi.stdout))));
+          req.on('error', reject);
+        });
+        try {
+          return await attempt;
+        } catch {
+          await sleep(5);
+        }
+      }
+    })();
+    expect(connectedBeforeBanner).toBe(true);
+    expect(answer).toEqual({ status: 200, body: 'v0\n' });
+  });
+
+  it('a port in use: Error: That port is already in use., exit 1, nothing started', async () => {
+    const busy = await occupyPort();
+    try {
+      const result = await runGwi(['runserver', String(busy.port)], { cwd: project.dir, env: cleanEnv() });
+      expect(result).toEqual({ code: 1, signal: null, stdout: '', stderr: 'Error: That port is already in use.\n' });
+    } finally {
+      await busy.close();
+    }
+  });
+});
+
+describe('gwi runserver: reloading', () => {
+  it('serves the new code after a save, says which file changed, and prints the banner again', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    expect(gwi.stderr).toBe('Watching for file changes with chokidar\n');
+    expect(await get(port)).toEqual({ status: 200, body: 'v0\n' });
+
+    writeView('v1');
+    expect(await waitUntil(async () => (await get(port)).body === 'v1\n')).toBe(true);
+    await banner(gwi, 2);
+    expect(gwi.stderr).toContain(`\n${views} changed, reloading.\n`);
+    expect(count(gwi.stderr, /^Watching for file changes with chokidar$/m)).toBe(2);
+  });
+
+  it('refuses no request across 10 reloads, and each reload serves the new code', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    await servingAndStandby(gwi);
+
+    const failures: string[] = [];
+    const firstSeen = new Map<string, number>();
+    let requests = 0;
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        try {
+          const { status, body } = await get(port);
+          requests++;
+          if (status !== 200) failures.push(`${status} ${body.slice(0, 80)}`);
+          else if (!firstSeen.has(body)) firstSeen.set(body, performance.now());
+        } catch (err) {
+          failures.push(String(err));
+        }
+        await sleep(5);
+      }
+    })();
+
+    const latencies: number[] = [];
+    await sleep(600);
+    for (let i = 1; i <= 10; i++) {
+      const saved = performance.now();
+      writeView(`v${i}`);
+      expect(await waitUntil(() => firstSeen.has(`v${i}\n`))).toBe(true);
+      latencies.push((firstSeen.get(`v${i}\n`) as number) - saved);
+      // The next standby warms up (a save earlier than this is served by a process started cold, slower).
+      await sleep(600);
+    }
+    polling = false;
+    await poller;
+
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(100);
+    console.info(
+      `reload latency (save → new code answering), 10 reloads: median ${median(latencies).toFixed(0)} ms, ` +
+        `min ${Math.min(...latencies).toFixed(0)}, max ${Math.max(...latencies).toFixed(0)}`,
+    );
+  }, 40_000);
+
+  it('reloads once for a burst of 5 saves 15 ms apart', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    await servingAndStandby(gwi);
+
+    for (let i = 1; i <= 5; i++) {
+      writeView(`burst${i}`);
+      await sleep(15);
+    }
+    expect(await waitUntil(async () => (await get(port)).body === 'burst5\n')).toBe(true);
+    // Time enough for a second reload, if there were to be one.
+    await sleep(700);
+    expect(count(gwi.stderr, /changed, reloading\./)).toBe(1);
+    expect(count(gwi.stdout, BANNER)).toBe(2);
+  });
+
+  it('a save while a reload is under way loads once more after it', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    await servingAndStandby(gwi);
+    await sleep(600);
+
+    writeView('slow', { importMs: 400 });
+    await gwi.waitFor(/changed, reloading\./, 'stderr');
+    await sleep(100);
+    writeView('v2');
+    expect(await waitUntil(async () => (await get(port)).body === 'v2\n')).toBe(true);
+    await banner(gwi, 3);
+    expect(count(gwi.stderr, /changed, reloading\./)).toBe(2);
+  });
+});
+
+describe('gwi runserver: a project that does not load', () => {
+  it('a syntax error in a view: the error once with file:line, the 500 page for every request, served again once fixed', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+
+    writeView('broken', { broken: true });
+    await gwi.waitFor(/^CommandError: SyntaxError: .+ \(.+:\d+:\d+\)\n/m, 'stderr');
+    expect(gwi.stderr).toContain(`CommandError: SyntaxError: Unexpected "=" (${views}:3:`);
+
+    // The old code serves until the supervisor has the failure.
+    expect(await waitUntil(async () => (await get(port)).status === 500)).toBe(true);
+    for (let i = 0; i < 2; i++) {
+      const page = await get(port);
+      expect(page.status).toBe(500);
+      expect(page.body).toContain('<h1>The project failed to load</h1>');
+      expect(page.body).toContain('SyntaxError: Unexpected &quot;=&quot;');
+      expect(page.body).toContain(`<td>${views}:3</td>`);
+    }
+    await gwi.waitFor(/(?:"GET \/ HTTP\/1\.1" 500 \d+\n[^]*){3}/, 'stderr');
+    expect(count(gwi.stderr, /SyntaxError/)).toBe(1);
+
+    writeView('fixed');
+    expect(await waitUntil(async () => (await get(port)).body === 'fixed\n')).toBe(true);
+    expect(gwi.stderr).toContain(`${views} changed, reloading.\n`);
+  });
+
+  it('a syntax error in settings.ts at start-up: the supervisor stays up with the 500 page, and starts once fixed', async () => {
+    writeFileSync(settingsFile, "import { defineSettings } from 'gwi';\n\nexport default defineSettings({ DEBUG: = true });\n");
+    const port = await freePort();
+    const gwi = runserver(project.dir, [String(port)]);
+    await gwi.waitFor(/^CommandError: Settings module 'mysite\/settings' could not be imported: SyntaxError: .+\n/m, 'stderr');
+    expect(gwi.stderr).toContain(`(${settingsFile}:3:`);
+
+    const page = await get(port);
+    expect(page.status).toBe(500);
+    expect(page.body).toContain('Settings module &#x27;mysite/settings&#x27; could not be imported');
+    expect(page.body).toContain(`<td>${settingsFile}:3</td>`);
+
+    writeFileSync(settingsFile, "import { defineSettings } from 'gwi';\n\nexport default defineSettings({ DEBUG: true, ROOT_URLCONF: 'mysite/urls' });\n");
+    await gwi.started();
+    expect(await get(port)).toEqual({ status: 200, body: 'v0\n' });
+    expect(gwi.stderr).toContain(`${settingsFile} changed, reloading.\n`);
+  });
+});
+
+describe('gwi runserver: a server process that dies', () => {
+  it('answers with a page saying the process exited, until the next save', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+
+    expect(await get(port, '/crash/')).toEqual({ status: 200, body: 'bye\n' });
+    // A request the process had when it died is lost with it; the ones after get the page.
+    expect(await waitUntil(() => get(port).then(({ status }) => status === 500, () => false))).toBe(true);
+    expect((await get(port)).body).toContain('ServerProcessExited: The server process exited with code 7.');
+    expect(gwi.stderr).toContain('\nThe server process exited with code 7. gwi reloads on the next change.\n');
+
+    writeView('again');
+    expect(await waitUntil(async () => (await get(port)).body === 'again\n')).toBe(true);
+  });
+});
+
+describe('gwi runserver: stopping', () => {
+  it('Ctrl-C: exit 0 quietly, no server process left, the port free', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    const pids = await servingAndStandby(gwi);
+    const [stdout, stderr] = [gwi.stdout, gwi.stderr];
+
+    gwi.child.kill('SIGINT');
+    expect(await gwi.exited).toEqual({ code: 0, signal: null });
+    expect(pids.filter(isRunning)).toEqual([]);
+    expect(await portIsFree(port)).toBe(true);
+    expect([gwi.stdout, gwi.stderr]).toEqual([stdout, stderr]);
+  });
+
+  it('a killed supervisor: its server processes exit by themselves, the port is free', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    const pids = await servingAndStandby(gwi);
+
+    gwi.child.kill('SIGKILL');
+    await gwi.exited;
+    expect(await waitUntil(() => pids.every((pid) => !isRunning(pid)), 2000)).toBe(true);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('a server process that ignores SIGTERM is killed after the grace period on reload', async () => {
+    const gwi = runserver(project.dir, ['--settings', 'mysite/settings_stubborn', '0'], { GWI_RELOAD_GRACE_MS: '300' });
+    const port = await gwi.started();
+    const [serving] = await servingAndStandby(gwi);
+
+    writeView('v1');
+    await banner(gwi, 2);
+    const switched = performance.now();
+    await sleep(150);
+    expect(isRunning(serving as number)).toBe(true);
+    expect(await waitUntil(() => !isRunning(serving as number), 3000)).toBe(true);
+    expect(performance.now() - switched).toBeGreaterThanOrEqual(250);
+    expect(await get(port)).toEqual({ status: 200, body: 'v1\n' });
+  });
+});

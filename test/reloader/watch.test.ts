@@ -1,0 +1,125 @@
+// The reloader's watcher: what it leaves alone, what it says about the system's limits, and one
+// reload per burst of saves (in-process, on a temporary folder).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GRACE_MS, graceMs } from '../../src/reloader/protocol.js';
+import { isIgnored, ProjectWatcher, watchErrorMessage } from '../../src/reloader/watch.js';
+
+const ROOT = '/home/ada/build/mysite';
+const DIRECTORY = { isDirectory: () => true } as Stats;
+const FILE = { isDirectory: () => false } as Stats;
+
+describe('isIgnored', () => {
+  it.each([
+    ['node_modules/pkg/index.js', undefined, true],
+    ['mysite/node_modules', undefined, true],
+    ['dist/index.js', undefined, true],
+    ['build', DIRECTORY, true],
+    ['coverage/lcov.info', undefined, true],
+    ['out/x.js', undefined, true],
+    ['.git/HEAD', undefined, true],
+    ['.git', DIRECTORY, true],
+    ['.cache/tsx/x', undefined, true],
+    ['mysite/.vscode', DIRECTORY, true],
+    ['server.log', FILE, true],
+    ['db.sqlite3', undefined, true],
+    ['db.sqlite3-journal', undefined, true],
+    ['mysite/views.ts', FILE, false],
+    ['mysite', DIRECTORY, false],
+    ['.env', undefined, false],
+    ['.env', FILE, false],
+    ['mysite/templates/index.html', FILE, false],
+    ['package.json', FILE, false],
+  ])('%s (%o) → %s', (relative, stats, ignored) => {
+    expect(isIgnored(ROOT, path.join(ROOT, relative), stats)).toBe(ignored);
+  });
+
+  it('looks only below the project root (which may be in a folder called build)', () => {
+    expect(isIgnored(ROOT, ROOT, DIRECTORY)).toBe(false);
+    expect(isIgnored(ROOT, path.join(ROOT, 'mysite', 'urls.ts'))).toBe(false);
+  });
+});
+
+describe('watchErrorMessage', () => {
+  const error = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: oops`), { code });
+
+  it('ENOSPC: the inotify limit and how to raise it', () => {
+    const message = watchErrorMessage(error('ENOSPC'), ROOT);
+    expect(message).toContain('the system limit for file watchers was reached (ENOSPC)');
+    expect(message).toContain('sudo sysctl fs.inotify.max_user_watches=524288');
+    expect(message).toContain('CHOKIDAR_USEPOLLING=1');
+  });
+
+  it('EMFILE: the open files limit', () => {
+    expect(watchErrorMessage(error('EMFILE'), ROOT)).toContain('ulimit -n');
+  });
+
+  it('anything else: the error itself', () => {
+    expect(watchErrorMessage(error('EACCES'), ROOT)).toBe(`Error while watching ${ROOT} for changes: EACCES: oops\n`);
+  });
+});
+
+describe('graceMs', () => {
+  it.each([
+    [undefined, DEFAULT_GRACE_MS],
+    ['', DEFAULT_GRACE_MS],
+    ['300', 300],
+    ['0', 0],
+    ['-1', DEFAULT_GRACE_MS],
+    ['soon', DEFAULT_GRACE_MS],
+  ])('GWI_RELOAD_GRACE_MS=%s → %i', (value, expected) => {
+    expect(graceMs(value === undefined ? {} : { GWI_RELOAD_GRACE_MS: value })).toBe(expected);
+  });
+});
+
+describe('ProjectWatcher', () => {
+  let root: string;
+  let watcher: ProjectWatcher | null;
+  const batches: string[][] = [];
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'gwi-watch-'));
+    for (const dir of ['mysite', 'node_modules/pkg', '.git']) mkdirSync(path.join(root, dir), { recursive: true });
+    writeFileSync(path.join(root, 'mysite', 'views.ts'), 'v0');
+    batches.length = 0;
+  });
+
+  afterEach(async () => {
+    await watcher?.close();
+    watcher = null;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  async function watching(): Promise<ProjectWatcher> {
+    const started = new ProjectWatcher(root, { onChange: (paths) => batches.push(paths), env: {} });
+    // The initial scan of a folder this small is done well within this.
+    await sleep(150);
+    return started;
+  }
+
+  it('reports a burst of saves 15 ms apart, across files, once', async () => {
+    watcher = await watching();
+    for (let i = 1; i <= 5; i++) {
+      writeFileSync(path.join(root, 'mysite', 'views.ts'), `v${i}`);
+      if (i === 3) writeFileSync(path.join(root, 'mysite', 'urls.ts'), 'urls');
+      await sleep(15);
+    }
+    await sleep(300);
+    expect(batches).toEqual([[path.join(root, 'mysite', 'views.ts'), path.join(root, 'mysite', 'urls.ts')]]);
+  });
+
+  it('ignores dependencies, VCS and logs, and sees .env', async () => {
+    watcher = await watching();
+    writeFileSync(path.join(root, 'node_modules', 'pkg', 'index.js'), 'x');
+    writeFileSync(path.join(root, '.git', 'HEAD'), 'x');
+    writeFileSync(path.join(root, 'server.log'), 'x');
+    await sleep(300);
+    expect(batches).toEqual([]);
+    writeFileSync(path.join(root, '.env'), 'DEBUG=1');
+    await sleep(300);
+    expect(batches).toEqual([[path.join(root, '.env')]]);
+  });
+});
