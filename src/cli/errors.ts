@@ -11,6 +11,12 @@ export class CommandError extends Error {
   }
 }
 
+/**
+ * A CommandError found before anything could serve: no settings module, or DEBUG off without
+ * ALLOWED_HOSTS. The reloader exits on it at start-up (as Django does) instead of showing a page.
+ */
+export class SetupError extends CommandError {}
+
 /** A system error while binding or serving (port in use, ...): Django prints it as `Error: <message>`. */
 export class BindError extends CommandError {
   override name = 'Error';

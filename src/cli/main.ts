@@ -99,9 +99,10 @@ function runserverCommand(): Command {
     const style = commandStyle(noColor && forceColor ? {} : { noColor, forceColor });
     // A server process of the reloader: its options come from the supervisor that started it.
     if (!flags.noreload && isReloaderChild()) return runReloaderChild((err) => reportError(err, process.stderr, style));
+    let status = 0;
     try {
       // The reloader's supervisor, or (--noreload) one process that binds and serves.
-      await (flags.noreload ? runServer : runSupervisor)({
+      const options = {
         addrport,
         useIpv6: flags.ipv6 ?? false,
         useThreading: !flags.nothreading,
@@ -113,12 +114,14 @@ function runserverCommand(): Command {
         noColor,
         forceColor,
         signal: stopOnSignals(),
-      });
+      };
+      if (flags.noreload) await runServer(options);
+      else status = await runSupervisor(options);
     } catch (err) {
       process.exit(reportError(err, process.stderr, style));
     }
     // Served until Ctrl-C: exit even if the project left timers or sockets behind.
-    process.exit(0);
+    process.exit(status);
   });
 }
 

@@ -1,6 +1,6 @@
 // `gwi runserver` as a programmatic API (Django's runserver command without its argument parsing):
 // load the project, run the system checks, bind, print the banner, serve until the signal aborts.
-import { loadSettings, settings } from '../framework/conf.js';
+import { loadSettings, locateSettings, settings } from '../framework/conf.js';
 import { getInternalGwiApplication } from '../framework/application.js';
 import { formatCheckReport, runChecks, SystemCheckError } from '../framework/checks.js';
 import { ImproperlyConfigured } from '../framework/exceptions.js';
@@ -14,7 +14,7 @@ import { run, type RunOptions } from '../server/run.js';
 import { VERSION } from '../version.js';
 import { displayAddr, parseAddrport, type Addrport } from './addrport.js';
 import { formatBanner, PRODUCTION_WARNING } from './banner.js';
-import { asBindError, CommandError } from './errors.js';
+import { asBindError, CommandError, SetupError } from './errors.js';
 import { registerProjectLoader } from './loader.js';
 
 /** A stream the command writes whole lines to (process.stdout, process.stderr, or a test's buffer). */
@@ -98,9 +98,15 @@ export async function prepareRunserver(options: RunserverOptions): Promise<Addrp
   const { noColor = false, forceColor = false, env = process.env } = options;
   checkColorFlags(noColor, forceColor, env);
   registerProjectLoader();
+  try {
+    locateSettings({ settings: options.settings, env });
+  } catch (err) {
+    if (err instanceof ImproperlyConfigured) throw new SetupError(err.message);
+    throw err;
+  }
   const configured = await loading(() => loadSettings({ settings: options.settings, env }));
   if (!configured.DEBUG && configured.ALLOWED_HOSTS.length === 0) {
-    throw new CommandError('You must set settings.ALLOWED_HOSTS if DEBUG is False.');
+    throw new SetupError('You must set settings.ALLOWED_HOSTS if DEBUG is False.');
   }
   return parseAddrport(options.addrport, options.useIpv6 ?? false);
 }

@@ -3,6 +3,7 @@
 // connections the supervisor hands over, or reports why the project did not load and exits.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { SetupError } from '../cli/errors.js';
 import { registerProjectLoader } from '../cli/loader.js';
 import { innerRun, prepareRunserver } from '../cli/runserver.js';
 import { settings } from '../framework/conf.js';
@@ -175,7 +176,7 @@ class ReloaderChild {
     this.#reportError(error);
     if (this.#phase === 'serving') process.exit(1);
     const page = pageOf(loadFailureResponse(error, failureWhere(error)));
-    this.#send({ type: 'failed', ...page }, () => process.exit(1));
+    this.#send({ type: 'failed', setup: error instanceof SetupError, ...page }, () => process.exit(1));
   }
 
   #send(message: ServerProcessMessage, then?: () => void): void {

@@ -28,7 +28,8 @@ export type ServerProcessMessage =
   /** The banner is out: connections can come. `debug` is settings.DEBUG. */
   | { type: 'ready'; debug: boolean }
   /** The project did not load; the process exits after sending this. */
-  | ({ type: 'failed' } & FailurePage);
+  /** `setup`: the project cannot start as configured (a SetupError): fatal at start-up. */
+  | ({ type: 'failed'; setup: boolean } & FailurePage);
 
 /** How long a server process asked to stop may take before its process group is killed (5 s). */
 export const DEFAULT_GRACE_MS = 5000;

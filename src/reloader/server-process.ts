@@ -8,7 +8,8 @@ type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'failed' | 'stopping
 
 export interface ServerProcessEvents {
   ready: (child: ServerProcess, debug: boolean) => void;
-  failed: (child: ServerProcess, page: FailurePage) => void;
+  /** `setup`: a SetupError (no settings module, ALLOWED_HOSTS), fatal at start-up. */
+  failed: (child: ServerProcess, page: FailurePage, setup: boolean) => void;
   exited: (child: ServerProcess, code: number | null, signal: NodeJS.Signals | null) => void;
   /** Connections handed over that never reached the process: to be served elsewhere. */
   undelivered: (child: ServerProcess, sockets: Socket[]) => void;
@@ -161,8 +162,8 @@ export class ServerProcess {
         break;
       case 'failed': {
         this.#phase = 'failed';
-        const { status, headers, body } = message;
-        this.#events.failed(this, { status, headers, body });
+        const { status, headers, body, setup } = message;
+        this.#events.failed(this, { status, headers, body }, setup);
         break;
       }
     }

@@ -77,6 +77,9 @@ export class Supervisor {
   #reloadAgain = false;
   /** settings.DEBUG of the last process that loaded: it decides whether changes are announced. */
   #debug = false;
+  /** Some process has served: from then on a failed load shows the page, never exits. */
+  #everReady = false;
+  #exitCode = 0;
   #stopping: Promise<void> | null = null;
   readonly #stopped: Promise<void>;
   #markStopped!: () => void;
@@ -130,6 +133,11 @@ export class Supervisor {
     this.#reload();
     if (signal?.aborted) void this.stop();
     else signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  /** 0, or 1 after a SetupError at start-up. */
+  get exitCode(): number {
+    return this.#exitCode;
   }
 
   /** Resolves once stop() has finished (Ctrl-C, or the options' signal). */
@@ -222,6 +230,7 @@ export class Supervisor {
   #onReady(child: ServerProcess, debug: boolean): void {
     if (child !== this.#loading) return;
     this.#loading = null;
+    this.#everReady = true;
     const previous = this.#serving;
     this.#debug = debug;
     this.#toReady(child);
@@ -229,10 +238,17 @@ export class Supervisor {
     this.#afterSwitch();
   }
 
-  #onFailed(child: ServerProcess, page: FailurePage): void {
+  #onFailed(child: ServerProcess, page: FailurePage, setup: boolean): void {
     if (child !== this.#loading) return;
     this.#loading = null;
     this.#retire(child);
+    // As Django's runserver at start-up: no settings module, or DEBUG off without ALLOWED_HOSTS, is
+    // an exit (the process said why). Broken code, or a later save, gets the page instead.
+    if (setup && !this.#everReady) {
+      this.#exitCode = 1;
+      void this.stop();
+      return;
+    }
     this.#fail(page);
   }
 
@@ -273,7 +289,7 @@ export class Supervisor {
     const command: ServerCommand = { args: [GWI_BIN, 'runserver'], env: this.#env };
     return new ServerProcess(command, {
       ready: (child, debug) => this.#onReady(child, debug),
-      failed: (child, page) => this.#onFailed(child, page),
+      failed: (child, page, setup) => this.#onFailed(child, page, setup),
       exited: (child, code, signal) => this.#onExited(child, code, signal),
       // Served by whoever serves now (a process that failed to take it is not asked again).
       undelivered: (_child, sockets) => {
@@ -300,8 +316,10 @@ export class Supervisor {
 }
 
 /** `gwi runserver` with the reloader: serves until `options.signal` aborts, then stops everything it started. */
-export async function runSupervisor(options: SupervisorOptions = {}): Promise<void> {
+/** Runs until stopped; resolves with the exit status (1 when the project could not start as configured). */
+export async function runSupervisor(options: SupervisorOptions = {}): Promise<number> {
   const supervisor = new Supervisor(options);
   await supervisor.start();
   await supervisor.stopped();
+  return supervisor.exitCode;
 }

@@ -85,3 +85,22 @@ describe('gwi check', () => {
     expect(result.stderr).toMatch(/^CommandError: No settings module was found: .*\n$/);
   });
 });
+
+describe('gwi runserver (auto-reloader on) refuses to start as Django does', () => {
+  it('exits 1 with one line when no settings module can be found', async () => {
+    const result = await runGwi(['runserver', '0'], { cwd: tempDir(), env: cleanEnv() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^CommandError: No settings module was found: .*\n$/);
+  });
+
+  it('exits 1 when DEBUG is off and ALLOWED_HOSTS is empty', async () => {
+    const cwd = tempDir();
+    await runGwi(['startproject', 'mysite'], { cwd, env: cleanEnv() });
+    const project = path.join(cwd, 'mysite');
+    const settingsFile = path.join(project, 'mysite', 'settings.ts');
+    writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replace(/DEBUG: true/, 'DEBUG: false'));
+    const result = await runGwi(['runserver', '0'], { cwd: project, env: cleanEnv() });
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'CommandError: You must set settings.ALLOWED_HOSTS if DEBUG is False.\n' });
+  });
+});
