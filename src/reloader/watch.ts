@@ -19,7 +19,7 @@ const WRITTEN_BY_THE_PROJECT = /\.(?:log|sqlite3?|db)(?:-journal|-wal|-shm)?$/;
  * per 50 ms and drops the others, so the quiet time is measured on its raw events, which it does
  * not throttle: a burst of saves a few ms apart, however long, is one reload.
  */
-export const DEBOUNCE_MS = 30;
+export const DEBOUNCE_MS = 25;
 
 export interface WatchOptions {
   /** Called once per burst with the paths that changed, first change first. */
