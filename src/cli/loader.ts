@@ -1,13 +1,17 @@
 // Makes a project's modules importable: TypeScript through tsx, and `gwi` resolved to this installation.
-import { register } from 'node:module';
+import * as nodeModule from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
-import type { ResolveHookData } from './resolve-hook.js';
+import { gwiResolver, type ResolveHookData } from './resolve-hook.js';
+
+/** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
+type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook }) => unknown;
 
 let registered = false;
 
 /**
- * Registers the loaders once per process, before the settings module is imported. The hook is its own
- * build entry (dist/cli/resolve-hook.js, next to dist/cli/main.js): node loads it on the loader thread.
+ * Registers the loaders once per process, before the settings module is imported. Hooks registered
+ * later run first, so gwi's resolver goes after tsx's (whose tsconfig "paths" would otherwise win). Where
+ * node has in-thread hooks, tsx uses them and they run before the loader thread's: gwi's is one too.
  */
 export function registerProjectLoader(): void {
   if (registered) return;
@@ -15,6 +19,8 @@ export function registerProjectLoader(): void {
   // Resolved here, before any hook: this module is inside the gwi package, so `gwi` is its self-reference.
   const data: ResolveHookData = { gwiUrl: import.meta.resolve('gwi') };
   registerTsx();
-  // Registered after tsx, so it runs first.
-  register(new URL('./resolve-hook.js', import.meta.url), { parentURL: import.meta.url, data });
+  const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
+  if (registerHooks) registerHooks({ resolve: gwiResolver(data.gwiUrl) });
+  // The hook file is its own build entry (dist/cli/resolve-hook.js, next to dist/cli/main.js).
+  else nodeModule.register(new URL('./resolve-hook.js', import.meta.url), { parentURL: import.meta.url, data });
 }
