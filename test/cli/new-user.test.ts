@@ -2,11 +2,11 @@
 // a new view picked up by the auto-reloader, Ctrl-C, and nothing left running.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { buildIfStale, cleanEnv, GwiProcess, killAll, portIsFree, runGwi } from './gwi-process.js';
+import { httpRequest } from '../helpers/http.js';
 
 beforeAll(() => buildIfStale(), 120_000);
 
@@ -16,16 +16,9 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function get(port: number, target: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: target, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
+async function get(port: number, target: string): Promise<{ status: number; body: string }> {
+  const reply = await httpRequest(port, target);
+  return { status: reply.status, body: reply.bytes.toString('utf8') };
 }
 
 /** The processes whose parent is `pid` (the supervisor's children). */

@@ -2,11 +2,11 @@
 // (`npx gwi startproject x && cd x && npx gwi runserver`) with nothing from this repository.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildIfStale, cleanEnv, REPO } from './gwi-process.js';
+import { httpRequest } from '../helpers/http.js';
 
 let dir = '';
 
@@ -48,17 +48,9 @@ it('installs from its tarball and serves a new project', async () => {
       });
     });
     expect(stdout).toContain("using settings 'x/settings'");
-    const body = await new Promise<string>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve(`${res.statusCode} ${text}`));
-        })
-        .on('error', reject);
-    });
-    expect(body.startsWith('200 ')).toBe(true);
-    expect(body).toContain('The install worked successfully!');
+    const reply = await httpRequest(port, '/');
+    expect(reply.status).toBe(200);
+    expect(reply.bytes.toString('utf8')).toContain('The install worked successfully!');
   } finally {
     // npx, the supervisor and its server processes: the whole process group.
     process.kill(-(server.pid as number), 'SIGINT');

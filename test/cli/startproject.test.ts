@@ -1,7 +1,7 @@
 // startProject(): Django's name checks and messages, the target directory rules, the files written from
 // templates/project_template, and a new project that loads, serves the welcome page and type-checks.
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import { StaticFilesHandler } from '../../src/framework/static.js';
 import { clearUrlCaches } from '../../src/framework/urls.js';
 import { VERSION } from '../../src/version.js';
 import { serve, type Served } from '../helpers/serve.js';
+import { httpRequest } from '../helpers/http.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const KEY_CHAR = `[${SECRET_KEY_CHARS.replace(/[\]\\^-]/g, '\\$&')}]`;
@@ -91,18 +92,10 @@ async function withUmask<T>(mask: number, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function get(target: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+async function get(target: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   const s = served as Served;
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: s.host, port: s.port, path: target, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
+  const reply = await httpRequest(s.port, target, { host: s.host });
+  return { status: reply.status, headers: reply.headers, text: reply.bytes.toString('utf8') };
 }
 
 describe('project name', () => {

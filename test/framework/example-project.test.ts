@@ -2,7 +2,7 @@
 // StaticFilesHandler on a real server, and every page of the demo checked over HTTP.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { setRequestLogStream, type LogStream } from '../../src/framework/request
 import { StaticFilesHandler } from '../../src/framework/static.js';
 import { clearUrlCaches } from '../../src/framework/urls.js';
 import { serve, STAMP, type Served } from '../helpers/serve.js';
+import { httpRequest } from '../helpers/http.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../templates/example_project/', import.meta.url));
 const VIEWS_FILE = path.join(EXAMPLE, 'mysite', 'views.ts');
@@ -44,19 +45,8 @@ async function start(): Promise<Served> {
 
 async function request(target: string, { method = 'GET', headers = {}, body }: RequestOptions = {}): Promise<Reply> {
   const s = served ?? (await start());
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: s.host, port: s.port, path: target, method, headers, agent: false }, (res) => {
-      const pieces: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => pieces.push(chunk));
-      res.on('end', () => {
-        const all = Buffer.concat(pieces);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: all, text: all.toString('utf8'), chunks: pieces.length });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const reply = await httpRequest(s.port, target, { host: s.host, method, headers, ...(body === undefined ? {} : { body }) });
+  return { status: reply.status, headers: reply.headers, body: reply.bytes, text: reply.bytes.toString('utf8'), chunks: reply.chunks };
 }
 
 /** The one line of the server's log about `requestLine`, as `[stamp] "GET / HTTP/1.1" 200 123`. */

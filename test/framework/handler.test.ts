@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import { gotRequestException, requestFinished, requestStarted } from '../../src/
 import { clearUrlCaches, path as route } from '../../src/framework/urls.js';
 import type { View } from '../../src/framework/views.js';
 import { serve, waitFor, type Served } from '../helpers/serve.js';
+import { httpRequest, type RequestOptions } from '../helpers/http.js';
 
 interface Reply {
   status: number;
@@ -32,20 +33,9 @@ interface Reply {
   body: string;
 }
 
-function request(served: Served, target: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: served.host, port: served.port, path: target, method: options.method ?? 'GET', headers: options.headers, agent: false },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
+async function request(served: Served, target: string, options: Omit<RequestOptions, 'host'> = {}): Promise<Reply> {
+  const reply = await httpRequest(served.port, target, { ...options, host: served.host });
+  return { status: reply.status, headers: reply.headers, rawHeaders: reply.rawHeaders, body: reply.bytes.toString('utf8') };
 }
 
 let served: Served | null = null;

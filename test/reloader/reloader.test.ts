@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfStale, cleanEnv, occupyPort, portIsFree, runGwi, type GwiProcess } from '../cli/gwi-process.js';
 import { copyReloaderProject, freePort, isRunning, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
+import { httpRequest } from '../helpers/http.js';
 
 const BANNER = /Starting development server at http:\/\/127\.0\.0\.1:\d+\/\nQuit the server with CONTROL-C\.\n/;
 
@@ -42,20 +43,9 @@ function writeView(version: string, { broken = false, importMs = 0 } = {}): void
 }
 
 /** One request on a new connection (a reload must never refuse, drop or forget one). */
-function get(port: number, urlPath = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 5000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      })
-      .on('timeout', function (this: http.ClientRequest) {
-        this.destroy(new Error(`no answer to GET ${urlPath} within 5 s`));
-      })
-      .on('error', reject);
-  });
+async function get(port: number, urlPath = '/'): Promise<{ status: number; body: string }> {
+  const reply = await httpRequest(port, urlPath, { timeout: 5000 });
+  return { status: reply.status, body: reply.bytes.toString('utf8') };
 }
 
 function count(text: string, pattern: RegExp): number {

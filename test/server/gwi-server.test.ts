@@ -1,6 +1,6 @@
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
-import http from 'node:http';
+import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/gateway/types.js';
 import { ServerLog } from '../../src/log/server-log.js';
@@ -9,6 +9,7 @@ import { demoApp } from '../../src/server/demo-app.js';
 import { GwiServer, makeServer, type Exchange } from '../../src/server/gwi-server.js';
 import { run } from '../../src/server/run.js';
 import { rawRequest, serve, waitFor, type Served } from '../helpers/serve.js';
+import { httpRequest } from '../helpers/http.js';
 
 const quietLog = () => new ServerLog({ stream: { write: () => true }, style: makeStyle(null) });
 
@@ -35,16 +36,9 @@ async function closeable(server: GwiServer): Promise<GwiServer> {
   return server;
 }
 
-function get(port: number, path = '/', host = '127.0.0.1'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('latin1');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-  });
+async function get(port: number, path = '/', host = '127.0.0.1'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  const reply = await httpRequest(port, path, { host });
+  return { status: reply.status, headers: reply.headers, body: reply.bytes.toString('latin1') };
 }
 
 describe('makeServer', () => {

@@ -20,6 +20,7 @@ import { SERVER_SOFTWARE, SERVER_VERSION } from '../../src/server/gwi-server.js'
 import { toNodeListener, type NodeListenerOptions } from '../../src/server/node-listener.js';
 import { ERROR_BODY } from '../../src/server/server-handler.js';
 import { LOG_TIME, normalizeDate, rawRequest, STAMP, waitFor } from '../helpers/serve.js';
+import { httpRequest, type RequestOptions } from '../helpers/http.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLUSTER_APP = fileURLToPath(new URL('./fixtures/cluster-app.mjs', import.meta.url));
@@ -98,24 +99,13 @@ interface Reply {
   body: string;
 }
 
-function request(
+async function request(
   target: { host: string; port: number },
   pathname: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: Omit<RequestOptions, 'host'> = {},
 ): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: target.host, port: target.port, path: pathname, method: options.method ?? 'GET', headers: options.headers, agent: false },
-      (res) => {
-        let body = '';
-        res.setEncoding('latin1');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
+  const reply = await httpRequest(target.port, pathname, { ...options, host: target.host });
+  return { status: reply.status, headers: reply.headers, body: reply.bytes.toString('latin1') };
 }
 
 /** An app that answers with the environ keys given, one `KEY=value` line each. */
