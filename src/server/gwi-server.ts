@@ -3,6 +3,7 @@
 import { promises as dns } from 'node:dns';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
+import os from 'node:os';
 import { inspect } from 'node:util';
 import { StreamErrors } from '../gateway/error-stream.js';
 import { fileWrapper } from '../gateway/file-wrapper.js';
@@ -106,7 +107,7 @@ export function reportRequestError(errors: ErrorStream, socket: Socket, err: unk
 
 /** socket.getfqdn() of the bind address: 127.0.0.1 is `localhost`, as in Django's environ. */
 async function fqdn(host: string): Promise<string> {
-  if (host === '' || host === '0.0.0.0' || host === '::') return (await import('node:os')).hostname();
+  if (host === '' || host === '0.0.0.0' || host === '::') return os.hostname();
   try {
     return (await dns.lookupService(host, 0)).hostname;
   } catch {
