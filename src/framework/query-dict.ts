@@ -1,5 +1,6 @@
 // MultiValueDict and QueryDict (Django's django.utils.datastructures / django.http.QueryDict), and the
 // URL quoting they and the request use (Python's urllib.parse.quote/unquote, Django's iri_to_uri).
+import { percentEncode, unquoteLatin1 } from '../gateway/latin1.js';
 import { DEFAULTS, settings, settingsConfigured } from './conf.js';
 import { TooManyFieldsSent } from './exceptions.js';
 
@@ -10,17 +11,9 @@ export function decodeBytes(bytes: Uint8Array, encoding: string, fatal = false):
   return new TextDecoder(encoding, { fatal }).decode(bytes);
 }
 
-const UNRESERVED = /^[A-Za-z0-9_.\-~]$/;
-
 /** Python's `quote(text, safe)`: text is UTF-8 encoded; unreserved and `safe` characters stay. */
 export function quote(text: string | Uint8Array, safe = '/'): string {
-  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  let out = '';
-  for (const byte of bytes) {
-    const ch = String.fromCharCode(byte);
-    out += byte < 0x80 && (UNRESERVED.test(ch) || safe.includes(ch)) ? ch : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
-  }
-  return out;
+  return percentEncode(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, safe);
 }
 
 /** Python's `quote_plus`: as quote() with nothing safe, and spaces as `+`. */
@@ -38,11 +31,9 @@ export function escapeUriPath(path: string): string {
   return quote(path, "/:@&+$,-_.!~*'()");
 }
 
-const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
-
 /** Percent escapes of an ASCII string as bytes; malformed escapes stay literal. */
 function unquoteToBytes(ascii: string): Buffer {
-  return Buffer.from(ascii.replace(PERCENT_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+  return Buffer.from(unquoteLatin1(ascii), 'latin1');
 }
 
 /**

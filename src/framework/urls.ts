@@ -8,6 +8,7 @@ import { Warning, type CheckMessage } from './checks.js';
 import { settings } from './conf.js';
 import { Http404, ImproperlyConfigured } from './exceptions.js';
 import { importModule } from './module-loading.js';
+import { quote } from './query-dict.js';
 import { normalize, type NormalForm } from './regex-helper.js';
 import type { View } from './views.js';
 
@@ -676,7 +677,7 @@ export class URLResolver {
         let candidate = prefix;
         for (const token of tokens) candidate += typeof token === 'string' ? token : text[token.param] ?? '';
         // The URL is built decoded, checked against the pattern, and only then quoted.
-        if (candidateRegex(`^${pyEscape(prefix)}${pattern}`).test(candidate)) return escapeLeadingSlashes(quote(candidate));
+        if (candidateRegex(`^${pyEscape(prefix)}${pattern}`).test(candidate)) return escapeLeadingSlashes(quoteUrl(candidate));
       }
     }
     throw new NoReverseMatch(noReverseMatchMessage(lookup, args, kwargs, possibilities.map((p) => p.pattern)));
@@ -711,15 +712,9 @@ function textSubstitutions(subs: Record<string, unknown>, converters: Record<str
   return text;
 }
 
-// Characters left as they are: Python's quote(url, safe=RFC3986_SUBDELIMS + "/~:@") plus its always-safe set.
-const QUOTE_SAFE = new Set(Buffer.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~!$&'()*+,;=/:@"));
-
-function quote(text: string): string {
-  let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
-    out += QUOTE_SAFE.has(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+/** Python's quote(url, safe=RFC3986_SUBDELIMS + "/~:@"), as Django's reverse() quotes. */
+function quoteUrl(text: string): string {
+  return quote(text, "!$&'()*+,;=/:@~");
 }
 
 /** '//evil.example' would be read as another host: Django keeps it a path. */

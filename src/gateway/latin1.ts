@@ -28,15 +28,17 @@ export function unquoteLatin1(text: string): string {
 
 const ALWAYS_SAFE = /[A-Za-z0-9_.\-~]/;
 
-/** Python's `quote(text, safe, encoding='latin1')`: unreserved and `safe` characters pass, others become `%XX`. */
-export function quoteLatin1(text: string, safe = '/'): string {
+/** Python's quote() of bytes: unreserved ASCII and the ASCII characters of `safe` pass, the rest is `%XX`. */
+export function percentEncode(bytes: Uint8Array, safe = '/'): string {
   let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    const unit = text.charCodeAt(i);
-    if (unit > 0xff) encodeLatin1(text, 'URL component');
-    if (ALWAYS_SAFE.test(ch) || safe.includes(ch)) out += ch;
-    else out += '%' + unit.toString(16).toUpperCase().padStart(2, '0');
+  for (const byte of bytes) {
+    const ch = String.fromCharCode(byte);
+    out += byte < 0x80 && (ALWAYS_SAFE.test(ch) || safe.includes(ch)) ? ch : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
   }
   return out;
+}
+
+/** Python's `quote(text, safe, encoding='latin1')`: unreserved and `safe` characters pass, others become `%XX`. */
+export function quoteLatin1(text: string, safe = '/'): string {
+  return percentEncode(encodeLatin1(text, 'URL component'), safe);
 }
