@@ -1,17 +1,10 @@
 // runserver's startup banner (Django's on_bind): pure text, printed once the socket listens.
 import { pyRepr } from '../gateway/py-repr.js';
-
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
-
-const pad2 = (n: number): string => String(n).padStart(2, '0');
+import { clockTime, MONTH_NAMES, pad2 } from '../log/local-time.js';
 
 /** strftime('%B %d, %Y - %X') in the C locale, local time: `November 22, 2026 - 04:35:45`. */
 export function bannerDate(date: Date): string {
-  const time = `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
-  return `${MONTHS[date.getMonth()]} ${pad2(date.getDate())}, ${date.getFullYear()} - ${time}`;
+  return `${MONTH_NAMES[date.getMonth()]} ${pad2(date.getDate())}, ${date.getFullYear()} - ${clockTime(date)}`;
 }
 
 export const PRODUCTION_WARNING =

@@ -1,6 +1,7 @@
 // The development server's request log (Django's django.server logger and ServerFormatter): access,
 // protocol-error and broken-pipe lines, coloured by status, batched into one write per event-loop turn.
 import { pyRepr } from '../gateway/py-repr.js';
+import { clockTime, MONTH_NAMES, pad2 } from './local-time.js';
 import { colorStyle, type Role, type Style } from './termcolors.js';
 
 export interface LogStream {
@@ -14,16 +15,13 @@ export interface ServerLogOptions {
   now?: () => Date;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const HTTPS_MESSAGE = "You're accessing the development server over HTTPS, but it only supports HTTP.";
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-
 /** `22/Nov/2026 04:35:45` in local time with English month names, as http.server's log_date_time_string. */
 function serverTime(date: Date): string {
-  const day = `${pad2(date.getDate())}/${MONTHS[date.getMonth()]}/${String(date.getFullYear()).padStart(4, '0')}`;
-  return `${day} ${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
+  const month = MONTH_NAMES[date.getMonth()]?.slice(0, 3);
+  return `${pad2(date.getDate())}/${month}/${String(date.getFullYear()).padStart(4, '0')} ${clockTime(date)}`;
 }
 
 // Control characters would let a client drive the operator's terminal through its request line; CPython's
