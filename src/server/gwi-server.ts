@@ -62,8 +62,11 @@ const MAX_HEADER_BYTES = MAX_LINE * (MAX_HEADERS + 2);
 // Responses under way on a connection, so a protocol error found later is answered after them.
 const ACTIVE = Symbol('gwi.activeResponses');
 const IDLE = 'gwi:idle';
+// The response to the last request parsed on a connection: the only one whose body may still be arriving.
+const LAST_RESPONSE = Symbol('gwi.lastResponse');
 interface TrackedSocket extends Socket {
   [ACTIVE]?: number;
+  [LAST_RESPONSE]?: ServerResponse;
 }
 
 /** One response on the socket is over; the last one lets a deferred protocol-error answer go out. */
@@ -219,6 +222,7 @@ export class GwiServer extends BaseServer<Exchange> {
   #onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     const socket = req.socket as TrackedSocket;
     socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
+    socket[LAST_RESPONSE] = res;
     const problem = checkParsedRequest(req);
     if (problem) {
       res.once('close', () => released(socket));
@@ -248,6 +252,16 @@ export class GwiServer extends BaseServer<Exchange> {
       this.#logProtocolError(problem);
       answerOnSocket(socket, problem, SERVER_VERSION, httpDate());
     };
+    // llhttp gave up inside the body of the request being served (a bad chunk size): whoever reads
+    // that body would wait for the rest forever. Answer now (a response that has begun is cut after
+    // what it sent) and close the connection, which ends the body with an error.
+    const last = socket[LAST_RESPONSE];
+    if (last && !last.req.complete && !last.writableEnded) {
+      if (last.headersSent) socket.end();
+      else answer();
+      socket.once('finish', () => socket.destroy());
+      return;
+    }
     // Earlier pipelined requests on this connection are answered first.
     if ((socket[ACTIVE] ?? 0) === 0) answer();
     else socket.once(IDLE, answer);

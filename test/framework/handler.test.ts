@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../src/framework/conf.js';
 import { BadRequest, Http404, MiddlewareNotUsed, PermissionDenied, SuspiciousOperation } from '../../src/framework/exceptions.js';
 import { getGwiApplication } from '../../src/framework/handler.js';
@@ -10,7 +10,6 @@ import type { GetResponse, MiddlewareFunction } from '../../src/framework/middle
 import { CommonMiddleware } from '../../src/framework/middleware/common.js';
 import { SecurityMiddleware } from '../../src/framework/middleware/security.js';
 import { XFrameOptionsMiddleware } from '../../src/framework/middleware/clickjacking.js';
-import { setRequestLogStream, type LogStream } from '../../src/framework/request-log.js';
 import type { GwiRequest } from '../../src/framework/request.js';
 import {
   FileResponse,
@@ -23,6 +22,7 @@ import {
 import { gotRequestException, requestFinished, requestStarted } from '../../src/framework/signals.js';
 import { clearUrlCaches, path as route } from '../../src/framework/urls.js';
 import type { View } from '../../src/framework/views.js';
+import { captureRequestLog } from '../helpers/request-log.js';
 import { serve, waitFor, type Served } from '../helpers/serve.js';
 import { httpRequest, type RequestOptions } from '../helpers/http.js';
 
@@ -39,18 +39,11 @@ async function request(served: Served, target: string, options: Omit<RequestOpti
 }
 
 let served: Served | null = null;
-let logText = '';
-let previousLog: LogStream;
-
-beforeEach(() => {
-  logText = '';
-  previousLog = setRequestLogStream({ write: (text: string) => (logText += text) });
-});
+const requestLog = captureRequestLog();
 
 afterEach(async () => {
   await served?.close();
   served = null;
-  setRequestLogStream(previousLog);
   resetSettings();
   clearUrlCaches();
 });
@@ -186,7 +179,7 @@ describe('exceptions become responses', () => {
     const reply = await request(s, target);
     expect(reply.status).toBe(status);
     expect(reply.body).toContain(`<title>${title}</title>`);
-    expect(logText).toBe('');
+    expect(requestLog()).toBe('');
     expect(s.log()).toMatch(new RegExp(`"GET ${target} HTTP/1\\.1" ${status} \\d+\\n$`));
   });
 
@@ -199,8 +192,8 @@ describe('exceptions become responses', () => {
     const s = await site(patterns, { DEBUG: true });
     const reply = await request(s, target);
     expect(reply.status).toBe(status);
-    expect(logText.startsWith(firstLine)).toBe(true);
-    if (status === 500) expect(logText).toContain('    at ');
+    expect(requestLog().startsWith(firstLine)).toBe(true);
+    if (status === 500) expect(requestLog()).toContain('    at ');
     if (target === '/nothing/') {
       expect(reply.body).toContain("didn&#x27;t return an HttpResponse object. It returned undefined instead.");
     }
@@ -242,7 +235,7 @@ describe('exceptions become responses', () => {
     const s = await site([route('', (req) => new HttpResponse(req.getHost()))], { DEBUG: true, ALLOWED_HOSTS: ['good.example'] });
     const reply = await request(s, '/', { headers: { Host: 'evil.example' } });
     expect(reply.status).toBe(400);
-    expect(logText.split('\n')[0]).toBe(
+    expect(requestLog().split('\n')[0]).toBe(
       "Invalid HTTP_HOST header: 'evil.example'. You may need to add 'evil.example' to ALLOWED_HOSTS.",
     );
     expect((await request(s, '/', { headers: { Host: 'good.example' } })).body).toBe('good.example');
@@ -265,7 +258,7 @@ describe('the welcome page', () => {
     const reply = await request(s, '/');
     expect(reply.status).toBe(200);
     expect(reply.body).toContain('The install worked successfully!');
-    expect(logText).toBe('');
+    expect(requestLog()).toBe('');
   });
 });
 
@@ -378,7 +371,7 @@ describe('middleware', () => {
     }
     const s = await site([route('', text('ok'))], { DEBUG: true, MIDDLEWARE: [Unused] });
     expect((await request(s, '/')).body).toBe('ok');
-    expect(logText).toBe("MiddlewareNotUsed('Unused'): not today\n");
+    expect(requestLog()).toBe("MiddlewareNotUsed('Unused'): not today\n");
   });
 
   it('fails the request with ImproperlyConfigured when a factory returns nothing', async () => {

@@ -89,15 +89,15 @@ export function rawRequest(
   });
 }
 
-/** The response text with the Date header's value replaced by `<DATE>`. */
+/** The response text with every Date header's value replaced by `<DATE>` (pipelined answers hold several). */
 export function normalizeDate(text: string): string {
-  return text.replace(/^Date: .*$/m, 'Date: <DATE>');
+  return text.replace(/^Date: .*$/gm, 'Date: <DATE>');
 }
 
-/** Waits until `check()` is true, polling every few ms; fails after `ms`. */
-export async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
+/** Waits until `check()` is (or resolves) true, polling every few ms; fails after `ms`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
   const start = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > ms) throw new Error('waitFor: condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -4,42 +4,10 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/gateway/types.js';
 import { describeClientError } from '../../src/server/protocol-errors.js';
-import { VERSION } from '../../src/version.js';
+import { EXPLAIN, errorResponse, LONG_LINE, MANY_HEADERS, SERVER } from '../helpers/expected.js';
 import { normalizeDate, serve, STAMP, type Served } from '../helpers/serve.js';
 
-const SERVER = `gwi/${VERSION} Node.js/${process.versions.node}`;
 const HTTPS_HINT = "You're accessing the development server over HTTPS, but it only supports HTTP.";
-
-const EXPLAIN: Record<number, string> = {
-  400: 'Bad request syntax or unsupported method',
-  414: 'URI is too long',
-  501: 'Server does not support this operation',
-  505: 'Cannot fulfill request',
-};
-const MANY_HEADERS = 'got more than 100 headers';
-const LONG_LINE = 'got more than 65536 bytes when reading header line';
-
-const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** http.server's DEFAULT_ERROR_MESSAGE, verbatim from reference §5.5. */
-function errorPage(code: number, message: string, explain: string): string {
-  return (
-    '<!DOCTYPE HTML>\n<html lang="en">\n    <head>\n        <meta charset="utf-8">\n' +
-    '        <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n' +
-    `        <p>Error code: ${code}</p>\n        <p>Message: ${escapeHtml(message)}.</p>\n` +
-    `        <p>Error code explanation: ${code} - ${escapeHtml(explain)}.</p>\n    </body>\n</html>\n`
-  );
-}
-
-/** The whole error response as latin-1 text (Date normalized); a HEAD answer stops after the head. */
-function errorResponse(code: number, message: string, explain: string, head = false): string {
-  const body = Buffer.from(errorPage(code, message, explain), 'utf8');
-  return (
-    `HTTP/1.1 ${code} ${message}\r\nServer: ${SERVER}\r\nDate: <DATE>\r\nConnection: close\r\n` +
-    `Content-Type: text/html;charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n` +
-    (head ? '' : body.toString('latin1'))
-  );
-}
 
 function contentLength(response: string): number {
   return Number(/^Content-Length: (\d+)\r$/m.exec(response)?.[1]);

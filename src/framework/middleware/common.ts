@@ -1,4 +1,4 @@
-// CommonMiddleware: APPEND_SLASH (a 404 for /x becomes a 301 to /x/ when /x/ exists) and Content-Length.
+// CommonMiddleware: the Host check, APPEND_SLASH (a 404 for /x becomes a 301 to /x/ when /x/ exists) and Content-Length.
 import { settings } from '../conf.js';
 import type { GetResponse, MiddlewareFunction } from '../middleware.js';
 import type { GwiRequest } from '../request.js';
@@ -28,6 +28,9 @@ function pathWithSlash(request: GwiRequest): string {
 
 export function CommonMiddleware(getResponse: GetResponse): MiddlewareFunction {
   return async (request) => {
+    // As Django's process_request: the host is checked before any view runs, so a Host outside
+    // ALLOWED_HOSTS (a DNS-rebinding page, say) gets the DisallowedHost 400, whatever the view reads.
+    request.getHost();
     const response = await getResponse(request);
     if (response.statusCode === 404 && (await shouldRedirectWithSlash(request))) {
       return new HttpResponsePermanentRedirect(pathWithSlash(request));
