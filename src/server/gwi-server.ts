@@ -53,7 +53,15 @@ export interface ServerOptions {
    * connections at once would otherwise see connections dropped by the kernel.
    */
   requestQueueSize?: number;
+  /**
+   * Milliseconds a client has to send a request's head (default node's 60 000; 0: no limit). A client
+   * still trickling header bytes then gets a 408 and is disconnected: a slowloris holds no connection
+   * for long, on a bound server and on connections handed over alike.
+   */
+  headersTimeout?: number;
 }
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 
 // Room for a 65536-byte request line plus 100 header lines of 65536 bytes: llhttp's own limit must
 // never be the first one a request meets, so each limit gets http.server's answer.
@@ -148,7 +156,14 @@ export class GwiServer extends BaseServer<Exchange> {
       serverSoftware: SERVER_VERSION,
       closeConnection: !this.threading,
     };
-    this.httpServer = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false });
+    const headersTimeout = options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS;
+    this.httpServer = http.createServer({
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requireHostHeader: false,
+      headersTimeout,
+      // How often node looks for expired heads: a timeout fires within 1.25 × headersTimeout.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(10, headersTimeout / 4)),
+    });
     // Python's limits are enforced in checkParsedRequest(); node's header count cap must not hide them.
     this.httpServer.maxHeadersCount = 0;
     this.httpServer.on('request', (req, res) => this.#onRequest(req, res, false));
@@ -195,6 +210,10 @@ export class GwiServer extends BaseServer<Exchange> {
       });
       const address = server.address();
       if (address && typeof address === 'object') this.serverAddress = [address.address, address.port];
+    } else {
+      // node starts checking its connections for expired heads when the server listens; connections
+      // handed over (acceptConnection) need the same checks without a listening socket.
+      this.httpServer.emit('listening');
     }
     this.serverName = await fqdn(this.serverAddress[0]);
     this.baseEnviron = makeBaseEnviron(this.serverName, this.serverPort);
@@ -210,10 +229,9 @@ export class GwiServer extends BaseServer<Exchange> {
   /** Stops listening and ends every connection; requests still queued are dropped. */
   async serverClose(): Promise<void> {
     const server = this.httpServer;
-    const closed = new Promise<void>((resolve) => {
-      if (!server.listening) resolve();
-      else server.close(() => resolve());
-    });
+    // close() also stops node's connection checks, so it runs even when nothing was bound (its
+    // callback then gets ERR_SERVER_NOT_RUNNING, which is no news).
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const { res } of this.takeQueued()) res.destroy();
     server.closeAllConnections();
     await closed;

@@ -8,6 +8,7 @@ export const SERVER = `gwi/${VERSION} Node.js/${process.versions.node}`;
 /** http.server's explanation of each status it answers itself. */
 export const EXPLAIN: Record<number, string> = {
   400: 'Bad request syntax or unsupported method',
+  408: 'Request timed out; try again later',
   414: 'URI is too long',
   501: 'Server does not support this operation',
   505: 'Cannot fulfill request',
