@@ -24,8 +24,10 @@ export const loggedResponses = new WeakSet<HttpResponseBase>();
 
 export type GetResponse = (request: GwiRequest) => Promise<HttpResponseBase>;
 
-/** Wraps one layer of the chain: whatever it throws becomes a response. */
-export function convertExceptionToResponse(getResponse: GetResponse): GetResponse {
+/** Wraps one layer of the chain (sync or async): whatever it throws becomes a response. */
+export function convertExceptionToResponse(
+  getResponse: (request: GwiRequest) => HttpResponseBase | Promise<HttpResponseBase>,
+): GetResponse {
   return async (request) => {
     try {
       return await getResponse(request);

@@ -106,15 +106,19 @@ export class BaseHandler {
 /** The framework's GWI application: `export const application = getGwiApplication()`. */
 export class GwiHandler extends BaseHandler {
   #ready: Promise<void> | null = null;
+  #loaded = false;
 
   /** Loads the middleware once; the first request waits for it. */
   ready(): Promise<void> {
-    this.#ready ??= this.loadMiddleware();
+    this.#ready ??= this.loadMiddleware().then(() => {
+      this.#loaded = true;
+    });
     return this.#ready;
   }
 
   readonly application: Application = async (environ: Environ, startResponse: StartResponse): Promise<Body> => {
-    await this.ready();
+    // Once loaded, a request does not wait a microtask turn for the settled promise.
+    if (!this.#loaded) await this.ready();
     requestStarted.send(GwiHandler, { environ });
     const request = new GwiRequest(environ);
     const response = await this.getResponse(request);

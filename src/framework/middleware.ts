@@ -79,10 +79,8 @@ export async function loadMiddleware(specs: readonly MiddlewareSpec[], inner: Ge
     if (instance.processView) loaded.viewHooks.unshift(instance.processView.bind(instance));
     if (instance.processTemplateResponse) loaded.templateHooks.push(instance.processTemplateResponse.bind(instance));
     if (instance.processException) loaded.exceptionHooks.push(instance.processException.bind(instance));
-    const call: GetResponse =
-      typeof instance === 'function'
-        ? async (request) => instance(request)
-        : async (request) => (instance as MiddlewareObject).call(request);
+    const call: MiddlewareFunction =
+      typeof instance === 'function' ? instance : (request) => (instance as MiddlewareObject).call(request);
     handler = convertExceptionToResponse(call);
   }
   loaded.chain = handler;

@@ -17,15 +17,24 @@ export class RawPostDataException extends Error {
 const READ_SIZE = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
-/** A native (latin-1) environ string as the bytes the client sent. */
-function bytesOf(environ: Environ, key: string, fallback = ''): Buffer {
+/** A native (latin-1) environ string, '' (or `fallback`) when it is missing. */
+function nativeOf(environ: Environ, key: string, fallback = ''): string {
   const value = environ[key];
-  return Buffer.from(typeof value === 'string' ? value : fallback, 'latin1');
+  return typeof value === 'string' ? value : fallback;
 }
 
+/** A native (latin-1) environ string as the bytes the client sent. */
+function bytesOf(environ: Environ, key: string): Buffer {
+  return Buffer.from(nativeOf(environ, key), 'latin1');
+}
+
+// ASCII bytes read the same in latin-1 and UTF-8: such a string needs no decoding (nearly every request).
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** A native environ string decoded as UTF-8, bad bytes replaced (Django's get_str_from_wsgi). */
-function textOf(environ: Environ, key: string, fallback = ''): string {
-  return decodeBytes(bytesOf(environ, key, fallback), 'utf-8');
+function textOf(environ: Environ, key: string): string {
+  const native = nativeOf(environ, key);
+  return ASCII.test(native) ? native : decodeBytes(Buffer.from(native, 'latin1'), 'utf-8');
 }
 
 /** The length of a valid UTF-8 sequence at `i`, or 0 (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
@@ -74,7 +83,8 @@ export function repercentBrokenUnicode(bytes: Uint8Array): string {
 
 /** Django's get_path_info: PATH_INFO as text ('/' when empty). */
 export function getPathInfo(environ: Environ): string {
-  return repercentBrokenUnicode(bytesOf(environ, 'PATH_INFO', '/')) || '/';
+  const native = nativeOf(environ, 'PATH_INFO', '/');
+  return (ASCII.test(native) ? native : repercentBrokenUnicode(Buffer.from(native, 'latin1'))) || '/';
 }
 
 /**
@@ -84,11 +94,11 @@ export function getPathInfo(environ: Environ): string {
 export function getScriptName(environ: Environ): string {
   const forced = settings.FORCE_SCRIPT_NAME;
   if (forced !== null) return forced;
-  let scriptUrl = bytesOf(environ, 'SCRIPT_URL').toString('latin1') || bytesOf(environ, 'REDIRECT_URL').toString('latin1');
+  let scriptUrl = nativeOf(environ, 'SCRIPT_URL') || nativeOf(environ, 'REDIRECT_URL');
   if (scriptUrl) {
     // mod_wsgi squashes repeated slashes in PATH_INFO: do the same here before cutting it off.
     scriptUrl = scriptUrl.replace(/\/+/g, '/');
-    const pathInfo = bytesOf(environ, 'PATH_INFO').toString('latin1');
+    const pathInfo = nativeOf(environ, 'PATH_INFO');
     if (pathInfo && scriptUrl.endsWith(pathInfo)) scriptUrl = scriptUrl.slice(0, -pathInfo.length);
     return decodeBytes(Buffer.from(scriptUrl, 'latin1'), 'utf-8');
   }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pyRepr } from '../gateway/py-repr.js';
 import type { FileLike, HeaderList } from '../gateway/types.js';
+import { headerKey } from '../gateway/util.js';
 import { DEFAULTS, settings, settingsConfigured } from './conf.js';
 import { makeCookie, makeDeletionCookie, type Cookie, type CookieOptions } from './cookies.js';
 import { DisallowedRedirect } from './exceptions.js';
@@ -77,17 +78,19 @@ export class ResponseHeaders implements Iterable<[string, string]> {
   }
 
   get(name: string): string | undefined {
-    return this.#store.get(name.toLowerCase())?.[1];
+    return this.#store.get(headerKey(name))?.[1];
   }
 
   has(name: string): boolean {
-    return this.#store.has(name.toLowerCase());
+    return this.#store.has(headerKey(name));
   }
 
   set(name: string, value: string | number): void {
-    const key = name.toLowerCase();
+    const key = headerKey(name);
     const checked = checkHeaderValue(value);
-    this.#store.set(key, [this.#store.get(key)?.[0] ?? checkHeaderName(name), checked]);
+    const entry = this.#store.get(key);
+    if (entry) entry[1] = checked;
+    else this.#store.set(key, [checkHeaderName(name), checked]);
   }
 
   /** The value, first setting it to `value` when the header is missing. */
@@ -97,7 +100,7 @@ export class ResponseHeaders implements Iterable<[string, string]> {
   }
 
   delete(name: string): boolean {
-    return this.#store.delete(name.toLowerCase());
+    return this.#store.delete(headerKey(name));
   }
 
   get size(): number {
@@ -108,8 +111,15 @@ export class ResponseHeaders implements Iterable<[string, string]> {
     return [...this.#store.values()].map(([name]) => name);
   }
 
+  /** Copies of the [name, value] pairs, in order. */
+  list(): [string, string][] {
+    const pairs: [string, string][] = [];
+    for (const [name, value] of this.#store.values()) pairs.push([name, value]);
+    return pairs;
+  }
+
   entries(): IterableIterator<[string, string]> {
-    return [...this.#store.values()].map(([name, value]): [string, string] => [name, value])[Symbol.iterator]();
+    return this.list()[Symbol.iterator]();
   }
 
   [Symbol.iterator](): IterableIterator<[string, string]> {
@@ -137,6 +147,7 @@ function defaultCharset(): string {
 
 /** Encodes text in `charset` (Node knows UTF-8, latin-1, ASCII and UTF-16LE); never silently truncates. */
 export function encodeText(text: string, charset: string): Buffer {
+  if (charset === 'utf-8') return Buffer.from(text, 'utf8'); // the default charset: no name to normalise
   const name = charset.toLowerCase().replace(/_/g, '-');
   if (name === 'utf-8' || name === 'utf8') return Buffer.from(text, 'utf8');
   const single = ['iso-8859-1', 'latin-1', 'latin1', 'l1', 'iso8859-1'].includes(name) ? 0xff : ['ascii', 'us-ascii'].includes(name) ? 0x7f : 0;
@@ -219,7 +230,7 @@ export abstract class HttpResponseBase {
 
   /** The headers for startResponse: every header, then one Set-Cookie per cookie. */
   headerList(): HeaderList {
-    const list: HeaderList = [...this.headers.entries()];
+    const list: HeaderList = this.headers.list();
     for (const cookie of this.cookies.values()) list.push(['Set-Cookie', cookie.outputString()]);
     return list;
   }

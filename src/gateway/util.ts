@@ -103,7 +103,21 @@ const HOP_BY_HOP = new Set([
 
 /** Whether an application may not send this header (RFC 2616 §13.5.1); note `Trailer` is allowed. */
 export function isHopByHop(name: string): boolean {
-  return HOP_BY_HOP.has(name.toLowerCase());
+  return HOP_BY_HOP.has(headerKey(name));
+}
+
+// Header names repeat from response to response; a bounded memo saves a new lower-cased string each time.
+const HEADER_KEYS = new Map<string, string>();
+const HEADER_KEYS_MAX = 1000;
+
+/** A header name lower-cased, the key for case-insensitive lookups. */
+export function headerKey(name: string): string {
+  let key = HEADER_KEYS.get(name);
+  if (key === undefined) {
+    key = name.toLowerCase();
+    if (HEADER_KEYS.size < HEADER_KEYS_MAX) HEADER_KEYS.set(name, key);
+  }
+  return key;
 }
 
 /** An RFC 1123 date for HTTP headers, like `Thu, 01 Jan 1970 00:00:00 GMT`. */
