@@ -114,6 +114,8 @@ export class ServerHandler {
   readonly #head: boolean;
   #usedWrite = false;
   #declaredLength = -1;
+  /** Body bytes wait in node's buffer for the socket to drain. */
+  #unflushed = false;
   /** The status allows no body (1xx, 204, 304): a declared Content-Length describes the resource. */
   #noBody = false;
   /** The head said `Connection: close`. */
@@ -308,20 +310,34 @@ export class ServerHandler {
   /** Settles when the socket takes more data, or when the response closes (the client left). */
   #drained(): Promise<void> {
     const res = this.res;
+    this.#unflushed = true;
     return new Promise((resolve) => {
       const done = (): void => {
-        res.off('drain', done);
+        res.off('drain', drained);
         res.off('close', done);
         resolve();
       };
-      res.on('drain', done);
+      const drained = (): void => {
+        this.#unflushed = false;
+        done();
+      };
+      res.on('drain', drained);
       res.on('close', done);
     });
   }
 
+  #deliveredInFull(): boolean {
+    return this.headersSent && !this.#unflushed && this.#tail === null && this.#declaredLength >= 0 && this.bytesSent === this.#declaredLength;
+  }
+
   #finishContent(): void {
-    // The last chunk may have waited for a client that left: no access line for a response it never got.
-    if (this.#clientGone) throw new ClientGone();
+    if (this.#clientGone) {
+      // The client left after every declared byte was handed to its socket (wsgiref's sendall had
+      // returned): it got its response, which is logged as served. Otherwise no access line for a
+      // response it never got.
+      if (this.#deliveredInFull()) return;
+      throw new ClientGone();
+    }
     if (!this.headersSent) {
       if (this.status === null) throw new Error('The application returned without calling startResponse()');
       this.#sendHeaders(this.#head ? -1 : 0);

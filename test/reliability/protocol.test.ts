@@ -261,6 +261,36 @@ describe('a client that hangs up early', () => {
   );
 });
 
+describe('a client that leaves once it has the whole response', () => {
+  it('gets the access line, not a broken pipe, while the body is still finding its end', async () => {
+    const end = new Gate();
+    const events: string[] = [];
+    const c = await start((_environ, startResponse) => {
+      startResponse('200 OK', [['Content-Type', 'text/plain'], ['Content-Length', '6']]);
+      // A file read in blocks: the last block is sent before the next read finds the end of the file.
+      const chunks = (async function* () {
+        yield Buffer.from('whole\n');
+        await end.opened;
+      })();
+      return Object.assign(chunks, { close: () => void events.push('close') });
+    });
+    const client = await RawClient.connect(c);
+    client.send('GET /file HTTP/1.1\r\nHost: x\r\n\r\n');
+    await client.receive('whole\n');
+    expect(client.text()).toBe(
+      `HTTP/1.1 200 OK\r\nDate: <DATE>\r\nServer: ${SERVER}\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nwhole\n`,
+    );
+    client.socket.destroy();
+    await client.closed;
+    end.open();
+    await waitFor(() => events.includes('close'));
+    expect(c.log()).toBe(`${STAMP} "GET /file HTTP/1.1" 200 6\n`);
+    expect(c.stderr()).toBe('');
+    await expectRecovered(c);
+    expect(events).toEqual(['close']);
+  });
+});
+
 describe('a slowloris client trickling its headers', () => {
   const HEADERS_TIMEOUT = 300;
 
