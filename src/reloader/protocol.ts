@@ -36,9 +36,23 @@ export const DEFAULT_GRACE_MS = 5000;
 
 /** The grace period: GWI_RELOAD_GRACE_MS (milliseconds) when set to a number, else DEFAULT_GRACE_MS. */
 export function graceMs(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.GWI_RELOAD_GRACE_MS?.trim();
-  const value = text ? Number(text) : Number.NaN;
-  return Number.isFinite(value) && value >= 0 ? value : DEFAULT_GRACE_MS;
+  return milliseconds(env.GWI_RELOAD_GRACE_MS, 0, DEFAULT_GRACE_MS);
+}
+
+/**
+ * How long a load may go on without an answer before it counts as stuck (an endless loop at import
+ * blocks the process for good: it answers nothing, not even a signal's handler), 5 s.
+ */
+export const DEFAULT_LOAD_TIMEOUT_MS = 5000;
+
+/** The load timeout: GWI_LOAD_TIMEOUT_MS when set to a number above 0 (0 would call every load stuck), else 5 s. */
+export function loadTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return milliseconds(env.GWI_LOAD_TIMEOUT_MS, 1, DEFAULT_LOAD_TIMEOUT_MS);
+}
+
+function milliseconds(text: string | undefined, least: number, fallback: number): number {
+  const value = text?.trim() ? Number(text) : Number.NaN;
+  return Number.isFinite(value) && value >= least ? value : fallback;
 }
 
 /**

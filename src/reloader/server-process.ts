@@ -11,6 +11,8 @@ export interface ServerProcessEvents {
   /** `setup`: a SetupError (no settings module, ALLOWED_HOSTS), fatal at start-up. */
   failed: (child: ServerProcess, page: FailurePage, setup: boolean) => void;
   exited: (child: ServerProcess, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** The load has gone on for the whole load timeout without an answer (see `stuck`). */
+  stuck: (child: ServerProcess) => void;
   /** Connections handed over that never reached the process: to be served elsewhere. */
   undelivered: (child: ServerProcess, sockets: Socket[]) => void;
 }
@@ -19,6 +21,8 @@ export interface ServerProcessEvents {
 export interface ServerCommand {
   args: readonly string[];
   env: NodeJS.ProcessEnv;
+  /** How long a load may take, counted from when the process (up and waiting) is told to load. */
+  loadTimeoutMs: number;
 }
 
 export class ServerProcess {
@@ -29,6 +33,9 @@ export class ServerProcess {
   #pendingLoad: SupervisorMessage | null = null;
   #killTimer: NodeJS.Timeout | null = null;
   #killAt = Number.POSITIVE_INFINITY;
+  readonly #loadTimeoutMs: number;
+  #loadTimer: NodeJS.Timeout | null = null;
+  #stuck = false;
   /**
    * Connections handed over whose message is not written yet: Node sends one handle at a time and
    * queues the next ones until the process acknowledges, and drops the queue if it dies first.
@@ -38,8 +45,9 @@ export class ServerProcess {
   #broken = false;
   readonly exited: Promise<void>;
 
-  constructor({ args, env }: ServerCommand, events: ServerProcessEvents) {
+  constructor({ args, env, loadTimeoutMs }: ServerCommand, events: ServerProcessEvents) {
     this.#events = events;
+    this.#loadTimeoutMs = loadTimeoutMs;
     // Its own process group (detached): a stop reaches whatever it started, and the terminal's Ctrl-C
     // reaches only the supervisor, which decides.
     this.#child = spawn(process.execPath, args, {
@@ -53,6 +61,7 @@ export class ServerProcess {
         if (this.#phase === 'exited') return;
         this.#phase = 'exited';
         if (this.#killTimer !== null) clearTimeout(this.#killTimer);
+        this.#endLoadTimer();
         // Whatever it started goes with it.
         this.#signalGroup('SIGKILL');
         resolve();
@@ -80,6 +89,15 @@ export class ServerProcess {
     else if (this.#phase === 'starting') this.#pendingLoad = message;
   }
 
+  /**
+   * Whether its load has gone on for the whole load timeout without an answer. Such a process may be
+   * blocked for good (`while (true) {}` at import runs no handler, not even SIGTERM's), so it is not
+   * waited for any longer: it may still answer, but the next change kills it.
+   */
+  get stuck(): boolean {
+    return this.#stuck;
+  }
+
   /** Hands a connection over; false when the channel is gone (the process is exiting). */
   forward(socket: Socket): boolean {
     if (!this.#child.connected || this.#broken) return false;
@@ -105,6 +123,7 @@ export class ServerProcess {
    */
   stop(graceMs: number): Promise<void> {
     if (this.#phase === 'exited') return this.exited;
+    this.#endLoadTimer();
     this.#killAfter(graceMs);
     if (this.#phase === 'stopping') return this.exited;
     this.#phase = 'stopping';
@@ -146,6 +165,19 @@ export class ServerProcess {
     this.#phase = 'loading';
     // A process that died meanwhile says so with its 'exit'.
     this.#child.send(message, () => {});
+    // Node's start-up is not the project's: the timeout counts the load alone.
+    this.#loadTimer = setTimeout(() => {
+      this.#loadTimer = null;
+      this.#stuck = true;
+      this.#events.stuck(this);
+    }, this.#loadTimeoutMs);
+  }
+
+  /** The load answered, or the process is stopping or gone. */
+  #endLoadTimer(): void {
+    if (this.#loadTimer !== null) clearTimeout(this.#loadTimer);
+    this.#loadTimer = null;
+    this.#stuck = false;
   }
 
   #onMessage(message: ServerProcessMessage): void {
@@ -157,10 +189,12 @@ export class ServerProcess {
         this.#pendingLoad = null;
         break;
       case 'ready':
+        this.#endLoadTimer();
         this.#phase = 'ready';
         this.#events.ready(this, message.debug);
         break;
       case 'failed': {
+        this.#endLoadTimer();
         this.#phase = 'failed';
         const { status, headers, body, setup } = message;
         this.#events.failed(this, { status, headers, body }, setup);

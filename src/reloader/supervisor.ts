@@ -12,8 +12,8 @@ import { findProjectRoot } from '../framework/module-loading.js';
 import { ServerLog } from '../log/server-log.js';
 import { resolveHost } from '../server/gwi-server.js';
 import { colorStyle } from '../log/termcolors.js';
-import { exitPage, FailureResponder, ServerProcessExited } from './failure-page.js';
-import { graceMs, type FailurePage, type LoadOptions } from './protocol.js';
+import { FailureResponder, LoadTimeout, serverProcessPage, ServerProcessExited } from './failure-page.js';
+import { graceMs, loadTimeoutMs, type FailurePage, type LoadOptions } from './protocol.js';
 import { ServerProcess, type ServerCommand } from './server-process.js';
 import { ProjectWatcher } from './watch.js';
 
@@ -26,12 +26,15 @@ const GWI_BIN = path.join(findProjectRoot(path.dirname(fileURLToPath(import.meta
 export interface SupervisorOptions extends RunserverOptions {
   /** How long a replaced server process may take to finish (default: GWI_RELOAD_GRACE_MS, else 5 s). */
   graceMs?: number;
+  /** How long a load may go on before it counts as stuck (default: GWI_LOAD_TIMEOUT_MS, else 5 s). */
+  loadTimeoutMs?: number;
 }
 
 /**
  * - starting: no server process has the code loaded yet; connections wait, paused.
  * - ready: connections go to the serving process (also while the next one loads).
- * - failed: the project did not load (or its process died); the supervisor answers with the 500 page.
+ * - failed: the project did not load (or its process died, or its load is stuck); the supervisor
+ *   answers with the 500 page.
  * - stopping: Ctrl-C; connections are refused, every process group is stopped.
  */
 export type SupervisorState = 'starting' | 'ready' | 'failed' | 'stopping';
@@ -59,6 +62,7 @@ export class Supervisor {
   readonly #env: NodeJS.ProcessEnv;
   readonly #stderr: NonNullable<RunserverOptions['stderr']>;
   readonly #graceMs: number;
+  readonly #loadTimeoutMs: number;
   #state: SupervisorState = 'starting';
   #listener: net.Server | null = null;
   #port = 0;
@@ -92,6 +96,7 @@ export class Supervisor {
     this.#env = options.env ?? process.env;
     this.#stderr = options.stderr ?? process.stderr;
     this.#graceMs = options.graceMs ?? graceMs(this.#env);
+    this.#loadTimeoutMs = options.loadTimeoutMs ?? loadTimeoutMs(this.#env);
     this.#stopped = new Promise((resolve) => {
       this.#markStopped = resolve;
     });
@@ -213,9 +218,17 @@ export class Supervisor {
     this.#reload();
   }
 
-  /** Tells the standby (or a new process) to load the code; connections keep going to a serving process meanwhile. */
+  /**
+   * Tells the standby (or a new process) to load the code; connections keep going to a serving process
+   * meanwhile. A load under way finishes first (it is most likely almost done), unless it is stuck.
+   */
   #reload(): void {
     if (this.#state === 'stopping') return;
+    if (this.#loading?.stuck) {
+      // It has had its time already: its group is killed now, not after a grace period.
+      this.#retire(this.#loading, 0);
+      this.#loading = null;
+    }
     if (this.#loading) {
       this.#reloadAgain = true;
       return;
@@ -260,7 +273,23 @@ export class Supervisor {
     if (child === this.#serving) this.#serving = null;
     const error = new ServerProcessExited(code, signal);
     this.#stderr.write(`${error.message} gwi reloads on the next change.\n`);
-    this.#fail(exitPage(error));
+    this.#fail(serverProcessPage(error));
+  }
+
+  /**
+   * The load has not answered in time. With a change waiting, the newer code is loaded instead; else
+   * the user is told, and requests get the page: the old code no longer serves, as when a load fails.
+   */
+  #onStuck(child: ServerProcess): void {
+    if (child !== this.#loading) return;
+    if (this.#reloadAgain) {
+      this.#reloadAgain = false;
+      this.#reload();
+      return;
+    }
+    const error = new LoadTimeout(this.#loadTimeoutMs);
+    this.#stderr.write(`${error.message} gwi reloads on the next change.\n`);
+    this.#fail(serverProcessPage(error));
   }
 
   #fail(page: FailurePage): void {
@@ -280,17 +309,18 @@ export class Supervisor {
     }
   }
 
-  #retire(child: ServerProcess): void {
+  #retire(child: ServerProcess, grace = this.#graceMs): void {
     this.#retiring.add(child);
-    void child.stop(this.#graceMs);
+    void child.stop(grace);
   }
 
   #spawn(): ServerProcess {
-    const command: ServerCommand = { args: [GWI_BIN, 'runserver'], env: this.#env };
+    const command: ServerCommand = { args: [GWI_BIN, 'runserver'], env: this.#env, loadTimeoutMs: this.#loadTimeoutMs };
     return new ServerProcess(command, {
       ready: (child, debug) => this.#onReady(child, debug),
       failed: (child, page, setup) => this.#onFailed(child, page, setup),
       exited: (child, code, signal) => this.#onExited(child, code, signal),
+      stuck: (child) => this.#onStuck(child),
       // Served by whoever serves now (a process that failed to take it is not asked again).
       undelivered: (_child, sockets) => {
         for (const socket of sockets) this.#dispatch(socket);

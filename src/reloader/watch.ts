@@ -1,7 +1,7 @@
 // The reloader's eyes: chokidar on the project folder, minus dependencies, VCS and build output, with
 // one global debounce so that a burst of saves (an editor's atomic write, a formatter touching several
 // files) asks for exactly one reload.
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
@@ -76,43 +76,71 @@ function pollingAsked(env: NodeJS.ProcessEnv): boolean {
   return value === '1' || value === 'true';
 }
 
+/** Whether a path is a folder now. */
+function isFolder(file: string): boolean {
+  return statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
 /** A running watch of one project folder. */
 export class ProjectWatcher {
-  readonly #watcher: FSWatcher;
+  readonly #root: string;
+  readonly #usePolling: boolean;
+  readonly #stderr: { write(text: string): unknown };
+  #watcher: FSWatcher;
   readonly #onChange: (paths: string[]) => void;
   readonly #changed = new Set<string>();
+  /** Watched entries whose own watch said they were deleted or moved away (their watch ended with them). */
+  readonly #gone = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
+  #closed = false;
   readonly #told = new Set<string>();
 
   constructor(root: string, { onChange, stderr = process.stderr, env = process.env }: WatchOptions) {
+    this.#root = root;
+    this.#usePolling = pollingAsked(env);
+    this.#stderr = stderr;
     this.#onChange = onChange;
-    this.#watcher = watch(root, {
+    this.#watcher = this.#watch();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#watcher.close();
+  }
+
+  #watch(): FSWatcher {
+    const root = this.#root;
+    const watcher = watch(root, {
       ignoreInitial: true,
       ignored: (file: string, stats?: Stats) => isIgnored(root, file, stats),
-      usePolling: pollingAsked(env),
+      usePolling: this.#usePolling,
     });
-    this.#watcher.on('all', (event, file) => {
+    watcher.on('all', (event, file) => {
       if (event === 'add' || event === 'change' || event === 'unlink') this.#record(file);
     });
-    this.#watcher.on('raw', (_event, name, details) => {
-      if (this.#timer === null) return;
+    watcher.on('raw', (event, name, details) => {
       const file = rawEventPath(name, details);
-      if (file !== null && !isIgnored(root, file)) this.#waitForQuiet();
+      if (file === null || isIgnored(root, file)) return;
+      // fs.watch names the watched entry itself when it is deleted or moved away.
+      const itself = file === (details as { watchedPath?: unknown } | null)?.watchedPath;
+      if (event === 'rename' && itself) {
+        this.#gone.add(file);
+        this.#waitForQuiet();
+      } else if (this.#timer !== null) {
+        this.#waitForQuiet();
+      }
     });
     // ENOSPC and friends come as events; the server keeps running, with the user told once how to fix it.
-    this.#watcher.on('error', (error: unknown) => {
+    watcher.on('error', (error: unknown) => {
       const err = error as NodeJS.ErrnoException;
       const kind = err.code ?? err.message;
       if (this.#told.has(kind)) return;
       this.#told.add(kind);
-      stderr.write(watchErrorMessage(err, root));
+      this.#stderr.write(watchErrorMessage(err, root));
     });
-  }
-
-  async close(): Promise<void> {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.#watcher.close();
+    return watcher;
   }
 
   #record(file: string): void {
@@ -125,9 +153,35 @@ export class ProjectWatcher {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      const paths = [...this.#changed];
-      this.#changed.clear();
-      this.#onChange(paths);
+      void this.#quiet();
     }, DEBOUNCE_MS);
+  }
+
+  async #quiet(): Promise<void> {
+    const replaced = [...this.#gone].filter(isFolder);
+    this.#gone.clear();
+    if (replaced.length > 0) {
+      await this.#watchAgain();
+      for (const folder of replaced) this.#changed.add(folder);
+    }
+    if (this.#closed || this.#changed.size === 0) return;
+    const paths = [...this.#changed];
+    this.#changed.clear();
+    this.#onChange(paths);
+  }
+
+  /**
+   * A folder was deleted and a new one stands in its place: when that happens within a few ms (rm -rf
+   * then a copy, a git checkout), chokidar still takes the folder for the one it watched and never
+   * watches the new one, so saves in it go unseen (chokidar#1042, #1059). A new watcher sees them again;
+   * the changes are reported once it is ready, so a save made meanwhile is loaded too.
+   */
+  async #watchAgain(): Promise<void> {
+    // The old watcher goes first: chokidar shares fs.watch handles by path, and would give the new
+    // watcher the dead ones.
+    await this.#watcher.close();
+    if (this.#closed) return;
+    this.#watcher = this.#watch();
+    await new Promise<void>((resolve) => this.#watcher.once('ready', () => resolve()));
   }
 }

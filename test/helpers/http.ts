@@ -45,3 +45,9 @@ export function httpRequest(
     req.end(body);
   });
 }
+
+/** A request's status and body as text, the shape the black-box runserver tests compare. */
+export async function httpText(port: number, path: string, options: RequestOptions = {}): Promise<{ status: number; body: string }> {
+  const reply = await httpRequest(port, path, options);
+  return { status: reply.status, body: reply.bytes.toString('utf8') };
+}

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfStale, cleanEnv, occupyPort, portIsFree, runGwi, type GwiProcess } from '../cli/gwi-process.js';
 import { copyReloaderProject, freePort, isRunning, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
-import { httpRequest } from '../helpers/http.js';
+import { httpText } from '../helpers/http.js';
 
 const BANNER = /Starting development server at http:\/\/127\.0\.0\.1:\d+\/\nQuit the server with CONTROL-C\.\n/;
 
@@ -43,9 +43,8 @@ function writeView(version: string, { broken = false, importMs = 0 } = {}): void
 }
 
 /** One request on a new connection (a reload must never refuse, drop or forget one). */
-async function get(port: number, urlPath = '/'): Promise<{ status: number; body: string }> {
-  const reply = await httpRequest(port, urlPath, { timeout: 5000 });
-  return { status: reply.status, body: reply.bytes.toString('utf8') };
+function get(port: number, urlPath = '/'): Promise<{ status: number; body: string }> {
+  return httpText(port, urlPath, { timeout: 5000 });
 }
 
 function count(text: string, pattern: RegExp): number {

@@ -1,11 +1,11 @@
 // The reloader's watcher: what it leaves alone, what it says about the system's limits, and one
 // reload per burst of saves (in-process, on a temporary folder).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_GRACE_MS, graceMs } from '../../src/reloader/protocol.js';
+import { DEFAULT_GRACE_MS, DEFAULT_LOAD_TIMEOUT_MS, graceMs, loadTimeoutMs } from '../../src/reloader/protocol.js';
 import { isIgnored, ProjectWatcher, watchErrorMessage } from '../../src/reloader/watch.js';
 
 const ROOT = '/home/ada/build/mysite';
@@ -75,6 +75,17 @@ describe('graceMs', () => {
   });
 });
 
+describe('loadTimeoutMs', () => {
+  it.each([
+    [undefined, DEFAULT_LOAD_TIMEOUT_MS],
+    ['2000', 2000],
+    ['0', DEFAULT_LOAD_TIMEOUT_MS],
+    ['soon', DEFAULT_LOAD_TIMEOUT_MS],
+  ])('GWI_LOAD_TIMEOUT_MS=%s → %i', (value, expected) => {
+    expect(loadTimeoutMs(value === undefined ? {} : { GWI_LOAD_TIMEOUT_MS: value })).toBe(expected);
+  });
+});
+
 describe('ProjectWatcher', () => {
   let root: string;
   let watcher: ProjectWatcher | null;
@@ -121,5 +132,29 @@ describe('ProjectWatcher', () => {
     writeFileSync(path.join(root, '.env'), 'DEBUG=1');
     await sleep(300);
     expect(batches).toEqual([[path.join(root, '.env')]]);
+  });
+
+  it('keeps watching a folder removed and re-created at once (rm -rf, then a copy): saves in it are seen', async () => {
+    mkdirSync(path.join(root, 'mysite', 'pages'));
+    writeFileSync(path.join(root, 'mysite', 'pages', 'page.ts'), 'p0');
+    // In a dot-folder: not watched, and removed with the rest.
+    const copy = path.join(root, '.pristine');
+    cpSync(path.join(root, 'mysite'), copy, { recursive: true });
+    watcher = await watching();
+    const views = path.join(root, 'mysite', 'views.ts');
+    const page = path.join(root, 'mysite', 'pages', 'page.ts');
+    for (let round = 1; round <= 3; round++) {
+      // chokidar alone loses the new folder every time when nothing runs between the two.
+      rmSync(path.join(root, 'mysite'), { recursive: true });
+      cpSync(copy, path.join(root, 'mysite'), { recursive: true });
+      await sleep(300);
+      // The new folder is new code: one reload (or more).
+      expect(batches.length).toBeGreaterThan(0);
+      batches.length = 0;
+      writeFileSync(views, `v${round}`);
+      writeFileSync(page, `p${round}`);
+      await sleep(300);
+      expect(batches).toEqual([[views, page]]);
+    }
   });
 });
