@@ -4,6 +4,7 @@
 //   node bench/hello-server.mjs raw   node:http, res.writeHead + res.end
 //   node bench/hello-server.mjs gwi   gwi's makeServer() + serveForever(), request log ON (to stderr)
 //   node bench/hello-server.mjs gwi 511   the same with `requestQueueSize: 511` (node:http's default backlog)
+//   node bench/hello-server.mjs express   Express 5: app.get('/', (req, res) => res.type('text/plain').send(...))
 //
 // Listens on 127.0.0.1 and a free port, tells the parent `{ port }` over the IPC channel, and exits
 // (flushing gwi's request log) on SIGTERM, SIGINT or when the parent goes away.
@@ -40,13 +41,24 @@ async function startGwi() {
   return server.serverPort;
 }
 
-const STARTERS = { raw: startRaw, gwi: startGwi };
+/** Express 5 from the benchmarks' peers cache (bench/throughput.mjs installs it before starting this). */
+async function startExpress() {
+  const { installPeer, requirePeer } = await import('./projects.mjs');
+  const express = requirePeer(installPeer('express@5'));
+  const app = express();
+  app.get('/', (req, res) => res.type('text/plain').send(BODY));
+  return new Promise((resolve, reject) => {
+    const server = app.listen(0, '127.0.0.1', (err) => (err ? reject(err) : resolve(server.address().port)));
+  });
+}
+
+const STARTERS = { raw: startRaw, gwi: startGwi, express: startExpress };
 
 async function main() {
   const kind = process.argv[2];
   const start = STARTERS[kind];
   if (!start || typeof process.send !== 'function') {
-    console.error('usage: a child of bench/throughput.mjs — node bench/hello-server.mjs raw|gwi (with an IPC channel)');
+    console.error('usage: a child of bench/throughput.mjs — node bench/hello-server.mjs raw|gwi|express (with an IPC channel)');
     process.exit(2);
   }
   // process.exit() runs gwi's 'exit' hook that flushes the log, and writes --cpu-prof profiles.

@@ -1,12 +1,15 @@
 // Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md,
-// and for bench/reload.mjs: process groups, a free port, one-shot HTTP GETs.
+// and for bench/reload.mjs: process groups, a free port, one-shot HTTP GETs; for bench/streaming.mjs,
+// memory.mjs and soak.mjs: RSS from /proc, options, the JSON results (bench/results/<name>.json).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, openSync, closeSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST_ENTRY = join(ROOT, 'dist', 'index.js');
@@ -344,11 +347,14 @@ export function watchProcessTree(rootPid, intervalMs = 2) {
 
 /**
  * Starts `command args` as the leader of a new process group (stdin a pipe that stays open and silent,
- * stdout and stderr piped), calling `onLine(line, stream)` for each line it prints. Errors and exits of
- * the bench kill the whole group (see killAllChildren). Stop it with stopGroup().
+ * stdout and stderr piped), calling `onLine(line, stream)` for each line it prints — or, given `logPath`,
+ * both written to that file, which costs the bench nothing while the server is under load. Errors and
+ * exits of the bench kill the whole group (see killAllChildren). Stop it with stopGroup().
  */
-export function spawnGroup(command, args, { cwd, env = process.env, onLine = () => {} } = {}) {
-  const child = track(spawn(command, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] }));
+export function spawnGroup(command, args, { cwd, env = process.env, onLine = () => {}, logPath = null } = {}) {
+  const log = logPath === null ? 'pipe' : openSync(logPath, 'a');
+  const child = track(spawn(command, args, { cwd, env, detached: true, stdio: ['pipe', log, log] }));
+  if (typeof log === 'number') closeSync(log);
   const known = new Set();
   if (child.pid !== undefined) groups.set(child.pid, known);
   // New processes usually announce themselves: after output, note the descendants (once per 200 ms at
@@ -360,7 +366,7 @@ export function spawnGroup(command, args, { cwd, env = process.env, onLine = () 
       if (groups.has(child.pid)) for (const pid of descendantPids(child.pid)) known.add(pid);
     }, 200).unref();
   };
-  for (const stream of ['stdout', 'stderr']) {
+  for (const stream of logPath === null ? ['stdout', 'stderr'] : []) {
     createInterface({ input: child[stream], crlfDelay: Infinity }).on('line', (line) => {
       noteDescendants();
       onLine(line, stream);
@@ -483,4 +489,207 @@ export function writeResultsSection(path, title, body) {
     text = `${before}\n\n${section}${after ? `\n${after}\n` : ''}`;
   }
   writeFileSync(path, text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory, from /proc (bench/streaming.mjs, bench/memory.mjs, bench/soak.mjs).
+
+export const MiB = 1024 * 1024;
+
+/** A `kB` field of /proc/<pid>/status (VmRSS, VmHWM, …) in bytes; null once the process is gone or off Linux. */
+export function procStatusBytes(pid, field = 'VmRSS') {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resets the peak RSS (VmHWM) of a process to its current RSS (`5 > clear_refs`, Linux ≥ 4.0); false if refused. */
+export function resetPeakRss(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The summed RSS of a process and all its descendants: `{ bytes, pids }` (the processes counted). */
+export function treeRss(rootPid) {
+  let bytes = 0;
+  const pids = [];
+  for (const pid of [rootPid, ...descendantPids(rootPid)]) {
+    const rss = procStatusBytes(pid);
+    if (rss === null) continue;
+    bytes += rss;
+    pids.push(pid);
+  }
+  return { bytes, pids };
+}
+
+/**
+ * Calls `measure()` (a number, or null to skip) every `intervalMs` until stop(), which returns
+ * `{ samples: [{ t, value }], max }` (t: ms since the start).
+ */
+export function sampleEvery(intervalMs, measure) {
+  const started = performance.now();
+  const samples = [];
+  const take = () => {
+    const value = measure();
+    if (value !== null) samples.push({ t: performance.now() - started, value });
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return { samples, max: Math.max(...samples.map((s) => s.value)) };
+    },
+  };
+}
+
+export const formatMiB = (bytes, digits = 1) => (bytes / MiB).toFixed(digits);
+
+/** A line of progress, on stderr (stdout carries the report). */
+export const progress = (text) => process.stderr.write(`${text}\n`);
+
+/** A goal's mark in a report. */
+export const mark = (ok) => (ok ? '✅' : '❌');
+
+// ---------------------------------------------------------------------------------------------
+// Waiting for a server, the machine, and the JSON results (bench/streaming.mjs, memory.mjs, soak.mjs).
+
+/**
+ * GETs `url` on a new connection every `everyMs` until `accept({ status, body })` is true: resolves with
+ * the ms since `since`, or null after `timeoutMs` or once `child` (if given) has exited.
+ */
+export async function pollUntil(url, accept, { since = performance.now(), timeoutMs = 30_000, everyMs = 5, child = null } = {}) {
+  const gone = () => child !== null && (child.exitCode !== null || child.signalCode !== null);
+  while (performance.now() - since < timeoutMs && !gone()) {
+    const result = await httpGetOnce(url, Math.min(3000, timeoutMs));
+    if (accept(result)) return performance.now() - since;
+    await sleep(everyMs);
+  }
+  return null;
+}
+
+/** The machine and its load now, for the report's header lines. */
+export function machine() {
+  return { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU', loadBefore: os.loadavg()[0] };
+}
+
+/** The Date / Node / Machine lines every report starts with. */
+export function machineLines(env) {
+  return [
+    `- Date: ${new Date().toISOString()}`,
+    `- Node: ${process.version} (${process.platform}/${process.arch})`,
+    `- Machine: ${env.cores} cores, ${env.cpuModel}; 1-min load average before the run: ${env.loadBefore.toFixed(2)}` +
+      (env.loadBefore > 0.5 ? ' (other processes were busy: figures are noisier)' : ''),
+  ];
+}
+
+/**
+ * Writes bench/results/<name>.json, the key figures of a run for charts:
+ * `{ section, date, node, rows: [{ label, value, unit, ...extra }] }` (see each bench for its rows).
+ */
+export function writeResultsJson(name, section, rows) {
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, `${JSON.stringify({ section, date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);
+  return path;
+}
+
+/** Settles when a writable (a response, a request) takes more data, or once it is closed. */
+export function drained(writable) {
+  return new Promise((resolve) => {
+    const done = () => {
+      writable.off('drain', done);
+      writable.off('close', done);
+      resolve();
+    };
+    writable.on('drain', done);
+    writable.on('close', done);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options and the end of a run (bench/streaming.mjs, memory.mjs, soak.mjs).
+
+/**
+ * The bench's options (node:util parseArgs): `defaults` maps each option to its default — a number or a
+ * string, and the value comes back of that type — and `flags` lists the boolean ones (default false).
+ * Returns `{ values, full }`, `full` when every option was left at its default: only such a run is
+ * written to RESULTS.md and bench/results/.
+ */
+export function benchOptions(defaults, flags = []) {
+  const { values } = parseArgs({
+    options: {
+      ...Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, { type: 'string', default: String(value) }])),
+      ...Object.fromEntries(flags.map((name) => [name, { type: 'boolean', default: false }])),
+    },
+  });
+  let full = flags.every((name) => !values[name]);
+  for (const [name, value] of Object.entries(defaults)) {
+    full &&= values[name] === String(value);
+    if (typeof value === 'number') values[name] = Number(values[name]);
+  }
+  return { values, full };
+}
+
+/** The names of a comma-separated option (`gwi,django`), each one of `known`. */
+export function namesOf(text, known) {
+  const names = text.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`unknown name(s) ${unknown.join(', ')}: pick from ${known.join(', ')}`);
+  return names;
+}
+
+/** dist/index.js's mtime when the run began (see publish). */
+let distBuiltAt = null;
+
+/**
+ * The start of a run: reads the machine's load, builds dist/ if needed, stops every child on exit and
+ * Ctrl-C, and makes a temp folder removed on exit. Returns `{ env, began, tmp }`.
+ */
+export function beginRun(name) {
+  const env = machine();
+  ensureBuilt();
+  distBuiltAt = statSync(DIST_ENTRY).mtimeMs;
+  installCleanup();
+  const tmp = mkdtempSync(join(os.tmpdir(), `gwi-bench-${name}-`));
+  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+  return { env, began: performance.now(), tmp };
+}
+
+/**
+ * The end of a run: prints the report; exits 1 on failures (nothing written); a full run writes its
+ * section of bench/RESULTS.md and bench/results/<name>.json (`rows`: see writeResultsJson).
+ */
+export function publish({ name, section, body, rows, failures, full, began }) {
+  console.log(`## ${section}\n\n${body}`);
+  if (statSync(DIST_ENTRY).mtimeMs !== distBuiltAt) failures.push('dist/ was rebuilt during the run: its figures mix two builds');
+  const seconds = `${((performance.now() - began) / 1000).toFixed(0)} s`;
+  if (failures.length > 0) {
+    console.error(`\nFAILED — results not written:\n- ${failures.join('\n- ')}`);
+    process.exitCode = 1;
+  } else if (full) {
+    const results = join(ROOT, 'bench', 'RESULTS.md');
+    writeResultsSection(results, section, body);
+    console.error(`\nwritten to ${results} and ${writeResultsJson(name, section, rows)} (${seconds})`);
+  } else {
+    console.error(`\nnot written: only the full default run is (${seconds})`);
+  }
+}
+
+/** Runs a bench's main(): an error is printed, every child killed, and the exit code is 1. */
+export function runBench(main) {
+  main().catch((err) => {
+    console.error(err);
+    killAllChildren('SIGKILL');
+    process.exitCode = 1;
+  });
 }

@@ -3,13 +3,12 @@
 // Tools, side by side in one run, each serving the same tiny app — a response whose body is the current
 // "version" string, held in the app's view module (the file the bench saves):
 //   nodemon      `nodemon server.mjs`        node:http server; the version in app.mjs   (nodemon@3, npm
-//                                            installed into a temp folder at bench time)
+//                                            installed once into node_modules/.cache/gwi-bench-peers)
 //   node --watch `node --watch server.mjs`   the same files
 //   tsx watch    `tsx watch server.ts`       the same app in TypeScript (app.ts); tsx from gwi's dependencies
 //   Django       `manage.py runserver`       `django-admin startproject` + a view in views.py (python3-django;
 //                                            skipped with a note when `/usr/bin/python3 -c 'import django'` fails)
-//   gwi          `gwi runserver`             `gwi startproject` + a view in views.ts, run from dist/ (skipped
-//                                            with a note while src/reloader/supervisor.ts does not exist)
+//   gwi          `gwi runserver`             `gwi startproject` + a view in views.ts, run from dist/
 // Every tool gets its own temp folder and a free loopback port, and runs alone (one after the other).
 //
 // What it measures, per tool:
@@ -40,8 +39,7 @@
 //
 //   node bench/reload.mjs
 //   node bench/reload.mjs --saves 10 --bursts 2 --tools node-watch,gwi     (a quick look; not written)
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -59,8 +57,11 @@ import {
   spawnGroup,
   stopGroup,
   watchProcessTree,
+  writeResultsJson,
   writeResultsSection,
 } from './lib.mjs';
+import { DEV_SERVERS } from './dev-servers.mjs';
+import { installPeer, readVersion, TSX_CLI } from './projects.mjs';
 
 const SECTION = 'Reload (save → new code answering)';
 const RESULTS_PATH = join(ROOT, 'bench', 'RESULTS.md');
@@ -84,9 +85,6 @@ const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
  * with a command line (a zombie has none: its name could still be its parent's, had it not exec'd yet).
  */
 const isServerProcess = (p) => /^(node|python)/.test(p.comm ?? '') && Boolean(p.cmdline);
-const PYTHON = '/usr/bin/python3';
-const GWI_BIN = join(ROOT, 'bin', 'gwi.js');
-const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 const now = () => performance.now();
 const progress = (text) => process.stderr.write(`${text}\n`);
@@ -151,13 +149,6 @@ def version(request):
     return HttpResponse(VERSION, content_type='text/plain')
 `;
 
-const DJANGO_URLS = `from django.urls import path
-
-from . import views
-
-urlpatterns = [path('', views.version)]
-`;
-
 const gwiViews = (version) => `import { HttpResponse } from 'gwi';
 
 export const VERSION = '${version}';
@@ -168,16 +159,8 @@ export function version(): HttpResponse {
 }
 `;
 
-const GWI_URLS = `import { path } from 'gwi';
-import { version } from './views.js';
-
-export const urlpatterns = [path('', version)];
-`;
-
 // ---------------------------------------------------------------------------------------------
 // The tools: prepare() makes the app in `dir` and returns how to run it, or { skip: reason }.
-
-const readVersion = (packageJson) => JSON.parse(readFileSync(packageJson, 'utf8')).version;
 
 function nodeTool(name, label, ext, announce, argv) {
   return {
@@ -202,11 +185,11 @@ function nodeTool(name, label, ext, announce, argv) {
 
 const TOOLS = {
   nodemon: nodeTool('nodemon', 'nodemon', 'mjs', /\[nodemon\] restarting due to changes/, (peers) => {
-    if (!peers.nodemonBin) return { skip: `nodemon could not be installed (${peers.nodemonError})` };
+    if (peers.nodemon.error) return { skip: `nodemon could not be installed (${peers.nodemon.error})` };
     return {
-      version: `nodemon ${peers.nodemonVersion}`,
+      version: `nodemon ${peers.nodemon.version}`,
       command: process.execPath,
-      args: [peers.nodemonBin, 'server.mjs'],
+      args: [peers.nodemon.bin, 'server.mjs'],
       shown: '`nodemon server.mjs`',
     };
   }),
@@ -227,27 +210,10 @@ const TOOLS = {
     label: 'Django',
     announce: /changed, reloading\./,
     quietMs: 2500,
-    prepare({ dir, port }) {
-      const probe = spawnSync(PYTHON, ['-c', 'import django; print(django.get_version())'], { encoding: 'utf8' });
-      if (probe.status !== 0) {
-        return { skip: `\`${PYTHON} -c 'import django'\` failed (install it with \`apt-get install -y python3-django\`)` };
-      }
-      const project = join(dir, 'benchdj');
-      mkdirSync(project);
-      execFileSync(PYTHON, ['-m', 'django', 'startproject', 'benchdj', project], { stdio: 'ignore' });
-      writeFileSync(join(project, 'benchdj', 'urls.py'), DJANGO_URLS);
-      return {
-        version: `Django ${probe.stdout.trim()} (StatReloader)`,
-        command: PYTHON,
-        args: ['manage.py', 'runserver', `127.0.0.1:${port}`],
-        shown: '`python3 manage.py runserver`',
-        cwd: project,
-        // No .pyc files: their mtime check has 1 s resolution, so two saves of the same size within a second
-        // (a burst) could load stale bytecode — a bench artefact, not Django's behaviour.
-        env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-        file: join(project, 'benchdj', 'views.py'),
-        source: djangoViews,
-      };
+    // DEV_SERVERS' Django project; its views announce each load (BENCH-START).
+    prepare(ctx) {
+      const run = DEV_SERVERS.django.prepare(ctx);
+      return run.skip ? run : { ...run, source: djangoViews };
     },
   },
   gwi: {
@@ -255,47 +221,13 @@ const TOOLS = {
     label: 'gwi',
     announce: /changed, reloading\./,
     quietMs: 1500,
-    prepare({ dir, port }) {
-      if (!existsSync(join(ROOT, 'src', 'reloader', 'supervisor.ts'))) {
-        return { skip: "gwi's reloader has not landed yet (no src/reloader/supervisor.ts)" };
-      }
+    prepare(ctx) {
       ensureBuilt();
       const notes = distIsStale() ? ['src/ was newer than dist/: this measured the last build (`npm run build` to refresh)'] : [];
-      execFileSync(process.execPath, [GWI_BIN, 'startproject', 'benchsite'], { cwd: dir, stdio: 'ignore' });
-      const project = join(dir, 'benchsite');
-      writeFileSync(join(project, 'benchsite', 'urls.ts'), GWI_URLS);
-      return {
-        version: `gwi ${readVersion(join(ROOT, 'package.json'))} (this checkout's dist/)`,
-        command: process.execPath,
-        args: [GWI_BIN, 'runserver', `127.0.0.1:${port}`],
-        shown: '`gwi runserver`',
-        cwd: project,
-        env: { ...process.env },
-        file: join(project, 'benchsite', 'views.ts'),
-        source: gwiViews,
-        notes,
-      };
+      return { ...DEV_SERVERS.gwi.prepare(ctx), source: gwiViews, notes };
     },
   },
 };
-
-/** nodemon@3 into a temp folder, from the npm registry: { nodemonBin, nodemonVersion } or { nodemonError }. */
-function installPeers(dir) {
-  const prefix = join(dir, 'peers');
-  progress(`npm install --prefix ${prefix} nodemon@3 …`);
-  const result = spawnSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', 'nodemon@3'], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  const pkg = join(prefix, 'node_modules', 'nodemon', 'package.json');
-  if (result.status !== 0 || !existsSync(pkg)) {
-    const why = (result.stderr || result.error?.message || `exit ${result.status}`).trim().split('\n').slice(-1)[0];
-    return { nodemonError: why };
-  }
-  const manifest = JSON.parse(readFileSync(pkg, 'utf8'));
-  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin.nodemon;
-  return { nodemonBin: join(prefix, 'node_modules', 'nodemon', bin), nodemonVersion: manifest.version };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The client: GET / on a new connection every 5 ms, every answer kept with its times.
@@ -515,6 +447,14 @@ function row(result) {
   return `| ${name} | ${ms(median_)} | ${ms(p90)} | ${failed} | ${restarts} | ${lastServed} | ${ms(result.coldStartMs)} |`;
 }
 
+/** The figures bench/chart.mjs draws: median reload and failed requests per tool. */
+function chartRows(results) {
+  return results.flatMap(({ tool, reloads, failed }) => [
+    ...(reloads.length ? [{ label: tool.label, value: Math.round(median(reloads)), unit: 'ms', chart: 'Reload: save → new code answering, median (ms)', lowerIsBetter: true, gwi: tool.name === 'gwi' }] : []),
+    ...(failed ? [{ label: tool.label, value: failed.failed, unit: `of ${failed.polls}`, chart: 'Reload: failed requests during 20 reloads (a GET every 5 ms)', lowerIsBetter: true, gwi: tool.name === 'gwi' }] : []),
+  ]);
+}
+
 function details(result) {
   const lines = [];
   const { reloads } = result;
@@ -602,7 +542,7 @@ async function main() {
 
   const tmp = mkdtempSync(join(os.tmpdir(), 'gwi-bench-reload-'));
   process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-  const peers = opts.tools.includes('nodemon') ? installPeers(tmp) : {};
+  const peers = opts.tools.includes('nodemon') ? { nodemon: installPeer('nodemon@3', progress) } : {};
 
   const results = [];
   const skipped = [];
@@ -630,7 +570,8 @@ async function main() {
   console.log(`## ${SECTION}\n\n${body}`);
   if (opts.full) {
     writeResultsSection(RESULTS_PATH, SECTION, body);
-    progress(`\nwritten to ${RESULTS_PATH} (${((now() - began) / 1000).toFixed(0)} s)`);
+    writeResultsJson('reload', SECTION, chartRows(results));
+    progress(`\nwritten to ${RESULTS_PATH} and bench/results/reload.json (${((now() - began) / 1000).toFixed(0)} s)`);
   } else {
     progress(`\nnot written to ${RESULTS_PATH}: only the full default run is (${((now() - began) / 1000).toFixed(0)} s)`);
   }

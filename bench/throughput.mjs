@@ -1,57 +1,201 @@
-// Throughput benchmark: hello world over keep-alive, raw node:http against gwi's reference server.
+// Throughput benchmark: hello world over keep-alive, gwi's servers against their peers, side by side.
 //
 // What it measures: requests per second that wrk (keep-alive, its default) gets from
-//   raw  a bare node:http server: res.writeHead(200, {'Content-Type': 'text/plain'}); res.end('Hello, world!')
-//   gwi  makeServer('127.0.0.1', 0, app, { log }) + serveForever() from the BUILT package (dist/index.js),
-//        with a GWI hello app and the request log ON, written to a temp file
-// and the ratio gwi / raw — the goal is gwi ≥ 0.85 × raw.
+//   raw         a bare node:http server: res.writeHead(200, {'Content-Type': 'text/plain'}); res.end('Hello, world!')
+//   gwi         makeServer('127.0.0.1', 0, app, { log }) + serveForever() from the BUILT package (dist/index.js),
+//               a GWI hello app, the request log ON
+//   express     Express 5: app.get('/', (req, res) => res.type('text/plain').send('Hello, world!'))
+//   runserver   `gwi runserver --noreload`: a `gwi startproject` with a hello view (startproject's settings:
+//               DEBUG on, Security/Common/XFrameOptions middleware, static files handler), request log ON
+//   supervisor  `gwi runserver` (the same project): the auto-reloader's supervisor owns the socket and hands
+//               each connection to the serving child
+//   django      Django's `manage.py runserver` (python3-django, with its reloader, DEBUG on): a
+//               `django-admin startproject` with the same hello view, the same three middleware and
+//               only the static files app
+// and each one's ratio to raw node:http. Goals: gwi ≥ 0.85 × raw; supervisor ≥ 0.5 × raw and ≥ 30 × Django.
 //
-// How: each server runs in its own child process (bench/hello-server.mjs; gwi's stderr, where its
-// log goes, is redirected to a file), so neither shares an event loop with wrk or this script. After
-// a short warm-up of each, wrk runs `-t1 -c10 -d5s` and `-t1 -c100 -d5s` in alternating rounds
-// (raw, gwi, raw, gwi, …); the median req/s of each server is reported, with the server's CPU time per
-// request (from /proc: less sensitive than req/s to other load on the machine). A run fails on any
-// non-2xx/3xx response or socket error wrk reports, and on a gwi log that does not hold exactly one
-// `"GET / HTTP/1.1" 200 13` access line per request (wrk's count, plus at most one per connection for
-// the requests in flight when wrk stopped). Before any load, each server must answer one GET with 200.
-// Connects the kernel dropped on a full listen queue (TcpExt ListenOverflows) are reported, not failed.
+// How: every server runs in its own process (bench/hello-server.mjs or the real CLI) with its stderr —
+// where the request logs go — redirected to a file, so no server shares an event loop with wrk or this
+// script. After a warm-up of each, wrk runs `-t1 -c10` and `-t1 -c100` in alternating rounds (raw, gwi,
+// express, …); the median req/s of each server is reported, with its CPU time per request (the whole
+// process tree, from /proc: less sensitive than req/s to other load on the machine). A run fails on any
+// non-2xx/3xx response or socket error wrk reports for node:http or gwi (for Express and Django they are
+// reported), and on a gwi log that does not hold exactly one `"GET / HTTP/1.1" 200 13` access line per
+// request (wrk's count, plus at most one per connection for the requests in flight when wrk stopped).
+// Before any load, each server must answer a GET with 200 "Hello, world!". Connects the kernel dropped on
+// a full listen queue (TcpExt ListenOverflows: Django's backlog is 10) are reported, not failed.
 //
 // Output: a markdown table on stdout, also written to bench/RESULTS.md (only the section
-// "Throughput (hello world, keep-alive)" is rewritten). Exit 1 when a check failed.
+// "Throughput (hello world, keep-alive)" is rewritten) and bench/results/throughput.json (for the chart),
+// when every server ran. Exit 1 when a check failed.
 //
-//   npm run bench                         (node bench/throughput.mjs)
+//   npm run bench:throughput              (node bench/throughput.mjs)
 //   node bench/throughput.mjs --rounds 5 --duration 10s --warmup 3s
-//   node bench/throughput.mjs --backlog 10    gwi with requestQueueSize 10 (Django's listen backlog; gwi's
-//                                             default is node's 511): a burst of 100 connects then
-//                                             overflows it (see "listen-queue overflows")
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+//   node bench/throughput.mjs --servers raw,gwi     a quick look at two of them (not written)
+//   node bench/throughput.mjs --backlog 10          gwi with requestQueueSize 10 (Django's listen backlog;
+//                                                   gwi's default is node's 511)
+import { appendFileSync, closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkHello,
   cpuTimeMs,
+  descendantPids,
   ensureBuilt,
   formatInt,
+  freePort,
   installCleanup,
   listenOverflows,
+  machine,
+  machineLines,
   median,
+  pollUntil,
   requireWrk,
   ROOT,
   runWrk,
   sleep,
+  spawnGroup,
   startServer,
+  stopGroup,
   stopServer,
+  writeResultsJson,
   writeResultsSection,
   wrkProblem,
 } from './lib.mjs';
+import {
+  DJANGO_MISSING,
+  djangoVersion,
+  GWI_BIN,
+  installPeer,
+  makeDjangoProject,
+  makeGwiProject,
+  PYTHON,
+  readVersion,
+} from './projects.mjs';
 
 const SECTION = 'Throughput (hello world, keep-alive)';
 const RESULTS_PATH = join(ROOT, 'bench', 'RESULTS.md');
-const GOAL = 0.85;
 const CONNECTIONS = [10, 100];
+const GOALS = { gwi: 0.85, supervisorVsRaw: 0.5, supervisorVsDjango: 30 };
+const BODY = 'Hello, world!';
+const READY_TIMEOUT_MS = 30_000;
 // Django's access line for the hello request: [22/Nov/2026 04:35:45] "GET / HTTP/1.1" 200 13
 const ACCESS_LINE = /^\[\d\d\/[A-Z][a-z]{2}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 13$/;
+
+const progress = (text) => process.stderr.write(`${text}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// The servers: start(ctx, logPath) resolves with { url, pids(), stop(), version }, or { skip: reason }.
+
+const GWI_URLS = `import { HttpResponse, path } from 'gwi';
+
+const hello = () => new HttpResponse('${BODY}', { contentType: 'text/plain' });
+
+export const urlpatterns = [path('', hello)];
+`;
+
+const DJANGO_URLS = `from django.http import HttpResponse
+from django.urls import path
+
+
+def hello(request):
+    return HttpResponse('${BODY}', content_type='text/plain')
+
+
+urlpatterns = [path('', hello)]
+`;
+
+/**
+ * The middleware of gwi's startproject template in Django's names, and the static files app (runserver
+ * then serves through its static handler, as gwi's does with DEBUG on): both frameworks do the same work.
+ */
+const DJANGO_SETTINGS = `
+INSTALLED_APPS = ['django.contrib.staticfiles']
+MIDDLEWARE = [
+    'django.middleware.security.SecurityMiddleware',
+    'django.middleware.common.CommonMiddleware',
+    'django.middleware.clickjacking.XFrameOptionsMiddleware',
+]
+`;
+
+/** A hello server of bench/hello-server.mjs. */
+async function helloChild(kind, { logPath = null, backlog = null } = {}) {
+  const server = await startServer(kind, { logPath, backlog });
+  return { url: server.url, pids: () => [server.child.pid], stop: () => stopServer(server) };
+}
+
+/** A CLI dev server in a process group of its own, output to `logPath`; ready once it answers the hello. */
+async function devServer(kind, command, args, { cwd, env = process.env, logPath }) {
+  const port = await freePort();
+  const child = spawnGroup(command, [...args, `127.0.0.1:${port}`], { cwd, env, logPath });
+  const url = `http://127.0.0.1:${port}/`;
+  const ready = await pollUntil(url, ({ status, body }) => status === 200 && body === BODY, { timeoutMs: READY_TIMEOUT_MS, everyMs: 50, child });
+  if (ready === null) throw new Error(`${kind} did not answer the hello within ${READY_TIMEOUT_MS} ms (see ${logPath})`);
+  return { url, pids: () => [child.pid, ...descendantPids(child.pid)], stop: () => stopGroup(child, 5000) };
+}
+
+const gwiVersion = () => `gwi ${readVersion(join(ROOT, 'package.json'))}`;
+
+/** `gwi startproject benchsite` with the hello view, made once and shared by runserver and supervisor. */
+function gwiProject(ctx) {
+  ctx.gwiProject ??= makeGwiProject(ctx.tmp, 'benchsite', { 'benchsite/urls.ts': GWI_URLS });
+  return ctx.gwiProject;
+}
+
+const SERVERS = {
+  raw: {
+    label: 'node:http',
+    shown: "`node:http`: `res.writeHead(200, {'Content-Type': 'text/plain'}); res.end('Hello, world!')`",
+    start: async () => ({ ...(await helloChild('raw')), version: `node ${process.version}` }),
+  },
+  gwi: {
+    label: 'gwi makeServer',
+    logged: true,
+    shown: '`makeServer(\'127.0.0.1\', 0, app, { log })` + `serveForever()` from `dist/index.js`, a GWI hello app',
+    start: async ({ backlog }, logPath) => ({ ...(await helloChild('gwi', { logPath, backlog })), version: gwiVersion() }),
+  },
+  express: {
+    label: 'Express 5',
+    shown: "`app.get('/', (req, res) => res.type('text/plain').send('Hello, world!'))`",
+    start: async () => {
+      const peer = installPeer('express@5', progress);
+      if (peer.error) return { skip: `express@5 could not be installed (${peer.error})` };
+      return { ...(await helloChild('express')), version: `express ${peer.version}` };
+    },
+  },
+  runserver: {
+    label: 'gwi runserver --noreload',
+    logged: true,
+    shown: '`gwi runserver --noreload`: a `gwi startproject` (DEBUG on, its three middleware, static files handler) with a hello view',
+    start: async (ctx, logPath) => ({
+      ...(await devServer('runserver', process.execPath, [GWI_BIN, 'runserver', '--noreload'], { cwd: gwiProject(ctx), logPath })),
+      version: gwiVersion(),
+    }),
+  },
+  supervisor: {
+    label: 'gwi runserver',
+    logged: true,
+    shown: '`gwi runserver`, the same project through the auto-reloader (the supervisor hands each connection to the serving child)',
+    start: async (ctx, logPath) => ({
+      ...(await devServer('supervisor', process.execPath, [GWI_BIN, 'runserver'], { cwd: gwiProject(ctx), logPath })),
+      version: gwiVersion(),
+    }),
+  },
+  django: {
+    label: 'Django runserver',
+    shown: "`python3 manage.py runserver` (Django's reloader, DEBUG on): a `django-admin startproject` with the same hello view, gwi's three middleware and only the static files app",
+    start: async (ctx, logPath) => {
+      const version = djangoVersion();
+      if (!version) return { skip: DJANGO_MISSING };
+      const project = makeDjangoProject(ctx.tmp, 'benchdj', { 'benchdj/urls.py': DJANGO_URLS });
+      appendFileSync(join(project, 'benchdj', 'settings.py'), DJANGO_SETTINGS);
+      const env = { ...process.env, PYTHONUNBUFFERED: '1' };
+      return { ...(await devServer('django', PYTHON, ['manage.py', 'runserver'], { cwd: project, env, logPath })), version: `Django ${version}` };
+    },
+  },
+};
+const ALL_SERVERS = Object.keys(SERVERS);
 
 function options() {
   const { values } = parseArgs({
@@ -60,20 +204,28 @@ function options() {
       duration: { type: 'string', default: '5s' },
       warmup: { type: 'string', default: '2s' },
       backlog: { type: 'string' },
+      servers: { type: 'string', default: ALL_SERVERS.join(',') },
     },
   });
+  const servers = values.servers.split(',');
+  const unknown = servers.filter((name) => !SERVERS[name]);
+  if (unknown.length > 0) {
+    console.error(`unknown server ${unknown.join(', ')}: choose from ${ALL_SERVERS.join(', ')}`);
+    process.exit(2);
+  }
   return {
     rounds: Number(values.rounds),
     duration: values.duration,
     warmup: values.warmup,
     backlog: values.backlog === undefined ? null : Number(values.backlog),
+    servers,
+    // Only a run of every server, with the default backlog, replaces the published figures.
+    full: servers.length === ALL_SERVERS.length && values.backlog === undefined,
   };
 }
 
-const progress = (text) => process.stderr.write(`${text}\n`);
-
 // ---------------------------------------------------------------------------------------------
-// gwi's request log: read what was appended since the last look, and sort access lines from the rest.
+// A server's request log: read what was appended since the last look, and sort access lines from the rest.
 
 class LogTail {
   offset = 0;
@@ -85,7 +237,7 @@ class LogTail {
     this.path = path;
   }
 
-  /** Waits for the log to stop growing (it is flushed once per event-loop turn), then reads it. */
+  /** Waits for the log to stop growing (gwi flushes it once per event-loop turn), then reads it. */
   async settle() {
     let size = -1;
     for (let same = 0; same < 3; ) {
@@ -95,6 +247,13 @@ class LogTail {
       size = now;
     }
     return this.read();
+  }
+
+  /** Skips what the server printed so far (its banner, the readiness check's access line). */
+  async skip() {
+    await this.settle();
+    this.accessLines = 0;
+    this.otherLines = [];
   }
 
   /** Reads the new part of the file; returns the counts it added. */
@@ -123,58 +282,59 @@ class LogTail {
 // ---------------------------------------------------------------------------------------------
 // The runs.
 
-/** One wrk run, its problems added to `failures`. For gwi, also checks one access line per request. */
-async function measure(server, connections, duration, tail, failures) {
-  const cpuBefore = cpuTimeMs(server.child.pid);
+const treeCpuMs = (server) => {
+  const times = server.pids().map(cpuTimeMs);
+  return times.includes(null) ? null : times.reduce((a, b) => a + b, 0);
+};
+
+/** One wrk run, its problems added to `failures`. For gwi's servers, also checks one access line per request. */
+async function measure(server, connections, duration, failures) {
+  const cpuBefore = treeCpuMs(server);
   const overflowsBefore = listenOverflows();
   const summary = await runWrk(server.url, { connections, duration });
-  const cpuAfter = cpuTimeMs(server.child.pid);
-  const overflows = overflowsBefore === null ? 0 : listenOverflows() - overflowsBefore;
+  const cpuAfter = treeCpuMs(server);
+  summary.listenOverflows = overflowsBefore === null ? 0 : listenOverflows() - overflowsBefore;
   summary.cpuUsPerRequest = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / summary.requests;
-  const problem = wrkProblem(summary);
-  // Not a failure by itself: connections waited for a SYN retransmit (wrk may count them as timeouts).
-  const overflowNote = overflows > 0 ? `, ${overflows} listen-queue overflows` : '';
-  if (overflows > 0) summary.listenOverflows = overflows;
-  if (problem) failures.push(`${server.kind} ${summary.args.join(' ')}: ${problem}`);
+  summary.problem = wrkProblem(summary);
+  const what = `${server.name} ${summary.args.join(' ')}`;
+  if (summary.problem && !server.peer) failures.push(`${what}: ${summary.problem}`);
   let logNote = '';
-  if (tail) {
-    const { access, other } = await tail.settle();
+  if (server.tail) {
+    const { access, other } = await server.tail.settle();
     // wrk stops with up to `connections` requests in flight: the server answered (and logged) them.
     const extra = access - summary.requests;
     logNote = `, log +${access} access lines (${extra >= 0 ? '+' : ''}${extra} vs wrk)`;
     if (extra < 0 || extra > connections) {
-      failures.push(`gwi ${summary.args.join(' ')}: ${access} access lines for ${summary.requests} requests ` +
-        `(late requests of an earlier run${overflows > 0 ? ', or of this one' : ''}?)`);
+      failures.push(`${what}: ${access} access lines for ${summary.requests} requests ` +
+        `(late requests of an earlier run${summary.listenOverflows > 0 ? ', or of this one' : ''}?)`);
     }
-    if (other > 0) failures.push(`gwi ${summary.args.join(' ')}: ${other} unexpected log lines`);
+    if (other > 0) failures.push(`${what}: ${other} unexpected log lines, e.g. ${JSON.stringify(server.tail.otherLines[0])}`);
   }
   const cpu = summary.cpuUsPerRequest === null ? '' : `, ${summary.cpuUsPerRequest.toFixed(1)} µs CPU/request`;
-  progress(`  ${server.kind.padEnd(3)} -c${String(connections).padEnd(3)} ${formatInt(summary.requestsPerSec).padStart(7)} req/s` +
-    `  (${summary.requests} requests${cpu}${problem ? `, ${problem}` : ''}${overflowNote}${logNote})`);
+  const overflows = summary.listenOverflows > 0 ? `, ${summary.listenOverflows} listen-queue overflows` : '';
+  progress(`  ${server.name.padEnd(10)} -c${String(connections).padEnd(3)} ${formatInt(summary.requestsPerSec).padStart(7)} req/s` +
+    `  (${summary.requests} requests${cpu}${summary.problem ? `, ${summary.problem}` : ''}${overflows}${logNote})`);
   return summary;
 }
 
-async function warmUp(servers, warmup, tails) {
+async function warmUp(servers, warmup) {
   progress(`warm-up: ${warmup} at each connection count, each server`);
   for (const connections of CONNECTIONS) {
     for (const server of servers) {
       await runWrk(server.url, { connections, duration: warmup });
-      await tails[server.kind]?.settle();
+      await server.tail?.settle();
     }
   }
 }
 
-/** Alternating rounds: returns { [connections]: { raw: [summary…], gwi: [summary…] } }. */
-async function rounds(servers, { rounds, duration }, tails, failures) {
+/** Alternating rounds: returns { [connections]: { [name]: [summary…] } }. */
+async function rounds(servers, { rounds, duration }, failures) {
   const results = {};
   for (const connections of CONNECTIONS) {
-    results[connections] = Object.fromEntries(servers.map((s) => [s.kind, []]));
+    results[connections] = Object.fromEntries(servers.map((s) => [s.name, []]));
     progress(`wrk -t1 -c${connections} -d${duration}, ${rounds} rounds`);
     for (let round = 0; round < rounds; round++) {
-      for (const server of servers) {
-        const summary = await measure(server, connections, duration, tails[server.kind], failures);
-        results[connections][server.kind].push(summary);
-      }
+      for (const server of servers) results[connections][server.name].push(await measure(server, connections, duration, failures));
     }
   }
   return results;
@@ -183,106 +343,152 @@ async function rounds(servers, { rounds, duration }, tails, failures) {
 // ---------------------------------------------------------------------------------------------
 // The report.
 
-const cpuText = (runs) => {
+const reqPerSec = (results, connections, name) => median(results[connections][name].map((run) => run.requestsPerSec));
+
+function cpuText(runs) {
   const values = runs.map((run) => run.cpuUsPerRequest);
   return values.includes(null) ? 'n/a' : median(values).toFixed(1);
-};
-
-/** `raw 0, gwi 1,234 (backlog 10)`: connects the kernel dropped because a listen queue was full. */
-function overflowText(results) {
-  const total = (kind) => CONNECTIONS.reduce(
-    (sum, c) => sum + results[c][kind].reduce((n, run) => n + (run.listenOverflows ?? 0), 0), 0);
-  return `raw ${formatInt(total('raw'))}, gwi ${formatInt(total('gwi'))}`;
 }
 
-function report(results, { rounds, duration, warmup, backlog }, env, logCheck) {
-  const rows = CONNECTIONS.map((connections) => {
-    const raw = results[connections].raw.map((run) => run.requestsPerSec);
-    const gwi = results[connections].gwi.map((run) => run.requestsPerSec);
-    const ratio = median(gwi) / median(raw);
-    return {
-      line: `| \`wrk -t1 -c${connections} -d${duration}\` | ${formatInt(median(raw))} | ${formatInt(median(gwi))} | ` +
-        `**${ratio.toFixed(2)}** ${ratio >= GOAL ? '✅' : '❌'} | ${cpuText(results[connections].raw)} | ${cpuText(results[connections].gwi)} |`,
-      runs: `- -c${connections}: raw ${raw.map(formatInt).join(' / ')}; gwi ${gwi.map(formatInt).join(' / ')}`,
-      ratio,
-    };
+const check = (ok) => (ok ? '✅' : '❌');
+
+/** The goal lines (for the servers that ran). */
+function goals(results, names) {
+  const lines = [];
+  const ratio = (c, a, b) => reqPerSec(results, c, a) / reqPerSec(results, c, b);
+  const each = (a, b, goal) => CONNECTIONS.map((c) => {
+    const r = ratio(c, a, b);
+    return { text: `-c${c} ${r.toFixed(2)}`, ok: r >= goal };
   });
-  const met = rows.every((row) => row.ratio >= GOAL);
+  const line = (title, parts) => `- ${title}: ${parts.map((p) => `${p.text} ${check(p.ok)}`).join(', ')}`;
+  if (names.includes('gwi') && names.includes('raw')) lines.push(line(`makeServer ≥ ${GOALS.gwi} × node:http`, each('gwi', 'raw', GOALS.gwi)));
+  if (names.includes('supervisor') && names.includes('raw')) {
+    lines.push(line(`gwi runserver (supervisor, request log on) ≥ ${GOALS.supervisorVsRaw} × node:http`, each('supervisor', 'raw', GOALS.supervisorVsRaw)));
+  }
+  if (names.includes('supervisor') && names.includes('django')) {
+    lines.push(line(`gwi runserver ≥ ${GOALS.supervisorVsDjango} × Django runserver`, each('supervisor', 'django', GOALS.supervisorVsDjango)));
+  }
+  return lines;
+}
+
+function report(results, servers, skipped, opts, env, logChecks) {
+  const names = servers.map((s) => s.name);
+  const rows = servers.map((server) => {
+    const cells = CONNECTIONS.flatMap((c) => {
+      const value = reqPerSec(results, c, server.name);
+      const ratio = names.includes('raw') ? (value / reqPerSec(results, c, 'raw')).toFixed(2) : 'n/a';
+      return [formatInt(value), `**${ratio}**`];
+    });
+    const cpu = CONNECTIONS.map((c) => cpuText(results[c][server.name])).join(' / ');
+    return `| ${server.label} | ${cells.join(' | ')} | ${cpu} |`;
+  });
+  const runs = servers.flatMap((server) => CONNECTIONS.map((c) => {
+    const list = results[c][server.name];
+    const problems = list.filter((run) => run.problem).map((run) => run.problem);
+    const overflows = list.reduce((n, run) => n + run.listenOverflows, 0);
+    return `- ${server.label} -c${c}: ${list.map((run) => formatInt(run.requestsPerSec)).join(' / ')}` +
+      (problems.length > 0 ? ` — wrk reported: ${problems.join('; ')}` : '') +
+      (overflows > 0 ? ` — ${formatInt(overflows)} listen-queue overflows` : '');
+  }));
+  const header = CONNECTIONS.flatMap((c) => [`-c${c} req/s`, `-c${c} × node:http`]);
   return [
-    `- Date: ${new Date().toISOString()}`,
-    `- Node: ${process.version} (${process.platform}/${process.arch})`,
-    `- Machine: ${env.cores} cores, ${env.cpuModel}; 1-min load average before the run: ${env.loadBefore.toFixed(2)}` +
-      (env.loadBefore > 0.5 ? ' (other processes were busy: figures are noisier)' : ''),
-    `- Load: ${env.wrk}, keep-alive, 1 thread; ${warmup} warm-up per server, then ${rounds} alternating rounds ` +
-      '(raw, gwi, …) per connection count; median per server',
-    '- raw: `node:http`, `res.writeHead(200, {\'Content-Type\': \'text/plain\'}); res.end(\'Hello, world!\')`',
-    (backlog === null
-      ? '- gwi: `makeServer(\'127.0.0.1\', 0, app, { log })`'
-      : `- gwi: \`makeServer('127.0.0.1', 0, app, { log, requestQueueSize: ${backlog} })\``) +
-      ' + `serveForever()` from `dist/index.js`, request log ON (child stderr → file); each server in its own child process',
-    '- CPU µs/req: user + system time of the server process during the run (loopback TCP delivery included) ÷ requests',
+    ...machineLines(env),
+    `- Load: ${env.wrk}, keep-alive, 1 thread, \`wrk -t1 -cN -d${opts.duration}\`; ${opts.warmup} warm-up per server and ` +
+      `connection count, then ${opts.rounds} alternating rounds (${names.join(', ')}); median per server`,
+    ...servers.map((server) => `- ${server.label} (${server.version}): ${server.shown}` +
+      (server.logged ? ', request log ON (stderr → file)' : '')),
+    `- CPU µs/req: user + system time of the server's processes during the run (loopback TCP delivery included) ÷ requests`,
     '',
-    '| wrk | raw req/s | gwi req/s | gwi / raw | raw CPU µs/req | gwi CPU µs/req |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((row) => row.line),
+    `| Server | ${header.join(' | ')} | CPU µs/req (-c${CONNECTIONS.join(' / -c')}) |`,
+    `|---|${header.map(() => '---:').join('|')}|---:|`,
+    ...rows,
     '',
-    `Goal gwi ≥ ${GOAL} × raw: **${met ? 'met' : 'not met'}**.`,
+    'Goals:',
+    ...goals(results, names),
     '',
     'Individual runs (req/s):',
-    ...rows.map((row) => row.runs),
+    ...runs,
     '',
-    `Request log check: ${logCheck}`,
-    `Listen-queue overflows (kernel TcpExt ListenOverflows) during the measured runs: ${overflowText(results)}.`,
+    'Request log check (gwi\'s servers: one access line per request, nothing else):',
+    ...logChecks,
+    ...skipped.map(({ label, reason }) => `- ${label}: skipped: ${reason}`),
   ].join('\n');
+}
+
+/** The figures bench/chart.mjs draws: one bar per server and connection count. */
+function chartRows(results, servers) {
+  return CONNECTIONS.flatMap((c) => servers.map((server) => ({
+    label: server.label,
+    value: Math.round(reqPerSec(results, c, server.name)),
+    unit: 'req/s',
+    chart: `Hello world, keep-alive, wrk -c${c} (req/s)`,
+    gwi: server.name === 'gwi' || server.name === 'runserver' || server.name === 'supervisor',
+  })));
 }
 
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
   const opts = options();
-  const env = {
-    wrk: requireWrk(),
-    cores: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
-    loadBefore: os.loadavg()[0],
-  };
+  const env = { ...machine(), wrk: requireWrk() };
   ensureBuilt();
   installCleanup();
 
   const tmp = mkdtempSync(join(os.tmpdir(), 'gwi-bench-'));
-  const logPath = join(tmp, 'gwi-access.log');
-  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+  process.on('exit', () => process.env.KEEP || rmSync(tmp, { recursive: true, force: true }));
+  const ctx = { tmp, backlog: opts.backlog };
   const failures = [];
   const servers = [];
+  const skipped = [];
   try {
-    servers.push(await startServer('raw'));
-    servers.push(await startServer('gwi', { logPath, backlog: opts.backlog }));
-    progress(`raw on ${servers[0].url}, gwi on ${servers[1].url} (log: ${logPath})`);
-    for (const server of servers) await checkHello(server);
-    const tails = { gwi: new LogTail(logPath) };
+    for (const name of opts.servers) {
+      const spec = SERVERS[name];
+      const logPath = join(tmp, `${name}.log`);
+      const started = await spec.start(ctx, logPath);
+      if (started.skip) {
+        progress(`${spec.label}: skipped: ${started.skip}`);
+        skipped.push({ label: spec.label, reason: started.skip });
+        continue;
+      }
+      const server = { ...spec, ...started, name, peer: name === 'express' || name === 'django' };
+      servers.push(server);
+      progress(`${spec.label.padEnd(25)} ${server.url}  (output: ${logPath})`);
+      await checkHello(server);
+      if (spec.logged) {
+        server.tail = new LogTail(logPath);
+        await server.tail.skip();
+      }
+    }
 
-    await warmUp(servers, opts.warmup, tails);
-    const results = await rounds(servers, opts, tails, failures);
+    await warmUp(servers, opts.warmup);
+    const results = await rounds(servers, opts, failures);
 
-    // Stopping gwi flushes its log; every line of the file has been read and sorted by now.
-    await Promise.all(servers.map((server) => stopServer(server)));
-    tails.gwi.read();
-    const logCheck = tails.gwi.otherLines.length === 0
-      ? `${formatInt(tails.gwi.accessLines)} access lines in total; each run logged wrk's request count plus ` +
-        'at most the requests in flight when wrk stopped; no other lines.'
-      : `unexpected lines, e.g. ${JSON.stringify(tails.gwi.otherLines.slice(0, 3))}`;
+    // Stopping a gwi server flushes its log; every line of the file has been read and sorted by now.
+    await Promise.all(servers.map((server) => server.stop()));
+    const logChecks = servers.filter((server) => server.tail).map(({ label, tail }) => {
+      tail.read();
+      return tail.otherLines.length === 0
+        ? `- ${label}: ${formatInt(tail.accessLines)} access lines; each run logged wrk's request count plus at most ` +
+          'the requests in flight when wrk stopped; no other lines.'
+        : `- ${label}: unexpected lines, e.g. ${JSON.stringify(tail.otherLines.slice(0, 3))}`;
+    });
 
-    const body = report(results, opts, env, logCheck);
+    const body = report(results, servers, skipped, opts, env, logChecks);
     console.log(`## ${SECTION}\n\n${body}`);
     if (failures.length > 0) {
       console.error(`\nFAILED — results not written to bench/RESULTS.md:\n- ${failures.join('\n- ')}`);
       process.exitCode = 1;
       return;
     }
+    if (!opts.full) {
+      progress(`\nnot written to ${RESULTS_PATH}: only a run of every server with the default backlog is`);
+      return;
+    }
     writeResultsSection(RESULTS_PATH, SECTION, body);
-    progress(`\nwritten to ${RESULTS_PATH}`);
+    writeResultsJson('throughput', SECTION, chartRows(results, servers));
+    progress(`\nwritten to ${RESULTS_PATH} and bench/results/throughput.json`);
   } finally {
-    await Promise.all(servers.map((server) => stopServer(server)));
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
