@@ -276,7 +276,8 @@ export class GwiRequest {
     // Django also writes the decoded PATH_INFO/SCRIPT_NAME back into META; gwi leaves the environ's
     // native (latin-1) strings alone, as the GWI contract has them: read pathInfo/scriptName instead.
     this.path = `${this.scriptName.replace(/\/+$/, '')}/${this.pathInfo.replace('/', '')}`;
-    [this.contentType, this.contentParams] = parseHeaderParameters(typeof environ.CONTENT_TYPE === 'string' ? environ.CONTENT_TYPE : '');
+    const contentType = nativeOf(environ, 'CONTENT_TYPE');
+    [this.contentType, this.contentParams] = contentType === '' ? ['', Object.create(null) as Record<string, string>] : parseHeaderParameters(contentType);
     const charset = this.contentParams.charset;
     if (charset && isKnownEncoding(charset)) this.#encoding = charset;
     this.#stream = new BodyStream(environ['gwi.input'], this.#contentLimit());

@@ -304,17 +304,13 @@ export class ResolverMatch {
   readonly kwargs: Record<string, unknown>;
   readonly urlName: string | null;
   readonly appNames: string[];
-  readonly appName: string;
   readonly namespaces: string[];
-  readonly namespace: string;
   /** The routes joined, e.g. 'blog/<int:pk>/'. */
   readonly route: string;
   /** The patterns tried up to (and including) the match, root to leaf. */
   readonly triedPatterns: UrlPatternEntry[][] | null;
   readonly capturedKwargs: Record<string, unknown>;
   readonly extraKwargs: Record<string, unknown>;
-  /** 'blog:post-detail', or the function's name when the pattern has none. */
-  readonly viewName: string;
 
   constructor(func: View, args: unknown[], kwargs: Record<string, unknown>, options: ResolverMatchOptions = {}) {
     this.func = func;
@@ -322,14 +318,25 @@ export class ResolverMatch {
     this.kwargs = kwargs;
     this.urlName = options.urlName ?? null;
     this.appNames = (options.appNames ?? []).filter((name): name is string => Boolean(name));
-    this.appName = this.appNames.join(':');
     this.namespaces = (options.namespaces ?? []).filter((name): name is string => Boolean(name));
-    this.namespace = this.namespaces.join(':');
     this.route = options.route ?? '';
     this.triedPatterns = options.tried ?? null;
     this.capturedKwargs = options.capturedKwargs ?? {};
     this.extraKwargs = options.extraKwargs ?? {};
-    this.viewName = [...this.namespaces, this.urlName || viewFunctionName(func)].join(':');
+  }
+
+  // The joined names are made when asked for: most requests never read them.
+  get appName(): string {
+    return this.appNames.join(':');
+  }
+
+  get namespace(): string {
+    return this.namespaces.join(':');
+  }
+
+  /** 'blog:post-detail', or the function's name when the pattern has none. */
+  get viewName(): string {
+    return [...this.namespaces, this.urlName || viewFunctionName(this.func)].join(':');
   }
 
   get tried(): string[][] {
