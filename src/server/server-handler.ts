@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { firstNonLatin1 } from '../gateway/latin1.js';
 import type { Application, Body, Environ, ErrorStream, HeaderList, Write } from '../gateway/types.js';
-import { formatDateTime, isHopByHop } from '../gateway/util.js';
+import { formatDateTime, headerKey, isHopByHop } from '../gateway/util.js';
 import type { ServerLog } from '../log/server-log.js';
 import { requestLineOf } from './protocol-errors.js';
 import type { RequestInput } from './request-input.js';
@@ -61,6 +61,18 @@ function checkStatus(status: unknown): asserts status is string {
   }
 }
 
+// Header names seen valid, so the next response's same names are not checked again (bounded).
+const VALID_NAMES = new Set<string>();
+const VALID_NAMES_MAX = 1000;
+// Printable ASCII and HTAB: a value with nothing to refuse (nearly every one).
+const PLAIN_VALUE = /^[\t\x20-\x7e]*$/;
+
+function checkHeaderName(name: string, value: string): void {
+  if (isHopByHop(name)) throw new Error(`Hop-by-hop header, '${name}: ${value}', not allowed`);
+  if (!TOKEN.test(name)) throw new Error(`Invalid header name: ${inspect(name)}`);
+  if (VALID_NAMES.size < VALID_NAMES_MAX) VALID_NAMES.add(name);
+}
+
 function checkHeaders(headers: unknown): asserts headers is HeaderList {
   if (!Array.isArray(headers)) throw new TypeError('Headers must be an array of [name, value] pairs');
   for (const header of headers) {
@@ -71,8 +83,8 @@ function checkHeaders(headers: unknown): asserts headers is HeaderList {
     if (typeof name !== 'string' || typeof value !== 'string') {
       throw new TypeError(`Header names/values must be of type string (got ${inspect(header)})`);
     }
-    if (isHopByHop(name)) throw new Error(`Hop-by-hop header, '${name}: ${value}', not allowed`);
-    if (!TOKEN.test(name)) throw new Error(`Invalid header name: ${inspect(name)}`);
+    if (!VALID_NAMES.has(name)) checkHeaderName(name, value);
+    if (PLAIN_VALUE.test(value)) continue;
     if (CONTROL_IN_VALUE.test(value)) {
       throw new Error(`Control characters are not allowed in header values: ${inspect(`${name}: ${value}`)}`);
     }
@@ -385,7 +397,7 @@ export class ServerHandler {
     let hasDate = false;
     let hasServer = false;
     for (const [name, value] of headers) {
-      const lower = name.toLowerCase();
+      const lower = headerKey(name);
       if (lower === 'date') hasDate = true;
       else if (lower === 'server') hasServer = true;
       else if (lower === 'content-length') this.#declaredLength = /^[0-9]+$/.test(value) ? Number(value) : -1;
