@@ -16,7 +16,7 @@ export interface CheckOptions {
 
 /** Prints the report (stdout when clean, stderr with issues); serious issues throw SystemCheckError. */
 export async function checkProject({ settings, deploy = false, style, stdout = process.stdout, stderr = process.stderr }: CheckOptions): Promise<void> {
-  registerProjectLoader();
+  await registerProjectLoader();
   await loadSettings({ settings });
   const report = formatCheckReport(await runChecks({ includeDeployment: deploy }), { style });
   if (report.serious) throw new SystemCheckError(report.text);

@@ -1,23 +1,27 @@
 // Makes a project's modules importable: TypeScript through tsx, and `gwi` resolved to this installation.
 import * as nodeModule from 'node:module';
-import { register as registerTsx } from 'tsx/esm/api';
 import { gwiResolver, type ResolveHookData } from './resolve-hook.js';
 
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
 type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook }) => unknown;
 
-let registered = false;
+let registering: Promise<void> | null = null;
 
 /**
  * Registers the loaders once per process, before the settings module is imported. Hooks registered
  * later run first, so gwi's resolver goes after tsx's (whose tsconfig "paths" would otherwise win). Where
  * node has in-thread hooks, tsx uses them and they run before the loader thread's: gwi's is one too.
  */
-export function registerProjectLoader(): void {
-  if (registered) return;
-  registered = true;
+export function registerProjectLoader(): Promise<void> {
+  registering ??= register();
+  return registering;
+}
+
+async function register(): Promise<void> {
   // Resolved here, before any hook: this module is inside the gwi package, so `gwi` is its self-reference.
   const data: ResolveHookData = { gwiUrl: import.meta.resolve('gwi') };
+  // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
+  const { register: registerTsx } = await import('tsx/esm/api');
   registerTsx();
   const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
   if (registerHooks) registerHooks({ resolve: gwiResolver(data.gwiUrl) });

@@ -92,12 +92,12 @@ async function loading<T>(load: () => Promise<T>): Promise<T> {
 
 /**
  * What Django does before serving (execute() and handle()): the colour flags, the settings, the
- * ALLOWED_HOSTS requirement, and the address to bind. A later reloader runs this once, in its parent.
+ * ALLOWED_HOSTS requirement, and the address to bind. Under the reloader, each server process runs it.
  */
 export async function prepareRunserver(options: RunserverOptions): Promise<Addrport> {
   const { noColor = false, forceColor = false, env = process.env } = options;
   checkColorFlags(noColor, forceColor, env);
-  registerProjectLoader();
+  await registerProjectLoader();
   try {
     locateSettings({ settings: options.settings, env });
   } catch (err) {

@@ -190,7 +190,7 @@ class ReloaderChild {
  * supervisor's `load`. `reportError` prints an error as the CLI does.
  */
 export async function runReloaderChild(reportError: (error: unknown) => void): Promise<void> {
-  registerProjectLoader();
+  await registerProjectLoader();
   // What the project imports as `gwi`: loaded now, so that a reload only imports the project itself.
   await import(import.meta.resolve('gwi'));
   new ReloaderChild(reportError).standby();
