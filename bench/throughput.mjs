@@ -435,7 +435,7 @@ async function main() {
   installCleanup();
 
   const tmp = mkdtempSync(join(os.tmpdir(), 'gwi-bench-'));
-  process.on('exit', () => process.env.KEEP || rmSync(tmp, { recursive: true, force: true }));
+  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
   const ctx = { tmp, backlog: opts.backlog };
   const failures = [];
   const servers = [];
