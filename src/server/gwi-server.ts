@@ -221,6 +221,9 @@ export class GwiServer extends BaseServer<Exchange> {
 
   /** Serves a connection accepted elsewhere (the reloader's supervisor hands them over). */
   acceptConnection(socket: Socket): void {
+    // As node:http does for the connections it accepts (noDelay): a response written in parts must not
+    // wait on Nagle's algorithm for the client's delayed ACK.
+    socket.setNoDelay(true);
     this.httpServer.emit('connection', socket);
     // Sockets handed over are paused (pauseOnConnect, or sent from another process): start reading.
     socket.resume();
