@@ -34,9 +34,9 @@
 //   node bench/throughput.mjs --servers raw,gwi     a quick look at two of them (not written)
 //   node bench/throughput.mjs --backlog 10          gwi with requestQueueSize 10 (Django's listen backlog;
 //                                                   gwi's default is node's 511)
-import { appendFileSync, closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkHello,
@@ -63,16 +63,8 @@ import {
   writeResultsSection,
   wrkProblem,
 } from './lib.mjs';
-import {
-  DJANGO_MISSING,
-  djangoVersion,
-  GWI_BIN,
-  installPeer,
-  makeDjangoProject,
-  makeGwiProject,
-  PYTHON,
-  readVersion,
-} from './projects.mjs';
+import { DEV_SERVERS } from './dev-servers.mjs';
+import { installPeer, readVersion } from './projects.mjs';
 
 const SECTION = 'Throughput (hello world, keep-alive)';
 const RESULTS_PATH = join(ROOT, 'bench', 'RESULTS.md');
@@ -87,24 +79,6 @@ const progress = (text) => process.stderr.write(`${text}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // The servers: start(ctx, logPath) resolves with { url, pids(), stop(), version }, or { skip: reason }.
-
-const GWI_URLS = `import { HttpResponse, path } from 'gwi';
-
-const hello = () => new HttpResponse('${BODY}', { contentType: 'text/plain' });
-
-export const urlpatterns = [path('', hello)];
-`;
-
-const DJANGO_URLS = `from django.http import HttpResponse
-from django.urls import path
-
-
-def hello(request):
-    return HttpResponse('${BODY}', content_type='text/plain')
-
-
-urlpatterns = [path('', hello)]
-`;
 
 /**
  * The middleware of gwi's startproject template in Django's names, and the static files app (runserver
@@ -125,23 +99,25 @@ async function helloChild(kind, { logPath = null, backlog = null } = {}) {
   return { url: server.url, pids: () => [server.child.pid], stop: () => stopServer(server) };
 }
 
-/** A CLI dev server in a process group of its own, output to `logPath`; ready once it answers the hello. */
-async function devServer(kind, command, args, { cwd, env = process.env, logPath }) {
+/**
+ * A dev server of bench/dev-servers.mjs whose one view answers the hello, in a process group of its own
+ * with its output to `logPath` (extra `args` after its command line); ready once it answers the hello.
+ * `edit(run)` may change the project before it starts.
+ */
+async function devServer(name, ctx, logPath, { args = [], edit = () => {} } = {}) {
   const port = await freePort();
-  const child = spawnGroup(command, [...args, `127.0.0.1:${port}`], { cwd, env, logPath });
+  const run = DEV_SERVERS[name].prepare({ dir: mkdtempSync(join(ctx.tmp, `${name}-`)), port });
+  if (run.skip) return run;
+  writeFileSync(run.file, run.source(BODY));
+  edit(run);
+  const child = spawnGroup(run.command, [...run.args, ...args], { cwd: run.cwd, env: run.env, logPath });
   const url = `http://127.0.0.1:${port}/`;
   const ready = await pollUntil(url, ({ status, body }) => status === 200 && body === BODY, { timeoutMs: READY_TIMEOUT_MS, everyMs: 50, child });
-  if (ready === null) throw new Error(`${kind} did not answer the hello within ${READY_TIMEOUT_MS} ms (see ${logPath})`);
-  return { url, pids: () => [child.pid, ...descendantPids(child.pid)], stop: () => stopGroup(child, 5000) };
+  if (ready === null) throw new Error(`${name} did not answer the hello within ${READY_TIMEOUT_MS} ms (see ${logPath})`);
+  return { url, pids: () => [child.pid, ...descendantPids(child.pid)], stop: () => stopGroup(child, 5000), version: run.version };
 }
 
 const gwiVersion = () => `gwi ${readVersion(join(ROOT, 'package.json'))}`;
-
-/** `gwi startproject benchsite` with the hello view, made once and shared by runserver and supervisor. */
-function gwiProject(ctx) {
-  ctx.gwiProject ??= makeGwiProject(ctx.tmp, 'benchsite', { 'benchsite/urls.ts': GWI_URLS });
-  return ctx.gwiProject;
-}
 
 const SERVERS = {
   raw: {
@@ -168,31 +144,19 @@ const SERVERS = {
     label: 'gwi runserver --noreload',
     logged: true,
     shown: '`gwi runserver --noreload`: a `gwi startproject` (DEBUG on, its three middleware, static files handler) with a hello view',
-    start: async (ctx, logPath) => ({
-      ...(await devServer('runserver', process.execPath, [GWI_BIN, 'runserver', '--noreload'], { cwd: gwiProject(ctx), logPath })),
-      version: gwiVersion(),
-    }),
+    start: (ctx, logPath) => devServer('gwi', ctx, logPath, { args: ['--noreload'] }),
   },
   supervisor: {
     label: 'gwi runserver',
     logged: true,
-    shown: '`gwi runserver`, the same project through the auto-reloader (the supervisor hands each connection to the serving child)',
-    start: async (ctx, logPath) => ({
-      ...(await devServer('supervisor', process.execPath, [GWI_BIN, 'runserver'], { cwd: gwiProject(ctx), logPath })),
-      version: gwiVersion(),
-    }),
+    shown: '`gwi runserver`, a copy of the same project through the auto-reloader (the supervisor hands each connection to the serving child)',
+    start: (ctx, logPath) => devServer('gwi', ctx, logPath),
   },
   django: {
     label: 'Django runserver',
     shown: "`python3 manage.py runserver` (Django's reloader, DEBUG on): a `django-admin startproject` with the same hello view, gwi's three middleware and only the static files app",
-    start: async (ctx, logPath) => {
-      const version = djangoVersion();
-      if (!version) return { skip: DJANGO_MISSING };
-      const project = makeDjangoProject(ctx.tmp, 'benchdj', { 'benchdj/urls.py': DJANGO_URLS });
-      appendFileSync(join(project, 'benchdj', 'settings.py'), DJANGO_SETTINGS);
-      const env = { ...process.env, PYTHONUNBUFFERED: '1' };
-      return { ...(await devServer('django', PYTHON, ['manage.py', 'runserver'], { cwd: project, env, logPath })), version: `Django ${version}` };
-    },
+    start: (ctx, logPath) =>
+      devServer('django', ctx, logPath, { edit: (run) => appendFileSync(join(dirname(run.file), 'settings.py'), DJANGO_SETTINGS) }),
   },
 };
 const ALL_SERVERS = Object.keys(SERVERS);
