@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pyRepr } from '../gateway/py-repr.js';
 import type { FileLike, HeaderList } from '../gateway/types.js';
-import { headerKey } from '../gateway/util.js';
+import { headerKey, isPlainHeaderValue } from '../gateway/util.js';
 import { DEFAULTS, settings, settingsConfigured } from './conf.js';
 import { makeCookie, makeDeletionCookie, type Cookie, type CookieOptions } from './cookies.js';
 import { DisallowedRedirect } from './exceptions.js';
@@ -53,12 +53,9 @@ function checkHeaderName(name: string): string {
   return name;
 }
 
-// Printable ASCII and HTAB: nothing to refuse or encode (nearly every header value).
-const PLAIN_VALUE = /^[\t\x20-\x7e]*$/;
-
 function checkHeaderValue(value: string | number): string {
   const text = String(value);
-  if (PLAIN_VALUE.test(text)) return text;
+  if (isPlainHeaderValue(text)) return text;
   if (text.includes('\n') || text.includes('\r')) throw new BadHeaderError(`Header values can't contain newlines (got ${pyRepr(text)})`);
   // The server refuses the other control characters too (HTAB is allowed): say so where the header is set.
   if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text)) {

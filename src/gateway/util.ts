@@ -106,6 +106,14 @@ export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(headerKey(name));
 }
 
+// Printable ASCII and HTAB only.
+const PLAIN_HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+
+/** Whether a header value has nothing to refuse or encode (nearly every value): checks can stop here. */
+export function isPlainHeaderValue(value: string): boolean {
+  return PLAIN_HEADER_VALUE.test(value);
+}
+
 // Header names repeat from response to response; a bounded memo saves a new lower-cased string each time.
 const HEADER_KEYS = new Map<string, string>();
 const HEADER_KEYS_MAX = 1000;

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { firstNonLatin1 } from '../gateway/latin1.js';
 import type { Application, Body, Environ, ErrorStream, HeaderList, Write } from '../gateway/types.js';
-import { formatDateTime, headerKey, isHopByHop } from '../gateway/util.js';
+import { formatDateTime, headerKey, isHopByHop, isPlainHeaderValue } from '../gateway/util.js';
 import type { ServerLog } from '../log/server-log.js';
 import { requestLineOf } from './protocol-errors.js';
 import type { RequestInput } from './request-input.js';
@@ -64,8 +64,6 @@ function checkStatus(status: unknown): asserts status is string {
 // Header names seen valid, so the next response's same names are not checked again (bounded).
 const VALID_NAMES = new Set<string>();
 const VALID_NAMES_MAX = 1000;
-// Printable ASCII and HTAB: a value with nothing to refuse (nearly every one).
-const PLAIN_VALUE = /^[\t\x20-\x7e]*$/;
 
 function checkHeaderName(name: string, value: string): void {
   if (isHopByHop(name)) throw new Error(`Hop-by-hop header, '${name}: ${value}', not allowed`);
@@ -84,7 +82,7 @@ function checkHeaders(headers: unknown): asserts headers is HeaderList {
       throw new TypeError(`Header names/values must be of type string (got ${inspect(header)})`);
     }
     if (!VALID_NAMES.has(name)) checkHeaderName(name, value);
-    if (PLAIN_VALUE.test(value)) continue;
+    if (isPlainHeaderValue(value)) continue;
     if (CONTROL_IN_VALUE.test(value)) {
       throw new Error(`Control characters are not allowed in header values: ${inspect(`${name}: ${value}`)}`);
     }
