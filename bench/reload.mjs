@@ -1,7 +1,7 @@
 // Reload benchmark: how fast a dev server serves new code after a save, and what clients see meanwhile.
 //
-// Tools, side by side in one run, each serving the same tiny app — a response whose body is the current
-// "version" string, held in the app's view module (the file the bench saves):
+// Tools, side by side in one run, each serving the same tiny app of bench/dev-servers.mjs — a response
+// whose body is the current "version" string, held in the app's view module (the file the bench saves):
 //   nodemon      `nodemon server.mjs`        node:http server; the version in app.mjs   (nodemon@3, npm
 //                                            installed once into node_modules/.cache/gwi-bench-peers)
 //   node --watch `node --watch server.mjs`   the same files
@@ -61,7 +61,7 @@ import {
   writeResultsSection,
 } from './lib.mjs';
 import { DEV_SERVERS } from './dev-servers.mjs';
-import { installPeer, readVersion, TSX_CLI } from './projects.mjs';
+import { installPeer } from './projects.mjs';
 
 const SECTION = 'Reload (save → new code answering)';
 const RESULTS_PATH = join(ROOT, 'bench', 'RESULTS.md');
@@ -108,33 +108,12 @@ function options() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The apps: each a server module plus the view module the bench rewrites with a new version.
+// The apps (bench/dev-servers.mjs), with version modules that announce each process loading them.
 
-const NODE_SERVER = {
-  mjs: `import http from 'node:http';
-import { handler, VERSION } from './app.mjs';
-
+/** The version module of DEV_SERVERS' node:http servers, announcing each process that loads it. */
+const nodeVersionModule = (version) => `export const VERSION = '${version}';
 console.log(\`BENCH-START \${process.pid} \${VERSION}\`);
-http.createServer(handler).listen(Number(process.env.PORT), '127.0.0.1');
-`,
-  ts: `import http from 'node:http';
-import { handler, VERSION } from './app.ts';
-
-console.log(\`BENCH-START \${process.pid} \${VERSION}\`);
-http.createServer(handler).listen(Number(process.env.PORT), '127.0.0.1');
-`,
-};
-
-function nodeApp(version, ext) {
-  const types = ext === 'ts' ? ': IncomingMessage, res: ServerResponse' : ', res';
-  return `${ext === 'ts' ? "import type { IncomingMessage, ServerResponse } from 'node:http';\n\n" : ''}export const VERSION = '${version}';
-
-export function handler(_req${types}) {
-  res.writeHead(200, { 'Content-Type': 'text/plain' });
-  res.end(VERSION);
-}
 `;
-}
 
 const djangoViews = (version) => `import os
 import sys
@@ -162,49 +141,40 @@ export function version(): HttpResponse {
 // ---------------------------------------------------------------------------------------------
 // The tools: prepare() makes the app in `dir` and returns how to run it, or { skip: reason }.
 
-function nodeTool(name, label, ext, announce, argv) {
+/**
+ * A node:http server of bench/dev-servers.mjs (`server`: whose app; default the tool's own), started as
+ * DEV_SERVERS says unless `command(peers)` gives another command line (or a reason to skip).
+ */
+function nodeTool(name, label, announce, { server = name, command = () => ({}) } = {}) {
   return {
     name,
     label,
     announce,
     quietMs: 1500,
     prepare({ dir, port, peers }) {
-      const command = argv(peers);
-      if (command.skip) return command;
-      writeFileSync(join(dir, `server.${ext}`), NODE_SERVER[ext]);
-      return {
-        ...command,
-        cwd: dir,
-        env: { ...process.env, PORT: String(port) },
-        file: join(dir, `app.${ext}`),
-        source: (version) => nodeApp(version, ext),
-      };
+      const override = command(peers);
+      if (override.skip) return override;
+      return { ...DEV_SERVERS[server].prepare({ dir, port }), ...override, source: nodeVersionModule };
     },
   };
 }
 
 const TOOLS = {
-  nodemon: nodeTool('nodemon', 'nodemon', 'mjs', /\[nodemon\] restarting due to changes/, (peers) => {
-    if (peers.nodemon.error) return { skip: `nodemon could not be installed (${peers.nodemon.error})` };
-    return {
-      version: `nodemon ${peers.nodemon.version}`,
-      command: process.execPath,
-      args: [peers.nodemon.bin, 'server.mjs'],
-      shown: '`nodemon server.mjs`',
-    };
+  nodemon: nodeTool('nodemon', 'nodemon', /\[nodemon\] restarting due to changes/, {
+    // node --watch's app, under nodemon.
+    server: 'node-watch',
+    command: (peers) => {
+      if (peers.nodemon.error) return { skip: `nodemon could not be installed (${peers.nodemon.error})` };
+      return {
+        version: `nodemon ${peers.nodemon.version}`,
+        command: process.execPath,
+        args: [peers.nodemon.bin, 'server.mjs'],
+        shown: '`nodemon server.mjs`',
+      };
+    },
   }),
-  'node-watch': nodeTool('node-watch', 'node --watch', 'mjs', /^Restarting '/, () => ({
-    version: `node ${process.version}`,
-    command: process.execPath,
-    args: ['--watch', 'server.mjs'],
-    shown: '`node --watch server.mjs`',
-  })),
-  tsx: nodeTool('tsx', 'tsx watch', 'ts', /\[tsx\] change in/, () => ({
-    version: `tsx ${readVersion(join(ROOT, 'node_modules', 'tsx', 'package.json'))}`,
-    command: process.execPath,
-    args: [TSX_CLI, 'watch', 'server.ts'],
-    shown: '`tsx watch server.ts`',
-  })),
+  'node-watch': nodeTool('node-watch', 'node --watch', /^Restarting '/),
+  tsx: nodeTool('tsx', 'tsx watch', /\[tsx\] change in/),
   django: {
     name: 'django',
     label: 'Django',
