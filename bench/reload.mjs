@@ -50,8 +50,11 @@ import {
   httpGetOnce,
   installCleanup,
   killAllChildren,
+  machine,
+  machineLines,
   median,
   percentile,
+  progress,
   ROOT,
   sleep,
   spawnGroup,
@@ -87,7 +90,6 @@ const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 const isServerProcess = (p) => /^(node|python)/.test(p.comm ?? '') && Boolean(p.cmdline);
 
 const now = () => performance.now();
-const progress = (text) => process.stderr.write(`${text}\n`);
 const token = () => Math.random().toString(36).slice(2, 6);
 
 function options() {
@@ -473,9 +475,7 @@ function goals(result) {
 function report(results, skipped, opts, env) {
   const gwi = results.find((r) => r.tool.name === 'gwi');
   return [
-    `- Date: ${new Date().toISOString()}`,
-    `- Node: ${process.version} (${process.platform}/${process.arch})`,
-    `- Machine: ${env.cores} cores, ${env.cpuModel}; 1-min load average before the run: ${env.loadBefore.toFixed(2)}`,
+    ...machineLines(env),
     `- Method: ${opts.saves} saves per tool, ${GAP_MIN_MS}–${GAP_MIN_MS + GAP_SPREAD_MS} ms apart (random), each a new version ` +
       'string written into the view module; reload = save → first `200` with the new body, a client GETting `/` on a new ' +
       `loopback connection every ${POLL_MS} ms. Failed = that client's refused/reset/timed-out/non-200 requests during the ` +
@@ -500,7 +500,7 @@ function report(results, skipped, opts, env) {
 
 async function main() {
   const opts = options();
-  const env = { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU', loadBefore: os.loadavg()[0] };
+  const env = machine();
   installCleanup();
   const began = now();
   const deadline = began + TIME_LIMIT_MS - 40_000; // no new save after this: leaves time to stop and report

@@ -51,6 +51,7 @@ import {
   machineLines,
   median,
   pollUntil,
+  progress,
   requireWrk,
   ROOT,
   runWrk,
@@ -74,8 +75,6 @@ const BODY = 'Hello, world!';
 const READY_TIMEOUT_MS = 30_000;
 // Django's access line for the hello request: [22/Nov/2026 04:35:45] "GET / HTTP/1.1" 200 13
 const ACCESS_LINE = /^\[\d\d\/[A-Z][a-z]{2}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 13$/;
-
-const progress = (text) => process.stderr.write(`${text}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // The servers: start(ctx, logPath) resolves with { url, pids(), stop(), version }, or { skip: reason }.
