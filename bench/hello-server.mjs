@@ -26,9 +26,11 @@ function startRaw() {
 async function startGwi() {
   const { makeServer, ServerLog } = await import(new URL('../dist/index.js', import.meta.url).href);
   /** @type {import('../dist/index.js').Application} */
+  // The body is made once, as a Python app's b'Hello, world!' literal is (raw's string is a constant too).
+  const body = Buffer.from(BODY);
   const app = (environ, startResponse) => {
     startResponse('200 OK', [['Content-Type', 'text/plain']]);
-    return [Buffer.from(BODY)];
+    return [body];
   };
   // The default request log: Django's format on process.stderr, which the parent sends to a file.
   const log = new ServerLog();

@@ -28,18 +28,30 @@ function serverTime(date: Date): string {
 // http.server escapes them (Django does not), and so do we. Backslashes stay as they are, so messages
 // that already hold a repr() (`Bad request syntax ('\x16\x03')`) read exactly as Django prints them.
 const CONTROL_CHARS = /[\x00-\x1f\x7f-\x9f]/g;
-const HAS_CONTROL_CHARS = /[\x00-\x1f\x7f-\x9f]/;
+
+/** A loop rather than a regular expression: an access line is tested on every request. */
+function hasControlChars(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
 
 function escapeControlChars(text: string): string {
   // Almost every line is clean: test before building a new string.
-  if (!HAS_CONTROL_CHARS.test(text)) return text;
+  if (!hasControlChars(text)) return text;
   return text.replace(CONTROL_CHARS, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** ServerFormatter's choice of role; `null` for a code that is not three digits (or is 000). */
-function roleForStatus(code: string): Role | null {
-  if (!/^\d{3}$/.test(code)) return null;
-  const status = Number(code);
+/** The status a log line reports: a three-digit code, else 0 (no colour). */
+function statusOf(code: number | string): number {
+  if (typeof code === 'number') return Number.isInteger(code) && code >= 100 && code <= 999 ? code : 0;
+  return /^\d{3}$/.test(code) ? Number(code) : 0;
+}
+
+/** ServerFormatter's choice of role; `null` for no status (0). */
+function roleForStatus(status: number): Role | null {
   if (status === 0) return null;
   if (status >= 200 && status < 300) return 'HTTP_SUCCESS';
   if (status >= 100 && status < 200) return 'HTTP_INFO';
@@ -61,28 +73,33 @@ export class ServerLog {
   private readonly stream: LogStream;
   private readonly style: Style;
   private readonly now: () => Date;
+  /** Milliseconds since the epoch, from `now`: Date.now() unless a clock was given (no Date per line). */
+  private readonly clock: () => number;
   private pending = '';
   private scheduled: NodeJS.Immediate | null = null;
   // Formatting a timestamp costs more than the rest of a line; most lines in a second share it.
   private cachedSecond = Number.NaN;
   private cachedTime = '';
 
-  constructor({ stream = process.stderr, style, now = () => new Date() }: ServerLogOptions = {}) {
+  constructor({ stream = process.stderr, style, now }: ServerLogOptions = {}) {
     this.stream = stream;
     this.style = style ?? colorStyle({ stream });
-    this.now = now;
+    this.now = now ?? (() => new Date());
+    this.clock = now ? () => now().getTime() : Date.now;
   }
 
   /** The access line `[time] "REQUEST LINE" CODE SIZE`, coloured by status. */
   logRequest(requestLine: string, code: number | string, size: number | '-'): void {
-    const codeText = String(code);
     // Django answers a TLS ClientHello (record type 0x16, version 3.x) with a hint instead of its 400.
-    if (codeText.startsWith('4') && requestLine.startsWith('\x16\x03')) {
+    if (requestLine.startsWith('\x16\x03') && String(code).startsWith('4')) {
       this.append(`[${this.serverTime()}] ${this.style.HTTP_SERVER_ERROR(HTTPS_MESSAGE)}\n`);
       return;
     }
-    const message = escapeControlChars(`"${requestLine}" ${codeText} ${size}`);
-    const role = roleForStatus(codeText);
+    let message = `"${requestLine}" ${code} ${size}`;
+    if (hasControlChars(requestLine) || (typeof code === 'string' && hasControlChars(code))) {
+      message = escapeControlChars(message);
+    }
+    const role = roleForStatus(statusOf(code));
     this.append(`[${this.serverTime()}] ${role ? this.style[role](message) : message}\n`);
   }
 
@@ -122,11 +139,11 @@ export class ServerLog {
   }
 
   private serverTime(): string {
-    const date = this.now();
-    const second = Math.floor(date.getTime() / 1000);
+    const ms = this.clock();
+    const second = Math.floor(ms / 1000);
     if (second !== this.cachedSecond) {
       this.cachedSecond = second;
-      this.cachedTime = serverTime(date);
+      this.cachedTime = serverTime(new Date(ms));
     }
     return this.cachedTime;
   }

@@ -145,7 +145,8 @@ export abstract class BaseServer<R> {
         return;
       }
       const request = this.#take() as R;
-      await this.#process(request);
+      const served = this.#process(request);
+      if (served) await served;
     } finally {
       this.#stopTimer();
       this.#serving = false;
@@ -159,22 +160,36 @@ export abstract class BaseServer<R> {
     return this.threading ? undefined : served;
   }
 
-  #process(request: R): Promise<void> {
+  /** Serves one request; a promise only while its answer is still under way. */
+  #process(request: R): Promise<void> | undefined {
     if (!this.verifyRequest(request)) {
       this.shutdownRequest(request);
-      return Promise.resolve();
+      return undefined;
     }
     this.#active++;
-    return this.processRequest(request).then(
+    let served: Promise<void> | void;
+    try {
+      served = this.processRequest(request);
+    } catch (err) {
+      this.#failed(request, err);
+      return undefined;
+    }
+    if (served === undefined) {
+      this.#done(request);
+      return undefined;
+    }
+    return served.then(
       () => this.#done(request),
-      (err: unknown) => {
-        try {
-          this.handleError(request, err);
-        } finally {
-          this.#done(request);
-        }
-      },
+      (err: unknown) => this.#failed(request, err),
     );
+  }
+
+  #failed(request: R, err: unknown): void {
+    try {
+      this.handleError(request, err);
+    } finally {
+      this.#done(request);
+    }
   }
 
   #done(request: R): void {
@@ -212,8 +227,8 @@ export abstract class BaseServer<R> {
   /** Called when handleRequest() waited `timeout` seconds for nothing. */
   handleTimeout(): void {}
 
-  /** Serves one request; resolves when it is answered. */
-  abstract processRequest(request: R): Promise<void>;
+  /** Serves one request: returns when it is answered, or a promise that settles when it is. */
+  abstract processRequest(request: R): Promise<void> | void;
 
   /** A request failed in a way its handler could not answer. */
   abstract handleError(request: R, err: unknown): void;

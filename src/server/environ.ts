@@ -49,7 +49,7 @@ export function buildEnviron(base: BaseEnviron, req: IncomingMessage, context: R
     REMOTE_HOST: base.REMOTE_HOST,
     CONTENT_LENGTH: base.CONTENT_LENGTH,
     SCRIPT_NAME: base.SCRIPT_NAME,
-    SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
+    SERVER_PROTOCOL: req.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${req.httpVersion}`,
     SERVER_SOFTWARE: context.serverSoftware,
     REQUEST_METHOD: req.method ?? 'GET',
     PATH_INFO: unquoteLatin1(path),

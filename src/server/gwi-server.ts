@@ -67,21 +67,32 @@ const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 // never be the first one a request meets, so each limit gets http.server's answer.
 const MAX_HEADER_BYTES = MAX_LINE * (MAX_HEADERS + 2);
 
-// Responses under way on a connection, so a protocol error found later is answered after them.
-const ACTIVE = Symbol('gwi.activeResponses');
+// What the server keeps on each connection: one object, so a request touches the socket once.
+const CONNECTION = Symbol('gwi.connection');
 const IDLE = 'gwi:idle';
-// The response to the last request parsed on a connection: the only one whose body may still be arriving.
-const LAST_RESPONSE = Symbol('gwi.lastResponse');
+interface Connection {
+  /** Responses under way, so a protocol error found later is answered after them. */
+  active: number;
+  /** The response to the last request parsed: the only one whose body may still be arriving. */
+  last: ServerResponse | null;
+}
 interface TrackedSocket extends Socket {
-  [ACTIVE]?: number;
-  [LAST_RESPONSE]?: ServerResponse;
+  [CONNECTION]?: Connection;
+}
+
+function connectionOf(socket: TrackedSocket): Connection {
+  return (socket[CONNECTION] ??= { active: 0, last: null });
 }
 
 /** One response on the socket is over; the last one lets a deferred protocol-error answer go out. */
 function released(socket: TrackedSocket): void {
-  const active = (socket[ACTIVE] ?? 1) - 1;
-  socket[ACTIVE] = active;
-  if (active === 0) socket.emit(IDLE);
+  const connection = connectionOf(socket);
+  if (--connection.active === 0) socket.emit(IDLE);
+}
+
+/** ServerHandler's onClosed for this server's requests. */
+function responseClosed(handler: ServerHandler): void {
+  released(handler.req.socket);
 }
 
 /**
@@ -94,7 +105,7 @@ export function makeHandler(
   baseEnviron: BaseEnviron,
   context: HandlerContext,
   multithread: boolean,
-  onClosed: (() => void) | null,
+  onClosed: ((handler: ServerHandler) => void) | null,
 ): ServerHandler {
   const { req, res, expectsContinue } = exchange;
   const input = new RequestInput(req, expectsContinue ? () => res.headersSent || res.writeContinue() : null);
@@ -106,6 +117,11 @@ export function makeHandler(
     fileWrapper,
   });
   return new ServerHandler(environ, req, res, input, context, expectsContinue, onClosed);
+}
+
+/** A handler that returned without ending its response must not leave the connection hanging. */
+export function endUnfinished(res: ServerResponse): void {
+  if (!res.writableEnded) res.destroy();
 }
 
 /** socketserver's block of dashes: an error the handler itself could not answer. */
@@ -242,8 +258,9 @@ export class GwiServer extends BaseServer<Exchange> {
 
   #onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     const socket = req.socket as TrackedSocket;
-    socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
-    socket[LAST_RESPONSE] = res;
+    const connection = connectionOf(socket);
+    connection.active++;
+    connection.last = res;
     const problem = checkParsedRequest(req);
     if (problem) {
       res.once('close', () => released(socket));
@@ -276,7 +293,7 @@ export class GwiServer extends BaseServer<Exchange> {
     // llhttp gave up inside the body of the request being served (a bad chunk size): whoever reads
     // that body would wait for the rest forever. Answer now (a response that has begun is cut after
     // what it sent) and close the connection, which ends the body with an error.
-    const last = socket[LAST_RESPONSE];
+    const { active, last } = connectionOf(socket);
     if (last && !last.req.complete && !last.writableEnded) {
       if (last.headersSent) socket.end();
       else answer();
@@ -284,17 +301,18 @@ export class GwiServer extends BaseServer<Exchange> {
       return;
     }
     // Earlier pipelined requests on this connection are answered first.
-    if ((socket[ACTIVE] ?? 0) === 0) answer();
+    if (active === 0) answer();
     else socket.once(IDLE, answer);
   }
 
-  processRequest(exchange: Exchange): Promise<void> {
+  processRequest(exchange: Exchange): Promise<void> | undefined {
     const app = this.#app;
-    if (app === null) return Promise.reject(new Error('No application: call setApp() before serving'));
-    const { req } = exchange;
-    const handler = makeHandler(exchange, this.baseEnviron, this.#context, this.threading, () => released(req.socket));
+    if (app === null) throw new Error('No application: call setApp() before serving');
+    const handler = makeHandler(exchange, this.baseEnviron, this.#context, this.threading, responseClosed);
     const served = handler.run(app);
-    return this.threading ? served : served.then(() => handler.whenClosed());
+    if (this.threading) return served;
+    // --nothreading: the next request waits until this connection has closed.
+    return served === undefined ? handler.whenClosed() : served.then(() => handler.whenClosed());
   }
 
   /** socketserver's block of dashes: an error the handler itself could not answer. */
@@ -303,9 +321,8 @@ export class GwiServer extends BaseServer<Exchange> {
     exchange.res.destroy();
   }
 
-  /** A handler that returned without ending its response must not leave the connection hanging. */
   shutdownRequest(exchange: Exchange): void {
-    if (!exchange.res.writableEnded) exchange.res.destroy();
+    endUnfinished(exchange.res);
   }
 }
 

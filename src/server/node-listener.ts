@@ -8,7 +8,7 @@ import { StreamErrors } from '../gateway/error-stream.js';
 import type { Application } from '../gateway/types.js';
 import { ServerLog } from '../log/server-log.js';
 import { makeBaseEnviron, type BaseEnviron } from './environ.js';
-import { makeHandler, reportRequestError, SERVER_VERSION } from './gwi-server.js';
+import { endUnfinished, makeHandler, reportRequestError, SERVER_VERSION } from './gwi-server.js';
 import type { HandlerContext } from './server-handler.js';
 
 export interface NodeListenerOptions {
@@ -98,10 +98,13 @@ export function toNodeListener(app: Application, options: NodeListenerOptions = 
     }
     if (multiprocess) environ['gwi.multiprocess'] = true;
     // What GwiServer's loop does after a request: a response left unfinished must not hang the connection.
-    handler.run(app).then(
-      () => {
-        if (!res.writableEnded) res.destroy();
-      },
+    const served = handler.run(app);
+    if (served === undefined) {
+      endUnfinished(res);
+      return;
+    }
+    served.then(
+      () => endUnfinished(res),
       (err: unknown) => {
         reportRequestError(errors, socket, err);
         res.destroy();

@@ -58,20 +58,23 @@ export function requestLineOf(req: IncomingMessage): string {
 
 /** The limits llhttp does not enforce the way http.server does, checked on a parsed request. */
 export function checkParsedRequest(req: IncomingMessage): ProtocolError | null {
-  const requestLine = requestLineOf(req);
-  if (requestLine.length + 2 > MAX_LINE) return make(414, statusPhrase(414), '');
+  // The length of requestLineOf(req), without building the line for a request that passes.
+  const version = req.httpVersion;
+  const lineLength = (req.method ?? '').length + 1 + (req.url ?? '').length + (version === '0.9' ? 0 : 6 + version.length);
+  if (lineLength + 2 > MAX_LINE) return make(414, statusPhrase(414), '');
   if (req.httpVersionMajor !== 1) {
+    const requestLine = requestLineOf(req);
     // An HTTP/0.9 line other than `GET path` is refused by http.server before its version is.
-    const verdict = req.httpVersion === '0.9' ? judgeRequestLine(requestLine) : null;
-    return verdict ?? make(505, `Invalid HTTP version (${req.httpVersion})`, requestLine);
+    const verdict = version === '0.9' ? judgeRequestLine(requestLine) : null;
+    return verdict ?? make(505, `Invalid HTTP version (${version})`, requestLine);
   }
   const raw = req.rawHeaders;
   if (raw.length / 2 > MAX_HEADERS) {
-    return make(431, 'Too many headers', requestLine, `got more than ${MAX_HEADERS} headers`);
+    return make(431, 'Too many headers', requestLineOf(req), `got more than ${MAX_HEADERS} headers`);
   }
   for (let i = 0; i < raw.length; i += 2) {
     if ((raw[i] as string).length + (raw[i + 1] as string).length + 4 > MAX_LINE) {
-      return make(431, 'Line too long', requestLine, `got more than ${MAX_LINE} bytes when reading header line`);
+      return make(431, 'Line too long', requestLineOf(req), `got more than ${MAX_LINE} bytes when reading header line`);
     }
   }
   return null;
