@@ -109,9 +109,17 @@ export function isHopByHop(name: string): boolean {
 // Printable ASCII and HTAB only.
 const PLAIN_HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
+// Values repeat from response to response (Content-Type, the security headers): a set lookup answers
+// for those seen before, cheaper than running the expression again (bounded, as HEADER_KEYS below).
+const PLAIN_VALUES = new Set<string>();
+const PLAIN_VALUES_MAX = 1000;
+
 /** Whether a header value has nothing to refuse or encode (nearly every value): checks can stop here. */
 export function isPlainHeaderValue(value: string): boolean {
-  return PLAIN_HEADER_VALUE.test(value);
+  if (PLAIN_VALUES.has(value)) return true;
+  if (!PLAIN_HEADER_VALUE.test(value)) return false;
+  if (PLAIN_VALUES.size < PLAIN_VALUES_MAX) PLAIN_VALUES.add(value);
+  return true;
 }
 
 // Header names repeat from response to response; a bounded memo saves a new lower-cased string each time.

@@ -52,8 +52,10 @@ export function judgeRequestLine(line: string): ProtocolError | null {
 
 /** The access log's view of a parsed request: the request line as the client sent it. */
 export function requestLineOf(req: IncomingMessage): string {
-  const version = req.httpVersion === '0.9' ? '' : ` HTTP/${req.httpVersion}`;
-  return `${req.method} ${req.url}${version}`;
+  const version = req.httpVersion;
+  // The usual line is built with one concatenation fewer.
+  if (version === '1.1') return `${req.method} ${req.url} HTTP/1.1`;
+  return version === '0.9' ? `${req.method} ${req.url}` : `${req.method} ${req.url} HTTP/${version}`;
 }
 
 /** The limits llhttp does not enforce the way http.server does, checked on a parsed request. */
