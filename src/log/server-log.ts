@@ -79,7 +79,7 @@ export class ServerLog {
   private scheduled: NodeJS.Immediate | null = null;
   // Formatting a timestamp costs more than the rest of a line; most lines in a second share it.
   private cachedSecond = Number.NaN;
-  private cachedTime = '';
+  private cachedStamp = '';
 
   constructor({ stream = process.stderr, style, now }: ServerLogOptions = {}) {
     this.stream = stream;
@@ -92,7 +92,7 @@ export class ServerLog {
   logRequest(requestLine: string, code: number | string, size: number | '-'): void {
     // Django answers a TLS ClientHello (record type 0x16, version 3.x) with a hint instead of its 400.
     if (requestLine.startsWith('\x16\x03') && String(code).startsWith('4')) {
-      this.append(`[${this.serverTime()}] ${this.style.HTTP_SERVER_ERROR(HTTPS_MESSAGE)}\n`);
+      this.append(`${this.stamp()}${this.style.HTTP_SERVER_ERROR(HTTPS_MESSAGE)}\n`);
       return;
     }
     let message = `"${requestLine}" ${code} ${size}`;
@@ -100,12 +100,12 @@ export class ServerLog {
       message = escapeControlChars(message);
     }
     const role = roleForStatus(statusOf(code));
-    this.append(`[${this.serverTime()}] ${role ? this.style[role](message) : message}\n`);
+    this.append(`${this.stamp()}${role ? this.style[role](message) : message}\n`);
   }
 
   /** `[time] code 400, message Bad request syntax ('GARBAGE')`, never coloured. */
   logProtocolError(code: number, message: string): void {
-    this.append(`[${this.serverTime()}] ${escapeControlChars(`code ${code}, message ${message}`)}\n`);
+    this.append(`${this.stamp()}${escapeControlChars(`code ${code}, message ${message}`)}\n`);
   }
 
   /** `[time,msec] - Broken pipe from ('127.0.0.1', 43858)`, with Python's address tuple. */
@@ -138,13 +138,14 @@ export class ServerLog {
     }
   }
 
-  private serverTime(): string {
+  /** `[22/Nov/2026 04:35:45] `, the start of a line. */
+  private stamp(): string {
     const ms = this.clock();
     const second = Math.floor(ms / 1000);
     if (second !== this.cachedSecond) {
       this.cachedSecond = second;
-      this.cachedTime = serverTime(new Date(ms));
+      this.cachedStamp = `[${serverTime(new Date(ms))}] `;
     }
-    return this.cachedTime;
+    return this.cachedStamp;
   }
 }
