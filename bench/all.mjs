@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
 
-const BENCHMARKS = ['throughput', 'streaming', 'reload', 'memory', 'soak'];
+const BENCHMARKS = ['throughput', 'instructions', 'streaming', 'reload', 'memory', 'soak'];
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !BENCHMARKS.includes(name));

@@ -14,7 +14,7 @@ import { ROOT } from './lib.mjs';
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const OUTPUT = join(RESULTS_DIR, 'chart.svg');
 /** The order of the panels: the benchmarks in the order README discusses them; unknown ones after. */
-const ORDER = ['throughput', 'streaming', 'reload', 'memory', 'soak'];
+const ORDER = ['throughput', 'instructions', 'streaming', 'reload', 'memory', 'soak'];
 
 const WIDTH = 760;
 const LABEL_WIDTH = 230;
