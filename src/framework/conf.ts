@@ -208,6 +208,14 @@ export const settings: ConfiguredSettings = new Proxy({} as ConfiguredSettings, 
   },
 });
 
+/**
+ * The settings object in force, or the `settings` proxy while there is none (whose reads then throw
+ * the same ImproperlyConfigured): for the reads made on every request, which the proxy's trap slows.
+ */
+export function currentSettings(): ConfiguredSettings {
+  return current ?? settings;
+}
+
 /** Installs settings directly (Django's settings.configure()): tests and programmatic use. */
 export function configureSettings(values: SettingsInput = {}, settingsModule: string | null = null): ConfiguredSettings {
   validateSettings(values as Record<string, unknown>, settingsModule ?? 'configureSettings()');

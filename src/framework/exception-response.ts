@@ -12,6 +12,7 @@ import {
   PermissionDenied,
   SuspiciousOperation,
 } from './exceptions.js';
+import { isPromiseLike, type MaybePromise } from '../gateway/maybe-promise.js';
 import { escapeLogValue, logRequestProblem } from './request-log.js';
 import type { GwiRequest } from './request.js';
 import type { HttpResponseBase } from './response.js';
@@ -22,16 +23,19 @@ import type { View } from './views.js';
 /** The responses already logged, so get_response does not log them twice. */
 export const loggedResponses = new WeakSet<HttpResponseBase>();
 
-export type GetResponse = (request: GwiRequest) => Promise<HttpResponseBase>;
+/** The next layer of the chain: a response, or a promise of one when something below is asynchronous. */
+export type GetResponse = (request: GwiRequest) => MaybePromise<HttpResponseBase>;
 
-/** Wraps one layer of the chain (sync or async): whatever it throws becomes a response. */
-export function convertExceptionToResponse(
-  getResponse: (request: GwiRequest) => HttpResponseBase | Promise<HttpResponseBase>,
-): GetResponse {
-  // A promise callback rather than an async function: one promise per layer instead of two.
+/**
+ * Wraps one layer of the chain (sync or async): whatever it throws becomes a response. A layer that
+ * answers synchronously stays synchronous.
+ */
+export function convertExceptionToResponse(getResponse: GetResponse): GetResponse {
   return (request) => {
     try {
-      return Promise.resolve(getResponse(request)).catch((exception: unknown) => responseForException(request, exception));
+      const response = getResponse(request);
+      if (!isPromiseLike(response)) return response;
+      return Promise.resolve(response).catch((exception: unknown) => responseForException(request, exception));
     } catch (exception) {
       return responseForException(request, exception);
     }

@@ -1,15 +1,16 @@
 // GwiHandler: the framework as a GWI application (Django's WSGIHandler + BaseHandler): the middleware
 // chain is built once, then per request: requestStarted → GwiRequest → chain → URL → view → response.
 import type { Application, Body, Environ, StartResponse } from '../gateway/types.js';
-import { settings } from './conf.js';
+import { currentSettings, settings } from './conf.js';
 import { convertExceptionToResponse, loggedResponses, type GetResponse } from './exception-response.js';
 import { ImproperlyConfigured } from './exceptions.js';
+import { isPromiseLike, whenReady, type MaybePromise } from '../gateway/maybe-promise.js';
 import { loadMiddleware, type MiddlewareHooks } from './middleware.js';
 import { escapeLogValue, logRequestProblem } from './request-log.js';
 import { GwiRequest } from './request.js';
 import { FileResponse, isResponse, type HttpResponseBase } from './response.js';
 import { requestStarted } from './signals.js';
-import { getResolver } from './urls.js';
+import { loadedResolver, type ResolverMatch } from './urls.js';
 import type { View } from './views.js';
 
 type ViewHook = NonNullable<MiddlewareHooks['processView']>;
@@ -47,51 +48,79 @@ export class BaseHandler {
     this.#templateHooks = loaded.templateHooks;
   }
 
-  /** Runs the request through the chain; logs 4xx/5xx responses as Django's get_response does. */
-  async getResponse(request: GwiRequest): Promise<HttpResponseBase> {
-    if (this.#chain === null) throw new ImproperlyConfigured('Call loadMiddleware() before getResponse().');
-    const response = await this.#chain(request);
-    response.closers.push(() => request.close());
-    if (response.statusCode >= 400 && !loggedResponses.has(response)) {
-      logRequestProblem(`${response.reasonPhrase}: ${escapeLogValue(request.path)}`);
-      loggedResponses.add(response);
-    }
-    return response;
+  /**
+   * Runs the request through the chain; logs 4xx/5xx responses as Django's get_response does. The
+   * response comes at once when the middleware and the view answered synchronously.
+   */
+  getResponse(request: GwiRequest): MaybePromise<HttpResponseBase> {
+    if (this.#chain === null) return Promise.reject(new ImproperlyConfigured('Call loadMiddleware() before getResponse().'));
+    return whenReady(this.#chain(request), (response) => {
+      response.closers.push(() => request.close());
+      if (response.statusCode >= 400 && !loggedResponses.has(response)) {
+        logRequestProblem(`${response.reasonPhrase}: ${escapeLogValue(request.path)}`);
+        loggedResponses.add(response);
+      }
+      return response;
+    });
   }
 
-  async #getResponseInner(request: GwiRequest): Promise<HttpResponseBase> {
-    const resolver = await getResolver(request.urlconf ?? settings.ROOT_URLCONF);
-    const match = resolver.resolve(request.pathInfo);
-    request.resolverMatch = match;
-    const view = match.func as View;
-    let response: HttpResponseBase | null | undefined | void;
+  #getResponseInner(request: GwiRequest): MaybePromise<HttpResponseBase> {
+    return whenReady(loadedResolver(request.urlconf ?? currentSettings().ROOT_URLCONF), (resolver) => {
+      const match = resolver.resolve(request.pathInfo);
+      request.resolverMatch = match;
+      const view = match.func as View;
+      return this.#viewHooks.length > 0 ? this.#callViewHooks(request, match, view) : this.#callView(request, view, match.kwargs);
+    });
+  }
+
+  async #callViewHooks(request: GwiRequest, match: ResolverMatch, view: View): Promise<HttpResponseBase> {
     for (const hook of this.#viewHooks) {
-      response = await hook(request, view, match.args, match.kwargs);
-      if (response) break;
+      const response = await hook(request, view, match.args, match.kwargs);
+      if (response) return this.#viewResponse(request, view, response);
     }
-    if (!response) {
-      try {
-        response = await view(request, match.kwargs);
-      } catch (exception) {
-        response = await this.#processException(request, exception);
-        if (!response) throw exception;
-      }
+    return this.#callView(request, view, match.kwargs);
+  }
+
+  /** The view's response; what the view throws (sync or async) goes to the processException hooks. */
+  #callView(request: GwiRequest, view: View, kwargs: Record<string, unknown>): MaybePromise<HttpResponseBase> {
+    let response: unknown;
+    try {
+      response = view(request, kwargs);
+    } catch (exception) {
+      return this.#viewFailed(request, view, exception);
     }
+    if (!isPromiseLike(response)) return this.#viewResponse(request, view, response);
+    return Promise.resolve(response).then(
+      (resolved) => this.#viewResponse(request, view, resolved),
+      (exception: unknown) => this.#viewFailed(request, view, exception),
+    );
+  }
+
+  async #viewFailed(request: GwiRequest, view: View, exception: unknown): Promise<HttpResponseBase> {
+    const response = await this.#processException(request, exception);
+    if (!response) throw exception;
+    return this.#viewResponse(request, view, response);
+  }
+
+  #viewResponse(request: GwiRequest, view: View, response: unknown): MaybePromise<HttpResponseBase> {
     checkResponse(response, view);
-    if (isRenderable(response)) {
-      for (const hook of this.#templateHooks) {
-        const next: unknown = await hook(request, response);
-        checkResponse(next, hook as unknown as View, 'middleware');
-        response = next;
-      }
-      try {
-        response = await (response as HttpResponseBase & Renderable).render();
-      } catch (exception) {
-        response = await this.#processException(request, exception);
-        if (!response) throw exception;
-      }
+    return isRenderable(response) ? this.#render(request, response) : response;
+  }
+
+  async #render(request: GwiRequest, renderable: HttpResponseBase & Renderable): Promise<HttpResponseBase> {
+    let response: HttpResponseBase = renderable;
+    for (const hook of this.#templateHooks) {
+      const next: unknown = await hook(request, response);
+      checkResponse(next, hook as unknown as View, 'middleware');
+      response = next;
     }
-    return response;
+    try {
+      return await (response as HttpResponseBase & Renderable).render();
+    } catch (exception) {
+      const handled = await this.#processException(request, exception);
+      if (!handled) throw exception;
+      return handled;
+    }
   }
 
   async #processException(request: GwiRequest, exception: unknown): Promise<HttpResponseBase | null> {
@@ -116,25 +145,42 @@ export class GwiHandler extends BaseHandler {
     return this.#ready;
   }
 
-  readonly application: Application = async (environ: Environ, startResponse: StartResponse): Promise<Body> => {
+  readonly application: Application = (environ: Environ, startResponse: StartResponse): MaybePromise<Body> => {
     // Once loaded, a request does not wait a microtask turn for the settled promise.
-    if (!this.#loaded) await this.ready();
-    requestStarted.send(GwiHandler, { environ });
-    const request = new GwiRequest(environ);
-    const response = await this.getResponse(request);
-    startResponse(response.statusLine, response.headerList());
-    const fileWrapper = environ['gwi.file_wrapper'];
-    if (response instanceof FileResponse && response.fileToStream && fileWrapper) {
-      const body = fileWrapper(response.fileToStream, response.blockSize);
-      // The response's close() closes the file and sends requestFinished (Django does the same swap).
-      return Object.assign(body, { close: () => response.close() });
-    }
-    if (!response.streaming && 'content' in response) {
-      // A one-element array: the server knows the length without reading twice.
-      return Object.assign([response.content as Uint8Array], { close: () => response.close() });
-    }
-    return response as unknown as Body;
+    if (!this.#loaded) return this.ready().then(() => this.#respond(environ, startResponse));
+    return this.#respond(environ, startResponse);
   };
+
+  #respond(environ: Environ, startResponse: StartResponse): MaybePromise<Body> {
+    try {
+      requestStarted.send(GwiHandler, { environ });
+      const request = new GwiRequest(environ);
+      return whenReady(this.getResponse(request), (response) => {
+        startResponse(response.statusLine, response.headerList());
+        return gwiBody(response, environ);
+      });
+    } catch (err) {
+      // Callers await the application: what fails before the response exists stays a rejection.
+      return Promise.reject(err);
+    }
+  }
+}
+
+/** The response as the server takes it: its close() closes the file and sends requestFinished. */
+function gwiBody(response: HttpResponseBase, environ: Environ): Body {
+  const fileWrapper = environ['gwi.file_wrapper'];
+  if (response instanceof FileResponse && response.fileToStream && fileWrapper) {
+    const body = fileWrapper(response.fileToStream, response.blockSize);
+    // Django does the same swap.
+    return Object.assign(body, { close: () => response.close() });
+  }
+  if (!response.streaming && 'content' in response) {
+    // A one-element array: the server knows the length without reading twice.
+    const body: Body = [response.content as Uint8Array];
+    body.close = () => response.close();
+    return body;
+  }
+  return response as unknown as Body;
 }
 
 /**

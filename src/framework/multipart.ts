@@ -21,6 +21,8 @@ export interface ByteSource {
  * `name*=utf-8''caf%C3%A9` values are decoded and win over the plain `name=` form.
  */
 export function parseHeaderParameters(line: string): [string, Record<string, string>] {
+  // No parameters (a request's default `text/plain`, say): what the general parse gives, at once.
+  if (!line.includes(';')) return [line.trim().toLowerCase(), Object.create(null) as Record<string, string>];
   const parts = splitParameters(line);
   const key = (parts.shift() ?? '').toLowerCase();
   const params = Object.create(null) as Record<string, string>;

@@ -2,9 +2,11 @@
 // The body is a stream, so reading it is asynchronous and always bounded by the upload settings.
 import { pyRepr } from '../gateway/py-repr.js';
 import type { Environ, InputStream } from '../gateway/types.js';
-import { settings, type Settings } from './conf.js';
+import { currentSettings, settings, type Settings } from './conf.js';
 import { parseCookie } from './cookies.js';
 import { BadRequest, DisallowedHost, RequestDataTooBig } from './exceptions.js';
+import type { MaybePromise } from '../gateway/maybe-promise.js';
+import { boundedMemo, upperCase } from '../gateway/memo.js';
 import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
 import { decodeBytes, escapeUriPath, iriToUri, MultiValueDict, QueryDict, quote } from './query-dict.js';
 import type { ResolverMatch } from './urls.js';
@@ -17,24 +19,32 @@ export class RawPostDataException extends Error {
 const READ_SIZE = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
-/** A native (latin-1) environ string, '' (or `fallback`) when it is missing. */
-function nativeOf(environ: Environ, key: string, fallback = ''): string {
-  const value = environ[key];
+// Environ values are read as `environ.KEY`, not environ[key] in a helper: a load site that sees one key
+// stays a fast property load, where one shared by every key goes megamorphic.
+
+/** A native (latin-1) environ value, '' (or `fallback`) when it is missing. */
+function nativeOf(value: unknown, fallback = ''): string {
   return typeof value === 'string' ? value : fallback;
 }
 
-/** A native (latin-1) environ string as the bytes the client sent. */
-function bytesOf(environ: Environ, key: string): Buffer {
-  return Buffer.from(nativeOf(environ, key), 'latin1');
+/** A native (latin-1) environ value as the bytes the client sent. */
+function bytesOf(value: unknown): Buffer {
+  return Buffer.from(nativeOf(value), 'latin1');
 }
 
-// ASCII bytes read the same in latin-1 and UTF-8: such a string needs no decoding (nearly every request).
-const ASCII = /^[\x00-\x7f]*$/;
+/**
+ * ASCII bytes read the same in latin-1 and UTF-8: such a string needs no decoding (nearly every
+ * request). A loop, as the strings are short: a regular expression costs more to call than to run.
+ */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 
-/** A native environ string decoded as UTF-8, bad bytes replaced (Django's get_str_from_wsgi). */
-function textOf(environ: Environ, key: string): string {
-  const native = nativeOf(environ, key);
-  return ASCII.test(native) ? native : decodeBytes(Buffer.from(native, 'latin1'), 'utf-8');
+/** A native environ value decoded as UTF-8, bad bytes replaced (Django's get_str_from_wsgi). */
+function textOf(value: unknown): string {
+  const native = nativeOf(value);
+  return isAscii(native) ? native : decodeBytes(Buffer.from(native, 'latin1'), 'utf-8');
 }
 
 /** The length of a valid UTF-8 sequence at `i`, or 0 (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
@@ -83,8 +93,8 @@ export function repercentBrokenUnicode(bytes: Uint8Array): string {
 
 /** Django's get_path_info: PATH_INFO as text ('/' when empty). */
 export function getPathInfo(environ: Environ): string {
-  const native = nativeOf(environ, 'PATH_INFO', '/');
-  return (ASCII.test(native) ? native : repercentBrokenUnicode(Buffer.from(native, 'latin1'))) || '/';
+  const native = nativeOf(environ.PATH_INFO, '/');
+  return (isAscii(native) ? native : repercentBrokenUnicode(Buffer.from(native, 'latin1'))) || '/';
 }
 
 /**
@@ -92,17 +102,17 @@ export function getPathInfo(environ: Environ): string {
  * mod_rewrite) minus PATH_INFO, else SCRIPT_NAME.
  */
 export function getScriptName(environ: Environ): string {
-  const forced = settings.FORCE_SCRIPT_NAME;
+  const forced = currentSettings().FORCE_SCRIPT_NAME;
   if (forced !== null) return forced;
-  let scriptUrl = nativeOf(environ, 'SCRIPT_URL') || nativeOf(environ, 'REDIRECT_URL');
+  let scriptUrl = nativeOf(environ.SCRIPT_URL) || nativeOf(environ.REDIRECT_URL);
   if (scriptUrl) {
     // mod_wsgi squashes repeated slashes in PATH_INFO: do the same here before cutting it off.
     scriptUrl = scriptUrl.replace(/\/+/g, '/');
-    const pathInfo = nativeOf(environ, 'PATH_INFO');
+    const pathInfo = nativeOf(environ.PATH_INFO);
     if (pathInfo && scriptUrl.endsWith(pathInfo)) scriptUrl = scriptUrl.slice(0, -pathInfo.length);
     return decodeBytes(Buffer.from(scriptUrl, 'latin1'), 'utf-8');
   }
-  return textOf(environ, 'SCRIPT_NAME');
+  return textOf(environ.SCRIPT_NAME);
 }
 
 /** Whether TextDecoder knows `charset` (Python's codecs.lookup). */
@@ -125,6 +135,12 @@ export function splitDomainPort(host: string): [domain: string, port: string] {
   const domain = match[1] as string;
   return [domain.endsWith('.') ? domain.slice(0, -1) : domain, match[2] ?? ''];
 }
+
+/** The domain of a Host header ('' when invalid), parsed once per distinct host. */
+const domainOf = boundedMemo((host) => splitDomainPort(host)[0]);
+
+// Django's default for an empty ALLOWED_HOSTS under DEBUG.
+const DEBUG_ALLOWED_HOSTS: readonly string[] = ['.localhost', '127.0.0.1', '[::1]'];
 
 /** Django's validate_host: `*` matches anything, `.example.com` the domain and its subdomains. */
 export function validateHost(domain: string, allowedHosts: readonly string[]): boolean {
@@ -245,15 +261,16 @@ export class GwiRequest {
   readonly pathInfo: string;
   /** scriptName + pathInfo. */
   readonly path: string;
-  /** The Content-Type without parameters, lower-cased ('' when there is none). */
-  readonly contentType: string;
-  readonly contentParams: Record<string, string>;
   /** The URL resolution, set by the handler. */
   resolverMatch: ResolverMatch | null = null;
   /** A URLconf for this request only (set by middleware), instead of ROOT_URLCONF. */
   urlconf?: Settings['ROOT_URLCONF'];
 
-  #encoding: string | null = null;
+  /** CONTENT_TYPE as received, parsed on first use: most requests never look at it. */
+  readonly #rawContentType: string;
+  #parsedContentType: [string, Record<string, string>] | null = null;
+  /** undefined until derived from the Content-Type's charset (or set). */
+  #encoding: string | null | undefined = undefined;
   #get: QueryDict | null = null;
   #cookies: Record<string, string> | null = null;
   #headers: HttpHeaders | null = null;
@@ -270,16 +287,16 @@ export class GwiRequest {
   constructor(environ: Environ) {
     this.environ = environ;
     this.META = environ;
-    this.method = String(environ.REQUEST_METHOD ?? '').toUpperCase();
+    this.method = upperCase(String(environ.REQUEST_METHOD ?? ''));
     this.scriptName = getScriptName(environ);
     this.pathInfo = getPathInfo(environ);
     // Django also writes the decoded PATH_INFO/SCRIPT_NAME back into META; gwi leaves the environ's
     // native (latin-1) strings alone, as the GWI contract has them: read pathInfo/scriptName instead.
-    this.path = `${this.scriptName.replace(/\/+$/, '')}/${this.pathInfo.replace('/', '')}`;
-    const contentType = nativeOf(environ, 'CONTENT_TYPE');
-    [this.contentType, this.contentParams] = contentType === '' ? ['', Object.create(null) as Record<string, string>] : parseHeaderParameters(contentType);
-    const charset = this.contentParams.charset;
-    if (charset && isKnownEncoding(charset)) this.#encoding = charset;
+    this.path =
+      this.scriptName === '' && this.pathInfo.startsWith('/')
+        ? this.pathInfo // what the general form below gives, without a regular expression
+        : `${this.scriptName.replace(/\/+$/, '')}/${this.pathInfo.replace('/', '')}`;
+    this.#rawContentType = nativeOf(environ.CONTENT_TYPE);
     this.#stream = new BodyStream(environ['gwi.input'], this.#contentLimit());
   }
 
@@ -297,8 +314,27 @@ export class GwiRequest {
     return /^\s*\+?\d+\s*$/.test(raw) ? Number(raw) : 0;
   }
 
+  /** The Content-Type without parameters, lower-cased ('' when there is none). */
+  get contentType(): string {
+    return this.#contentTypeParts()[0];
+  }
+
+  get contentParams(): Record<string, string> {
+    return this.#contentTypeParts()[1];
+  }
+
+  #contentTypeParts(): [string, Record<string, string>] {
+    const raw = this.#rawContentType;
+    this.#parsedContentType ??= raw === '' ? ['', Object.create(null) as Record<string, string>] : parseHeaderParameters(raw);
+    return this.#parsedContentType;
+  }
+
   /** The charset of the query string and form data: the Content-Type's charset, or null (DEFAULT_CHARSET). */
   get encoding(): string | null {
+    if (this.#encoding === undefined) {
+      const charset = this.contentParams.charset;
+      this.#encoding = charset && isKnownEncoding(charset) ? charset : null;
+    }
     return this.#encoding;
   }
 
@@ -331,13 +367,13 @@ export class GwiRequest {
 
   /** The query string, parsed (TooManyFieldsSent beyond DATA_UPLOAD_MAX_NUMBER_FIELDS). */
   get GET(): QueryDict {
-    this.#get ??= new QueryDict(bytesOf(this.environ, 'QUERY_STRING'), { encoding: this.#encoding ?? settings.DEFAULT_CHARSET });
+    this.#get ??= new QueryDict(bytesOf(this.environ.QUERY_STRING), { encoding: this.encoding ?? settings.DEFAULT_CHARSET });
     return this.#get;
   }
 
   /** The cookies sent (a prototype-less object); a malformed header never throws. */
   get COOKIES(): Record<string, string> {
-    this.#cookies ??= parseCookie(textOf(this.environ, 'HTTP_COOKIE'));
+    this.#cookies ??= parseCookie(textOf(this.environ.HTTP_COOKIE));
     return this.#cookies;
   }
 
@@ -349,7 +385,7 @@ export class GwiRequest {
   /** The Host header without validation (X-Forwarded-Host, Host, or SERVER_NAME:SERVER_PORT). */
   #rawHost(): string {
     const forwarded = this.environ.HTTP_X_FORWARDED_HOST;
-    if (settings.USE_X_FORWARDED_HOST && typeof forwarded === 'string') return forwarded;
+    if (currentSettings().USE_X_FORWARDED_HOST && typeof forwarded === 'string') return forwarded;
     const host = this.environ.HTTP_HOST;
     if (typeof host === 'string') return host;
     const port = this.getPort();
@@ -360,10 +396,12 @@ export class GwiRequest {
   /** Django's get_host(): the host, checked against ALLOWED_HOSTS (DisallowedHost when not allowed). */
   getHost(): string {
     const host = this.#rawHost();
-    let allowed = settings.ALLOWED_HOSTS;
-    if (settings.DEBUG && allowed.length === 0) allowed = ['.localhost', '127.0.0.1', '[::1]'];
-    const [domain] = splitDomainPort(host);
-    if (domain && validateHost(domain, allowed)) return host;
+    const config = currentSettings();
+    let allowed: readonly string[] = config.ALLOWED_HOSTS;
+    if (config.DEBUG && allowed.length === 0) allowed = DEBUG_ALLOWED_HOSTS;
+    const domain = domainOf(host);
+    // The domain is lower-cased: one listed as it is (the usual case) matches without lower-casing the list.
+    if (domain && (allowed.includes(domain) || validateHost(domain, allowed))) return host;
     let message = `Invalid HTTP_HOST header: ${pyRepr(host)}.`;
     message += domain
       ? ` You may need to add ${pyRepr(domain)} to ALLOWED_HOSTS.`
@@ -392,7 +430,7 @@ export class GwiRequest {
   }
 
   #fullPath(path: string, forceAppendSlash: boolean): string {
-    const query = bytesOf(this.environ, 'QUERY_STRING');
+    const query = bytesOf(this.environ.QUERY_STRING);
     return (
       escapeUriPath(path) +
       (forceAppendSlash && !path.endsWith('/') ? '/' : '') +
@@ -452,7 +490,7 @@ export class GwiRequest {
 
   /** The body as JSON (decoded with the request's charset); BadRequest when it is not JSON. */
   async json(): Promise<unknown> {
-    const text = decodeBytes(await this.body(), this.#encoding ?? 'utf-8');
+    const text = decodeBytes(await this.body(), this.encoding ?? 'utf-8');
     try {
       return JSON.parse(text);
     } catch (err) {
@@ -490,7 +528,7 @@ export class GwiRequest {
   #loadPost(): Promise<void> {
     this.#postLoad ??= this.#parsePost().catch((err: unknown) => {
       // Django's _mark_post_parse_error: later reads (the error page, middleware) see empty data.
-      this.#post = new QueryDict(null, { encoding: this.#encoding ?? settings.DEFAULT_CHARSET });
+      this.#post = new QueryDict(null, { encoding: this.encoding ?? settings.DEFAULT_CHARSET });
       this.#files = new MultiValueDict();
       this.#postLoad = Promise.resolve();
       throw err;
@@ -499,7 +537,7 @@ export class GwiRequest {
   }
 
   async #parsePost(): Promise<void> {
-    const encoding = this.#encoding ?? settings.DEFAULT_CHARSET;
+    const encoding = this.encoding ?? settings.DEFAULT_CHARSET;
     let post = new QueryDict(null, { encoding });
     let files = new MultiValueDict<UploadedFile>();
     if (this.method === 'POST' && this.contentType === 'multipart/form-data') {
@@ -519,7 +557,8 @@ export class GwiRequest {
       [post, files] = await this.#parser.parse();
     } else if (this.method === 'POST' && this.contentType === 'application/x-www-form-urlencoded') {
       // RFC 1866: this content type has no charset, it is always UTF-8.
-      if (this.#encoding !== null && this.#encoding.toLowerCase().replace('_', '-') !== 'utf-8') {
+      const charset = this.encoding;
+      if (charset !== null && charset.toLowerCase().replace('_', '-') !== 'utf-8') {
         throw new BadRequest("HTTP requests with the 'application/x-www-form-urlencoded' content type must be UTF-8 encoded.");
       }
       post = new QueryDict(await this.body(), { encoding: 'utf-8' });
@@ -529,8 +568,8 @@ export class GwiRequest {
   }
 
   /** Frees the uploads: their temporary files are removed (the handler calls it when the response closes). */
-  async close(): Promise<void> {
-    await this.#parser?.close();
+  close(): MaybePromise<void> {
+    return this.#parser?.close();
   }
 
   toString(): string {

@@ -7,9 +7,11 @@ import { promisify } from 'node:util';
 import { pyRepr } from '../gateway/py-repr.js';
 import type { FileLike, HeaderList } from '../gateway/types.js';
 import { headerKey, isPlainHeaderValue } from '../gateway/util.js';
-import { DEFAULTS, settings, settingsConfigured } from './conf.js';
+import { currentSettings, DEFAULTS, settingsConfigured } from './conf.js';
 import { makeCookie, makeDeletionCookie, type Cookie, type CookieOptions } from './cookies.js';
 import { DisallowedRedirect } from './exceptions.js';
+import { isPromiseLike, type MaybePromise } from '../gateway/maybe-promise.js';
+import { boundedMemo } from '../gateway/memo.js';
 import { decodeBytes, iriToUri, quote } from './query-dict.js';
 import { requestFinished } from './signals.js';
 
@@ -46,15 +48,35 @@ function mimeEncode(value: string): string {
   return b.length < q.length ? `=?utf-8?b?${b}?=` : `=?utf-8?q?${q}?=`;
 }
 
-function checkHeaderName(name: string): string {
-  if (!/^[\x21-\x7e]+$/.test(name) || name.includes(':')) {
-    throw new BadHeaderError(`Header names must be printable ASCII without ':' or spaces (got ${pyRepr(name)})`);
-  }
-  return name;
+/** A header name's lookup key (lower-cased), whether it may be sent, and the last value checked for it. */
+interface HeaderName {
+  readonly key: string;
+  readonly valid: boolean;
+  lastValue: string | number | undefined;
+  lastChecked: string;
 }
 
-function checkHeaderValue(value: string | number): string {
-  const text = String(value);
+// Names and values repeat from response to response: each distinct one is looked at once, so a lookup
+// or a set costs one memo lookup per name (a refused value is never remembered: it throws every time).
+const headerName = boundedMemo(
+  (name): HeaderName => ({
+    key: headerKey(name),
+    valid: /^[\x21-\x7e]+$/.test(name) && !name.includes(':'),
+    lastValue: undefined,
+    lastChecked: '',
+  }),
+);
+
+/** The value as sent; a header set to the value it had last time (the usual case) costs a comparison. */
+function checkHeaderValue(header: HeaderName, value: string | number): string {
+  if (value !== header.lastValue) {
+    header.lastChecked = checkHeaderText(typeof value === 'string' ? value : String(value));
+    header.lastValue = value;
+  }
+  return header.lastChecked;
+}
+
+const checkHeaderText = boundedMemo((text) => {
   if (isPlainHeaderValue(text)) return text;
   if (text.includes('\n') || text.includes('\r')) throw new BadHeaderError(`Header values can't contain newlines (got ${pyRepr(text)})`);
   // The server refuses the other control characters too (HTAB is allowed): say so where the header is set.
@@ -62,14 +84,16 @@ function checkHeaderValue(value: string | number): string {
     throw new BadHeaderError(`Header values can't contain control characters (got ${pyRepr(text)})`);
   }
   return /[^\x00-\xff]/.test(text) ? mimeEncode(text) : text;
-}
+});
 
 /**
  * The response headers (Django's ResponseHeaders): one value per name, looked up in any case,
  * kept in insertion order with the case first given. Values are checked when set.
  */
 export class ResponseHeaders implements Iterable<[string, string]> {
-  readonly #store = new Map<string, [string, string]>();
+  // [key, name, value] per header, in order. A response has a handful of headers: scanning them costs
+  // less than a Map, whose lookups, growth and rehashing showed on every request.
+  readonly #entries: [key: string, name: string, value: string][] = [];
 
   constructor(init?: HeadersInit) {
     if (init) {
@@ -78,45 +102,62 @@ export class ResponseHeaders implements Iterable<[string, string]> {
     }
   }
 
+  #find(key: string): [string, string, string] | undefined {
+    for (const entry of this.#entries) if (entry[0] === key) return entry;
+    return undefined;
+  }
+
   get(name: string): string | undefined {
-    return this.#store.get(headerKey(name))?.[1];
+    return this.#find(headerName(name).key)?.[2];
   }
 
   has(name: string): boolean {
-    return this.#store.has(headerKey(name));
+    return this.#find(headerName(name).key) !== undefined;
   }
 
   set(name: string, value: string | number): void {
-    const key = headerKey(name);
-    const checked = checkHeaderValue(value);
-    const entry = this.#store.get(key);
-    if (entry) entry[1] = checked;
-    else this.#store.set(key, [checkHeaderName(name), checked]);
+    const header = headerName(name);
+    const checked = checkHeaderValue(header, value);
+    const entry = this.#find(header.key);
+    if (entry) entry[2] = checked;
+    else this.#add(header, name, checked);
   }
 
   /** The value, first setting it to `value` when the header is missing. */
   setDefault(name: string, value: string | number): string {
-    if (!this.has(name)) this.set(name, value);
-    return this.get(name) as string;
+    const header = headerName(name);
+    const entry = this.#find(header.key);
+    if (entry) return entry[2];
+    const checked = checkHeaderValue(header, value);
+    this.#add(header, name, checked);
+    return checked;
+  }
+
+  /** A new header, its name kept in the case given. */
+  #add({ key, valid }: HeaderName, name: string, value: string): void {
+    if (!valid) throw new BadHeaderError(`Header names must be printable ASCII without ':' or spaces (got ${pyRepr(name)})`);
+    this.#entries.push([key, name, value]);
   }
 
   delete(name: string): boolean {
-    return this.#store.delete(headerKey(name));
+    const key = headerName(name).key;
+    const index = this.#entries.findIndex((entry) => entry[0] === key);
+    if (index < 0) return false;
+    this.#entries.splice(index, 1);
+    return true;
   }
 
   get size(): number {
-    return this.#store.size;
+    return this.#entries.length;
   }
 
   keys(): string[] {
-    return [...this.#store.values()].map(([name]) => name);
+    return this.#entries.map((entry) => entry[1]);
   }
 
   /** Copies of the [name, value] pairs, in order. */
   list(): [string, string][] {
-    const pairs: [string, string][] = [];
-    for (const [name, value] of this.#store.values()) pairs.push([name, value]);
-    return pairs;
+    return this.#entries.map((entry): [string, string] => [entry[1], entry[2]]);
   }
 
   entries(): IterableIterator<[string, string]> {
@@ -143,7 +184,7 @@ export interface ResponseOptions {
 
 function defaultCharset(): string {
   // Responses are also built when settings failed to load (the load-failure page): fall back to the default.
-  return settingsConfigured() ? settings.DEFAULT_CHARSET : DEFAULTS.DEFAULT_CHARSET;
+  return (settingsConfigured() ? currentSettings() : DEFAULTS).DEFAULT_CHARSET;
 }
 
 /** Encodes text in `charset` (Node knows UTF-8, latin-1, ASCII and UTF-16LE); never silently truncates. */
@@ -170,8 +211,6 @@ export abstract class HttpResponseBase {
   static defaultStatus = 200;
 
   readonly headers: ResponseHeaders;
-  /** The cookies to set, one Set-Cookie header each. */
-  readonly cookies = new Map<string, Cookie>();
   /** Run once by close() (files, generators, the request's uploads), before requestFinished. */
   readonly closers: (() => void | Promise<void>)[] = [];
   /** Whether the body is produced asynchronously (StreamingHttpResponse). */
@@ -179,6 +218,10 @@ export abstract class HttpResponseBase {
   #statusCode: number;
   #reason: string | null;
   #charset: string | null;
+  /** Made on first use: most responses set no cookie. */
+  #cookies: Map<string, Cookie> | null = null;
+  #closed = false;
+  /** The promise of close() when a closer was asynchronous. */
   #closing: Promise<void> | null = null;
 
   constructor({ status, reason, contentType, charset, headers }: ResponseOptions = {}) {
@@ -187,11 +230,17 @@ export abstract class HttpResponseBase {
     this.#statusCode = (this.constructor as typeof HttpResponseBase).defaultStatus;
     if (status !== undefined) this.statusCode = status;
     this.#reason = reason ?? null;
-    if (!this.headers.has('Content-Type')) {
+    if (headers === undefined || !this.headers.has('Content-Type')) {
       this.headers.set('Content-Type', contentType ?? `text/html; charset=${this.charset}`);
     } else if (contentType) {
       throw new TypeError("'headers' must not contain 'Content-Type' when the 'contentType' option is provided.");
     }
+  }
+
+  /** The cookies to set, one Set-Cookie header each. */
+  get cookies(): Map<string, Cookie> {
+    this.#cookies ??= new Map();
+    return this.#cookies;
   }
 
   get statusCode(): number {
@@ -216,7 +265,9 @@ export abstract class HttpResponseBase {
   /** The given charset, else the Content-Type's (quotes removed), else DEFAULT_CHARSET. */
   get charset(): string {
     if (this.#charset !== null) return this.#charset;
-    const match = CHARSET_IN_CONTENT_TYPE.exec(this.headers.get('Content-Type') ?? '');
+    const contentType = this.headers.get('Content-Type') ?? '';
+    // Without a ';' there is no charset parameter: most content types are spared the expression.
+    const match = contentType.includes(';') ? CHARSET_IN_CONTENT_TYPE.exec(contentType) : null;
     return match ? (match[1] as string).replace(/"/g, '') : defaultCharset();
   }
 
@@ -232,7 +283,7 @@ export abstract class HttpResponseBase {
   /** The headers for startResponse: every header, then one Set-Cookie per cookie. */
   headerList(): HeaderList {
     const list: HeaderList = this.headers.list();
-    for (const cookie of this.cookies.values()) list.push(['Set-Cookie', cookie.outputString()]);
+    if (this.#cookies !== null) for (const cookie of this.#cookies.values()) list.push(['Set-Cookie', cookie.outputString()]);
     return list;
   }
 
@@ -257,26 +308,41 @@ export abstract class HttpResponseBase {
 
   /** Whether close() ran. */
   get closed(): boolean {
-    return this.#closing !== null;
+    return this.#closed;
   }
 
   /**
    * Runs the closers once (an error in one does not stop the others, as in Django), then sends
-   * requestFinished with this response as the sender. Later calls return the same promise.
+   * requestFinished with this response as the sender. Synchronous when every closer is; otherwise a
+   * promise, and later calls return the same promise.
    */
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      const closers = this.closers.splice(0);
-      for (const closer of closers) {
-        try {
-          await closer();
-        } catch {
-          // Django ignores closer errors: the response was already sent.
-        }
+  close(): MaybePromise<void> {
+    if (this.#closed) return this.#closing ?? undefined;
+    this.#closed = true;
+    const closers = this.closers.splice(0);
+    this.#closing = this.#runClosers(closers, 0) ?? null;
+    return this.#closing ?? undefined;
+  }
+
+  /** The closers from `from` on, then requestFinished; a promise from the first closer that returns one. */
+  #runClosers(closers: readonly (() => void | Promise<void>)[], from: number): Promise<void> | undefined {
+    for (let i = from; i < closers.length; i++) {
+      let result: void | Promise<void>;
+      try {
+        result = (closers[i] as () => void | Promise<void>)();
+      } catch {
+        // Django ignores closer errors: the response was already sent.
+        continue;
       }
-      requestFinished.send(this, {});
-    })();
-    return this.#closing;
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(
+          () => this.#runClosers(closers, i + 1),
+          () => this.#runClosers(closers, i + 1),
+        );
+      }
+    }
+    requestFinished.send(this, {});
+    return undefined;
   }
 }
 

@@ -22,6 +22,8 @@ export class Signal<A = Record<string, unknown>> {
   /** Calls every receiver in connection order; an error from one stops the others, as in Django. */
   send(sender: unknown, args: A): [Receiver<A>, unknown][] {
     const results: [Receiver<A>, unknown][] = [];
+    // Most signals have no receiver on most requests: no copy to make then.
+    if (this.#receivers.size === 0) return results;
     for (const receiver of [...this.#receivers.values()]) results.push([receiver, receiver(sender, args)]);
     return results;
   }

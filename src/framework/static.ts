@@ -9,6 +9,8 @@ import { settings } from './conf.js';
 import { technical404Response } from './debug/technical-404.js';
 import { pageNotFound } from './defaults.js';
 import { Http404 } from './exceptions.js';
+import type { MaybePromise } from '../gateway/maybe-promise.js';
+import { upperCase } from '../gateway/memo.js';
 import { GwiRequest } from './request.js';
 import { FileResponse, HttpResponseNotModified, type HttpResponseBase } from './response.js';
 
@@ -154,19 +156,30 @@ export function StaticFilesHandler(application: Application): StaticFilesApplica
   // PATH_INFO holds the request's bytes as latin-1: compare it with STATIC_URL's UTF-8 bytes.
   const prefix = baseUrl === null ? null : Buffer.from(baseUrl, 'utf8').toString('latin1');
 
-  const handler = async (environ: Environ, startResponse: StartResponse): Promise<Body> => {
-    const method = environ.REQUEST_METHOD.toUpperCase();
-    if (prefix === null || baseUrl === null || (method !== 'GET' && method !== 'HEAD') || !environ.PATH_INFO.startsWith(prefix)) {
-      return application(environ, startResponse);
-    }
+  const serve = async (environ: Environ, startResponse: StartResponse, method: string, urlPath: string): Promise<Body> => {
     const request = new GwiRequest(environ);
-    const response = await serveStatic(request, request.pathInfo.slice(baseUrl.length), roots);
+    const response = await serveStatic(request, request.pathInfo.slice(urlPath.length), roots);
     startResponse(response.statusLine, response.headerList());
     if (method === 'HEAD') {
       // The server would read the whole file only to drop it: send no body, close the response.
       return Object.assign([] as Uint8Array[], { close: () => response.close() });
     }
     return response as unknown as Body;
+  };
+
+  // Not async: a request passed on keeps the application's answer as it is, a body given at once
+  // staying one (no promise per request).
+  const handler = (environ: Environ, startResponse: StartResponse): MaybePromise<Body> => {
+    try {
+      const method = upperCase(environ.REQUEST_METHOD);
+      if (prefix === null || baseUrl === null || (method !== 'GET' && method !== 'HEAD') || !environ.PATH_INFO.startsWith(prefix)) {
+        return application(environ, startResponse);
+      }
+      return serve(environ, startResponse, method, baseUrl);
+    } catch (err) {
+      // Callers await the handler: a failure is a rejection, never a synchronous throw.
+      return Promise.reject(err);
+    }
   };
   return Object.assign(handler, { application, baseUrl });
 }

@@ -156,6 +156,9 @@ function checkStartsWithSlash(pattern: RoutePattern | RegexPattern): CheckMessag
   ];
 }
 
+// '^' then characters that stand for themselves: a prefix match.
+const LITERAL_PREFIX = /^\^[^\\.^$|?*+()[\]{}]*$/;
+
 /** A regular-expression pattern (rePath()); shown as written. */
 export class RegexPattern {
   readonly name: string | null;
@@ -166,6 +169,8 @@ export class RegexPattern {
   readonly regex: RegExp;
   /** Django full-matches an endpoint regex ending in '$', so 'a/$' does not match 'xa/'. */
   readonly #fullRegex: RegExp | null;
+  /** The text a regex made of '^' and literal characters matches, else null. */
+  readonly #literalPrefix: string | null;
 
   constructor(regex: string | RegExp, { name = null, isEndpoint = false }: PatternOptions = {}) {
     this.name = name;
@@ -174,9 +179,14 @@ export class RegexPattern {
     const js = toJsSource(this.regexSource);
     this.regex = compile(this.regexSource, js, flags);
     this.#fullRegex = isEndpoint && this.regexSource.endsWith('$') ? compile(this.regexSource, `^(?:${js})$`, flags) : null;
+    this.#literalPrefix = this.#fullRegex === null && flags === '' && LITERAL_PREFIX.test(this.regexSource) ? this.regexSource.slice(1) : null;
   }
 
   match(path: string): PatternMatch | null {
+    // The root resolver's '^/' is matched on every request: a string comparison does.
+    if (this.#literalPrefix !== null) {
+      return path.startsWith(this.#literalPrefix) ? { rest: path.slice(this.#literalPrefix.length), args: [], kwargs: {} } : null;
+    }
     const match = (this.#fullRegex ?? this.regex).exec(path);
     if (!match) return null;
     // Named groups become kwargs and the unnamed ones are dropped; without names, all groups are args.
@@ -297,6 +307,13 @@ export interface ResolverMatchOptions {
   extraKwargs?: Record<string, unknown>;
 }
 
+/** The names that are set ('' and null are no name), in a new array. A loop: two are made per request. */
+function namesGiven(names: readonly (string | null)[] | undefined): string[] {
+  const given: string[] = [];
+  if (names) for (const name of names) if (name) given.push(name);
+  return given;
+}
+
 /** What resolve() found: the view, its arguments and where it sits in the URLconf. */
 export class ResolverMatch {
   readonly func: View;
@@ -317,8 +334,8 @@ export class ResolverMatch {
     this.args = args;
     this.kwargs = kwargs;
     this.urlName = options.urlName ?? null;
-    this.appNames = (options.appNames ?? []).filter((name): name is string => Boolean(name));
-    this.namespaces = (options.namespaces ?? []).filter((name): name is string => Boolean(name));
+    this.appNames = namesGiven(options.appNames);
+    this.namespaces = namesGiven(options.namespaces);
     this.route = options.route ?? '';
     this.triedPatterns = options.tried ?? null;
     this.capturedKwargs = options.capturedKwargs ?? {};
@@ -391,7 +408,7 @@ export class URLPattern {
     if (!match) return null;
     return new ResolverMatch(this.callback, match.args, { ...match.kwargs, ...this.defaultArgs }, {
       urlName: this.pattern.name,
-      route: String(this.pattern),
+      route: this.pattern.toString(),
       capturedKwargs: match.kwargs,
       extraKwargs: this.defaultArgs,
     });
@@ -459,6 +476,7 @@ export class URLResolver {
   #module: LoadedUrlConf | undefined;
   #patterns: readonly UrlPatternEntry[] | null = null;
   #loading: Promise<this> | null = null;
+  #loaded = false;
   #reverseDict: Map<string | View, Possibility[]> | null = null;
   #namespaceDict = new Map<string, [string, URLResolver]>();
   #appDict = new Map<string, string[]>();
@@ -489,6 +507,7 @@ export class URLResolver {
     this.#loading ??= (async () => {
       if (this.#module === undefined) this.#adopt(await importModule(this.urlconfName as string, settings.BASE_DIR));
       await Promise.all(this.urlPatterns.filter((entry) => entry instanceof URLResolver).map((resolver) => resolver.load()));
+      this.#loaded = true;
       return this;
     })().catch((error: unknown) => {
       // Let a later call retry: the module may be fixed by then.
@@ -496,6 +515,11 @@ export class URLResolver {
       throw error;
     });
     return this.#loading;
+  }
+
+  /** This resolver once load() finished, else load()'s promise. */
+  loaded(): this | Promise<this> {
+    return this.#loaded ? this : this.load();
   }
 
   get urlconfModule(): LoadedUrlConf {
@@ -545,7 +569,8 @@ export class URLResolver {
     const match = this.pattern.match(path);
     if (!match) return { path, tried: null };
     const tried: UrlPatternEntry[][] = [];
-    for (const entry of this.urlPatterns) {
+    // The getter checks the patterns once; once it has, the field is read without a call.
+    for (const entry of this.#patterns ?? this.urlPatterns) {
       const sub = entry instanceof URLPattern ? entry.resolve(match.rest) : entry.#match(match.rest);
       if (sub === null || !(sub instanceof ResolverMatch)) {
         extendTried(tried, entry, sub?.tried ?? null);
@@ -559,7 +584,7 @@ export class URLResolver {
         urlName: sub.urlName,
         appNames: [this.appName, ...sub.appNames],
         namespaces: [this.namespace, ...sub.namespaces],
-        route: joinRoute(entry instanceof URLPattern ? '' : String(entry.pattern), sub.route),
+        route: joinRoute(entry instanceof URLPattern ? '' : entry.pattern.toString(), sub.route),
         tried,
         capturedKwargs: sub.capturedKwargs,
         extraKwargs: { ...this.defaultKwargs, ...sub.extraKwargs },
@@ -828,6 +853,11 @@ function rootResolver(urlconf: UrlConf): URLResolver {
  */
 export function getResolver(urlconf: UrlConf = settings.ROOT_URLCONF): Promise<URLResolver> {
   return rootResolver(urlconf).load();
+}
+
+/** As getResolver(), without a promise once the URLconf is loaded: the handler's per-request lookup. */
+export function loadedResolver(urlconf: UrlConf): URLResolver | Promise<URLResolver> {
+  return rootResolver(urlconf).loaded();
 }
 
 /** Forgets the cached resolvers (tests; a changed URLconf). */

@@ -2,6 +2,7 @@
 import { BytesInput } from './input.js';
 import { StringErrors } from './error-stream.js';
 import { quoteLatin1 } from './latin1.js';
+import { boundedMemo } from './memo.js';
 import { pyRepr } from './py-repr.js';
 import type { Environ } from './types.js';
 
@@ -122,19 +123,8 @@ export function isPlainHeaderValue(value: string): boolean {
   return true;
 }
 
-// Header names repeat from response to response; a bounded memo saves a new lower-cased string each time.
-const HEADER_KEYS = new Map<string, string>();
-const HEADER_KEYS_MAX = 1000;
-
-/** A header name lower-cased, the key for case-insensitive lookups. */
-export function headerKey(name: string): string {
-  let key = HEADER_KEYS.get(name);
-  if (key === undefined) {
-    key = name.toLowerCase();
-    if (HEADER_KEYS.size < HEADER_KEYS_MAX) HEADER_KEYS.set(name, key);
-  }
-  return key;
-}
+/** A header name lower-cased, the key for case-insensitive lookups (names repeat: remembered). */
+export const headerKey = boundedMemo((name) => name.toLowerCase());
 
 /** An RFC 1123 date for HTTP headers, like `Thu, 01 Jan 1970 00:00:00 GMT`. */
 export function formatDateTime(timestampMs: number): string {

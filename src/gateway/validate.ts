@@ -1,6 +1,7 @@
 // The GWI lint middleware (wsgiref.validate): wraps an application and checks that both it and the
 // server keep the GWI contract, failing with the reference's messages adapted to TypeScript names.
 import { inspect } from 'node:util';
+import { isPromiseLike } from './maybe-promise.js';
 import type {
   Application,
   Body,
@@ -372,10 +373,6 @@ class AsyncBodyWrapper extends BodyWrapper implements AsyncIterableIterator<Uint
     this.markClosed();
     await this.#original.close?.();
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function hasIterator(value: unknown, key: typeof Symbol.iterator | typeof Symbol.asyncIterator): boolean {

@@ -1,6 +1,7 @@
 // IncomingMessage → Environ: the CGI variables of simple_server/Django's basehttp, without the process environment.
 import type { IncomingMessage } from 'node:http';
 import { unquoteLatin1 } from '../gateway/latin1.js';
+import { boundedMemo } from '../gateway/memo.js';
 import type { Environ, ErrorStream, FileWrapperFactory, InputStream } from '../gateway/types.js';
 
 /** The per-server part of every environ (WSGIServer.setup_environ). */
@@ -70,10 +71,6 @@ export function buildEnviron(base: BaseEnviron, req: IncomingMessage, context: R
   return environ;
 }
 
-// Header names repeat from request to request: remember where each one goes in the environ (bounded,
-// so a client sending endless distinct names cannot grow it). null: the header is dropped.
-const ENVIRON_KEYS = new Map<string, string | null>();
-
 // Names of the environ's own CGI keys: a header named like one (Path-Info, Server-Name) must not
 // overwrite it, as simple_server skips those too.
 const CGI_KEYS = new Set([
@@ -81,18 +78,15 @@ const CGI_KEYS = new Set([
   'SERVER_SOFTWARE', 'REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'REMOTE_ADDR',
 ]);
 
-function environKey(header: string): string | null {
-  let key = ENVIRON_KEYS.get(header);
-  if (key === undefined) {
-    const cgi = header.toUpperCase().replace(/-/g, '_');
-    // Django drops names with '_': X_Forwarded_For would otherwise pass for X-Forwarded-For.
-    if (header.includes('_') || CGI_KEYS.has(cgi)) key = null;
-    else if (cgi === 'CONTENT_TYPE' || cgi === 'CONTENT_LENGTH') key = cgi;
-    else key = `HTTP_${cgi}`;
-    if (ENVIRON_KEYS.size < 1000) ENVIRON_KEYS.set(header, key);
-  }
-  return key;
-}
+// Header names repeat from request to request: where each one goes in the environ is remembered.
+// null: the header is dropped.
+const environKey = boundedMemo((header): string | null => {
+  const cgi = header.toUpperCase().replace(/-/g, '_');
+  // Django drops names with '_': X_Forwarded_For would otherwise pass for X-Forwarded-For.
+  if (header.includes('_') || CGI_KEYS.has(cgi)) return null;
+  if (cgi === 'CONTENT_TYPE' || cgi === 'CONTENT_LENGTH') return cgi;
+  return `HTTP_${cgi}`;
+});
 
 function addHeaders(environ: Environ, raw: string[]): void {
   let seenType = false;

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { firstNonLatin1 } from '../gateway/latin1.js';
 import type { Application, Body, Environ, ErrorStream, HeaderList, Write } from '../gateway/types.js';
+import { isPromiseLike } from '../gateway/maybe-promise.js';
 import { formatDateTime, headerKey, isHopByHop, isPlainHeaderValue } from '../gateway/util.js';
 import type { ServerLog } from '../log/server-log.js';
 import { requestLineOf } from './protocol-errors.js';
@@ -100,10 +101,6 @@ function isIterable(value: unknown): value is Iterable<unknown> {
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | null)?.then === 'function';
 }
 
 /** Thrown inside the body loop (and by write()) when the client went away: ends the response quietly. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../src/framework/conf.js';
 import { BadRequest, Http404, MiddlewareNotUsed, PermissionDenied, SuspiciousOperation } from '../../src/framework/exceptions.js';
-import { getGwiApplication } from '../../src/framework/handler.js';
+import { getGwiApplication, GwiHandler } from '../../src/framework/handler.js';
 import type { GetResponse, MiddlewareFunction } from '../../src/framework/middleware.js';
 import { CommonMiddleware } from '../../src/framework/middleware/common.js';
 import { SecurityMiddleware } from '../../src/framework/middleware/security.js';
@@ -22,6 +22,8 @@ import {
 import { gotRequestException, requestFinished, requestStarted } from '../../src/framework/signals.js';
 import { clearUrlCaches, path as route } from '../../src/framework/urls.js';
 import type { View } from '../../src/framework/views.js';
+import type { Body, StartResponse } from '../../src/gateway/types.js';
+import { setupTestingDefaults } from '../../src/gateway/util.js';
 import { captureRequestLog } from '../helpers/request-log.js';
 import { serve, waitFor, type Served } from '../helpers/serve.js';
 import { httpRequest, type RequestOptions } from '../helpers/http.js';
@@ -199,6 +201,44 @@ describe('exceptions become responses', () => {
     }
   });
 
+  it('gives the same responses for what an async view or a middleware throws, synchronously or not', async () => {
+    const rejecting = (error: unknown): View => async () => {
+      await Promise.resolve();
+      throw error;
+    };
+    const failing = (getResponse: GetResponse): MiddlewareFunction => (req) => {
+      if (req.path === '/middleware-sync/') throw new PermissionDenied();
+      if (req.path === '/middleware-async/') return Promise.reject(new PermissionDenied());
+      return getResponse(req);
+    };
+    const s = await site(
+      [
+        route('missing/', rejecting(new Http404('No such article'))),
+        route('forbidden/', rejecting(new PermissionDenied())),
+        route('bad/', rejecting(new BadRequest('Malformed thing'))),
+        route('boom/', rejecting(new Error('boom'))),
+        route('nothing/', (async () => undefined) as unknown as View),
+      ],
+      { MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, failing, XFrameOptionsMiddleware] },
+    );
+    const expected: [string, number][] = [
+      ['/nope', 404],
+      ['/missing/', 404],
+      ['/forbidden/', 403],
+      ['/bad/', 400],
+      ['/boom/', 500],
+      ['/nothing/', 500],
+      ['/middleware-sync/', 403],
+      ['/middleware-async/', 403],
+    ];
+    for (const [target, status] of expected) {
+      const reply = await request(s, target);
+      expect([target, reply.status]).toEqual([target, status]);
+      // The error response still went through the middleware above the failure.
+      expect(reply.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('sends gotRequestException for an uncaught error, with the request', async () => {
     const seen: string[] = [];
     const receiver = (_sender: unknown, args: { request: unknown; exception: unknown }) =>
@@ -249,6 +289,38 @@ describe('exceptions become responses', () => {
     const reply = await request(s, '/upload/', { method: 'POST', body: 'x'.repeat(5000), headers: { 'Content-Type': 'application/octet-stream' } });
     expect(reply.status).toBe(400);
     expect((await request(s, '/upload/', { method: 'POST', body: 'x'.repeat(999) })).body).toBe('999');
+  });
+});
+
+describe('a synchronous request path', () => {
+  it('answers without a promise when the middleware and the view are synchronous, and with one otherwise', async () => {
+    configureSettings({
+      ALLOWED_HOSTS: ['testserver'],
+      ROOT_URLCONF: { urlpatterns: [route('', text('now')), route('later/', async () => new HttpResponse('later'))] },
+      MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, XFrameOptionsMiddleware],
+    });
+    const handler = new GwiHandler();
+    await handler.ready();
+    const statuses: string[] = [];
+    const startResponse: StartResponse = (status) => {
+      statuses.push(status);
+      return async () => undefined;
+    };
+    const environ = (pathInfo: string) => setupTestingDefaults({ SERVER_NAME: 'testserver', PATH_INFO: pathInfo });
+
+    // The first request waits for the URLconf to load.
+    await (await handler.application(environ('/'), startResponse)).close?.();
+    const now = handler.application(environ('/'), startResponse) as Body;
+    expect(Array.isArray(now)).toBe(true);
+    expect(Buffer.concat([...(now as Iterable<Uint8Array>)]).toString()).toBe('now');
+    expect(now.close?.()).toBeUndefined();
+
+    const later = handler.application(environ('/later/'), startResponse);
+    expect(later).toBeInstanceOf(Promise);
+    const body = await later;
+    expect(Buffer.concat([...(body as Iterable<Uint8Array>)]).toString()).toBe('later');
+    await body.close?.();
+    expect(statuses).toEqual(['200 OK', '200 OK', '200 OK']);
   });
 });
 

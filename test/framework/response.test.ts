@@ -178,6 +178,16 @@ describe('headers', () => {
   it.each(['bad name', 'bad:name', 'naïve', '', 'a\nb'])('refuses the name %j', (name) => {
     expect(() => new ResponseHeaders().set(name, 'x')).toThrow(BadHeaderError);
   });
+
+  it('refuses a bad name or value every time, after good ones were accepted', () => {
+    const headers = new ResponseHeaders();
+    for (let i = 0; i < 3; i++) {
+      headers.set('X-Good', 'fine');
+      expect(() => headers.set('X Bad', 'fine')).toThrow(BadHeaderError);
+      expect(() => headers.set('X-Good', 'a\nb')).toThrow(BadHeaderError);
+    }
+    expect(headers.list()).toEqual([['X-Good', 'fine']]);
+  });
 });
 
 describe('cookies in the header list', () => {
@@ -286,6 +296,31 @@ describe('close()', () => {
       expect(events).toEqual(['first', 'async', 'finished(response)']);
       expect(response.closed).toBe(true);
       expect(response.closers).toEqual([]);
+    } finally {
+      requestFinished.disconnect(receiver);
+    }
+  });
+});
+
+describe('close() with synchronous closers', () => {
+  it('closes at once, returning nothing to wait for, in the same order and only once', () => {
+    const events: string[] = [];
+    const receiver = () => void events.push('finished');
+    requestFinished.connect(receiver);
+    try {
+      const response = new HttpResponse('x');
+      response.closers.push(
+        () => void events.push('first'),
+        () => {
+          throw new Error('ignored');
+        },
+        () => void events.push('last'),
+      );
+      expect(response.close()).toBeUndefined();
+      expect(events).toEqual(['first', 'last', 'finished']);
+      expect(response.closed).toBe(true);
+      expect(response.close()).toBeUndefined();
+      expect(events).toEqual(['first', 'last', 'finished']);
     } finally {
       requestFinished.disconnect(receiver);
     }

@@ -1,15 +1,20 @@
 // XFrameOptionsMiddleware: forbids framing the site elsewhere (X-Frame-Options, DENY by default).
-import { settings } from '../conf.js';
+import { currentSettings } from '../conf.js';
+import { whenReady } from '../../gateway/maybe-promise.js';
+import { upperCase } from '../../gateway/memo.js';
 import type { GetResponse, MiddlewareFunction } from '../middleware.js';
+import type { HttpResponseBase } from '../response.js';
 
 /** Responses marked this way keep their page frameable (Django's xframe_options_exempt). */
 export const xframeOptionsExempt = new WeakSet<object>();
 
+function processResponse(response: HttpResponseBase): HttpResponseBase {
+  if (response.headers.has('X-Frame-Options') || xframeOptionsExempt.has(response)) return response;
+  // Read per response, as Django's get_xframe_options_value does.
+  response.headers.set('X-Frame-Options', upperCase(currentSettings().X_FRAME_OPTIONS));
+  return response;
+}
+
 export function XFrameOptionsMiddleware(getResponse: GetResponse): MiddlewareFunction {
-  return async (request) => {
-    const response = await getResponse(request);
-    if (response.headers.has('X-Frame-Options') || xframeOptionsExempt.has(response)) return response;
-    response.headers.set('X-Frame-Options', settings.X_FRAME_OPTIONS.toUpperCase());
-    return response;
-  };
+  return (request) => whenReady(getResponse(request), processResponse);
 }

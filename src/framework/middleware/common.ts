@@ -1,8 +1,9 @@
 // CommonMiddleware: the Host check, APPEND_SLASH (a 404 for /x becomes a 301 to /x/ when /x/ exists) and Content-Length.
 import { settings } from '../conf.js';
+import { whenReady } from '../../gateway/maybe-promise.js';
 import type { GetResponse, MiddlewareFunction } from '../middleware.js';
 import type { GwiRequest } from '../request.js';
-import { HttpResponsePermanentRedirect } from '../response.js';
+import { HttpResponsePermanentRedirect, type HttpResponseBase } from '../response.js';
 import { isValidPath } from '../urls.js';
 
 async function shouldRedirectWithSlash(request: GwiRequest): Promise<boolean> {
@@ -27,17 +28,24 @@ function pathWithSlash(request: GwiRequest): string {
 }
 
 export function CommonMiddleware(getResponse: GetResponse): MiddlewareFunction {
-  return async (request) => {
+  return (request) => {
     // As Django's process_request: the host is checked before any view runs, so a Host outside
     // ALLOWED_HOSTS (a DNS-rebinding page, say) gets the DisallowedHost 400, whatever the view reads.
     request.getHost();
-    const response = await getResponse(request);
-    if (response.statusCode === 404 && (await shouldRedirectWithSlash(request))) {
-      return new HttpResponsePermanentRedirect(pathWithSlash(request));
-    }
-    if (!response.streaming && !response.headers.has('Content-Length') && 'content' in response) {
-      response.headers.set('Content-Length', String((response.content as Uint8Array).length));
-    }
-    return response;
+    return whenReady(getResponse(request), (response) =>
+      response.statusCode === 404 ? redirectWithSlashOr(request, response) : withContentLength(response),
+    );
   };
+}
+
+async function redirectWithSlashOr(request: GwiRequest, response: HttpResponseBase): Promise<HttpResponseBase> {
+  if (await shouldRedirectWithSlash(request)) return new HttpResponsePermanentRedirect(pathWithSlash(request));
+  return withContentLength(response);
+}
+
+function withContentLength(response: HttpResponseBase): HttpResponseBase {
+  if (!response.streaming && !response.headers.has('Content-Length') && 'content' in response) {
+    response.headers.set('Content-Length', String((response.content as Uint8Array).length));
+  }
+  return response;
 }
