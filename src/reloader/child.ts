@@ -9,7 +9,7 @@ import { innerRun, prepareRunserver } from '../cli/runserver.js';
 import { settings } from '../framework/conf.js';
 import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-failure.js';
 import { errorLocation } from '../framework/module-loading.js';
-import type { GwiServer } from '../server/gwi-server.js';
+import { CONNECTION_IDLE, lastResponse, responsesUnderWay, type GwiServer } from '../server/gwi-server.js';
 import { pageOf } from './failure-page.js';
 import { COMING_REQUEST_MS, graceMs, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
 
@@ -30,26 +30,32 @@ export function failureWhere(error: unknown): ErrorWhere {
 }
 
 interface Connection {
-  /** Responses under way. */
-  responses: Set<ServerResponse>;
   accepted: number;
   /** socket.bytesRead when its last response ended: more means a request is arriving. */
   readWhenIdle: number;
 }
 
 /**
- * The connections of a server that never listens, and which of them are busy: a stop ends the idle
- * ones at once, gives a request on its way (a connection just handed over, or bytes arrived) time to
- * come, and lets each busy one finish its response, with `Connection: close`.
+ * The connections of a server that never listens, and which of them are busy (the server's own count of
+ * responses under way, so no request pays for a second one): a stop ends the idle ones at once, gives a
+ * request on its way (a connection just handed over, or bytes arrived) time to come, and lets each busy
+ * one finish its response, then closes it.
  */
 class Connections {
   readonly #open = new Map<Socket, Connection>();
+  readonly #server: Server;
   #draining = false;
   #drained: (() => void) | null = null;
 
   constructor(server: Server) {
+    this.#server = server;
     server.on('connection', (socket: Socket) => {
-      this.#open.set(socket, { responses: new Set(), accepted: Date.now(), readWhenIdle: 0 });
+      const connection: Connection = { accepted: Date.now(), readWhenIdle: 0 };
+      this.#open.set(socket, connection);
+      socket.on(CONNECTION_IDLE, () => {
+        connection.readWhenIdle = socket.bytesRead;
+        if (this.#draining) socket.end();
+      });
       socket.once('close', () => {
         this.#open.delete(socket);
         this.#checkDrained();
@@ -57,18 +63,23 @@ class Connections {
       // Handed over just as the stop came: its request is served, or it is closed.
       if (this.#draining) this.#endLaterIfIdle(socket);
     });
-    // Before the server's own listeners, which may start answering at once.
-    const started = (req: IncomingMessage, res: ServerResponse): void => this.#started(req.socket, res);
-    server.prependListener('request', started);
-    server.prependListener('checkContinue', started);
   }
 
   /** Resolves when every connection is closed. */
   drain(): Promise<void> {
     this.#draining = true;
+    // From now on every response is the last on its connection (before the server's own listeners).
+    const closing = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.shouldKeepAlive = false;
+    };
+    this.#server.prependListener('request', closing);
+    this.#server.prependListener('checkContinue', closing);
     for (const [socket, connection] of this.#open) {
-      for (const res of connection.responses) res.shouldKeepAlive = false;
-      if (connection.responses.size > 0) continue;
+      if (responsesUnderWay(socket) > 0) {
+        const last = lastResponse(socket);
+        if (last) last.shouldKeepAlive = false;
+        continue;
+      }
       const arriving = socket.bytesRead > connection.readWhenIdle;
       const justAccepted = socket.bytesRead === 0 && Date.now() - connection.accepted < COMING_REQUEST_MS;
       if (arriving || justAccepted) this.#endLaterIfIdle(socket);
@@ -80,23 +91,10 @@ class Connections {
     });
   }
 
-  #started(socket: Socket, res: ServerResponse): void {
-    const connection = this.#open.get(socket);
-    if (!connection) return;
-    connection.responses.add(res);
-    if (this.#draining) res.shouldKeepAlive = false;
-    res.once('close', () => {
-      connection.responses.delete(res);
-      if (connection.responses.size > 0) return;
-      connection.readWhenIdle = socket.bytesRead;
-      if (this.#draining) socket.end();
-    });
-  }
-
   /** Gives a request that may be coming time to arrive; then the connection ends unless a response is under way. */
   #endLaterIfIdle(socket: Socket): void {
     setTimeout(() => {
-      if (this.#open.get(socket)?.responses.size === 0) socket.end();
+      if (this.#open.has(socket) && responsesUnderWay(socket) === 0) socket.end();
     }, COMING_REQUEST_MS).unref();
   }
 

@@ -69,7 +69,8 @@ const MAX_HEADER_BYTES = MAX_LINE * (MAX_HEADERS + 2);
 
 // What the server keeps on each connection: one object, so a request touches the socket once.
 const CONNECTION = Symbol('gwi.connection');
-const IDLE = 'gwi:idle';
+/** Emitted by a socket when its last response under way is over. */
+export const CONNECTION_IDLE = 'gwi:idle';
 interface Connection {
   /** Responses under way, so a protocol error found later is answered after them. */
   active: number;
@@ -84,10 +85,20 @@ function connectionOf(socket: TrackedSocket): Connection {
   return (socket[CONNECTION] ??= { active: 0, last: null });
 }
 
+/** Responses under way on a connection this server serves; the socket emits CONNECTION_IDLE when it falls to 0. */
+export function responsesUnderWay(socket: Socket): number {
+  return connectionOf(socket).active;
+}
+
+/** The response to the last request parsed on a connection (the one a draining server closes after). */
+export function lastResponse(socket: Socket): ServerResponse | null {
+  return connectionOf(socket).last;
+}
+
 /** One response on the socket is over; the last one lets a deferred protocol-error answer go out. */
 function released(socket: TrackedSocket): void {
   const connection = connectionOf(socket);
-  if (--connection.active === 0) socket.emit(IDLE);
+  if (--connection.active === 0) socket.emit(CONNECTION_IDLE);
 }
 
 /** ServerHandler's onClosed for this server's requests. */
@@ -302,7 +313,7 @@ export class GwiServer extends BaseServer<Exchange> {
     }
     // Earlier pipelined requests on this connection are answered first.
     if (active === 0) answer();
-    else socket.once(IDLE, answer);
+    else socket.once(CONNECTION_IDLE, answer);
   }
 
   processRequest(exchange: Exchange): Promise<void> | undefined {
