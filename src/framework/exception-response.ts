@@ -1,6 +1,7 @@
 // Exceptions → responses (Django's core/handlers/exception.py): every middleware layer and the view are
 // wrapped, so a thrown Http404 is a 404, PermissionDenied a 403, BadRequest/SuspiciousOperation a 400, the
 // rest a 500 — with the debug pages when DEBUG is on.
+import { isPromiseLike, type MaybePromise } from '../gateway/maybe-promise.js';
 import { settings } from './conf.js';
 import { technical404Response } from './debug/technical-404.js';
 import { technical500Response } from './debug/technical-500.js';
@@ -12,7 +13,6 @@ import {
   PermissionDenied,
   SuspiciousOperation,
 } from './exceptions.js';
-import { isPromiseLike, type MaybePromise } from '../gateway/maybe-promise.js';
 import { escapeLogValue, logRequestProblem } from './request-log.js';
 import type { GwiRequest } from './request.js';
 import type { HttpResponseBase } from './response.js';

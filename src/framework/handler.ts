@@ -1,10 +1,10 @@
 // GwiHandler: the framework as a GWI application (Django's WSGIHandler + BaseHandler): the middleware
 // chain is built once, then per request: requestStarted → GwiRequest → chain → URL → view → response.
 import type { Application, Body, Environ, StartResponse } from '../gateway/types.js';
+import { isPromiseLike, whenReady, type MaybePromise } from '../gateway/maybe-promise.js';
 import { currentSettings, settings } from './conf.js';
 import { convertExceptionToResponse, loggedResponses, type GetResponse } from './exception-response.js';
 import { ImproperlyConfigured } from './exceptions.js';
-import { isPromiseLike, whenReady, type MaybePromise } from '../gateway/maybe-promise.js';
 import { loadMiddleware, type MiddlewareHooks } from './middleware.js';
 import { escapeLogValue, logRequestProblem } from './request-log.js';
 import { GwiRequest } from './request.js';

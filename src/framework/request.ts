@@ -2,11 +2,11 @@
 // The body is a stream, so reading it is asynchronous and always bounded by the upload settings.
 import { pyRepr } from '../gateway/py-repr.js';
 import type { Environ, InputStream } from '../gateway/types.js';
+import type { MaybePromise } from '../gateway/maybe-promise.js';
+import { boundedMemo, upperCase } from '../gateway/memo.js';
 import { currentSettings, settings, type Settings } from './conf.js';
 import { parseCookie } from './cookies.js';
 import { BadRequest, DisallowedHost, RequestDataTooBig } from './exceptions.js';
-import type { MaybePromise } from '../gateway/maybe-promise.js';
-import { boundedMemo, upperCase } from '../gateway/memo.js';
 import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
 import { decodeBytes, escapeUriPath, iriToUri, MultiValueDict, QueryDict, quote } from './query-dict.js';
 import type { ResolverMatch } from './urls.js';

@@ -7,11 +7,11 @@ import { promisify } from 'node:util';
 import { pyRepr } from '../gateway/py-repr.js';
 import type { FileLike, HeaderList } from '../gateway/types.js';
 import { headerKey, isPlainHeaderValue } from '../gateway/util.js';
+import { isPromiseLike, type MaybePromise } from '../gateway/maybe-promise.js';
+import { boundedMemo } from '../gateway/memo.js';
 import { currentSettings, DEFAULTS, settingsConfigured } from './conf.js';
 import { makeCookie, makeDeletionCookie, type Cookie, type CookieOptions } from './cookies.js';
 import { DisallowedRedirect } from './exceptions.js';
-import { isPromiseLike, type MaybePromise } from '../gateway/maybe-promise.js';
-import { boundedMemo } from '../gateway/memo.js';
 import { decodeBytes, iriToUri, quote } from './query-dict.js';
 import { requestFinished } from './signals.js';
 

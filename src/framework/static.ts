@@ -5,12 +5,12 @@ import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { Application, Body, Environ, StartResponse } from '../gateway/types.js';
 import { formatDateTime } from '../gateway/util.js';
+import type { MaybePromise } from '../gateway/maybe-promise.js';
+import { upperCase } from '../gateway/memo.js';
 import { settings } from './conf.js';
 import { technical404Response } from './debug/technical-404.js';
 import { pageNotFound } from './defaults.js';
 import { Http404 } from './exceptions.js';
-import type { MaybePromise } from '../gateway/maybe-promise.js';
-import { upperCase } from '../gateway/memo.js';
 import { GwiRequest } from './request.js';
 import { FileResponse, HttpResponseNotModified, type HttpResponseBase } from './response.js';
 
