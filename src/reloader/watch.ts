@@ -91,7 +91,9 @@ export class ProjectWatcher {
   readonly #changed = new Set<string>();
   /** Watched entries whose own watch said they were deleted or moved away (their watch ended with them). */
   readonly #gone = new Set<string>();
+  /** The quiet time under way, then (`#settling`) one more turn of the event loop before the burst is over. */
   #timer: NodeJS.Timeout | null = null;
+  #settling: NodeJS.Immediate | null = null;
   #closed = false;
   readonly #told = new Set<string>();
 
@@ -105,8 +107,7 @@ export class ProjectWatcher {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#stopWaiting();
     await this.#watcher.close();
   }
 
@@ -128,7 +129,7 @@ export class ProjectWatcher {
       if (event === 'rename' && itself) {
         this.#gone.add(file);
         this.#waitForQuiet();
-      } else if (this.#timer !== null) {
+      } else if (this.#timer !== null || this.#settling !== null) {
         this.#waitForQuiet();
       }
     });
@@ -150,11 +151,23 @@ export class ProjectWatcher {
 
   /** (Re)starts the quiet time: the changes so far are reported when it ends. */
   #waitForQuiet(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#stopWaiting();
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.#quiet();
+      // Timers run before the poll phase reads file events: when this process was held up (a busy
+      // machine), saves made meanwhile are still queued. One more turn lets them extend the burst.
+      this.#settling = setImmediate(() => {
+        this.#settling = null;
+        void this.#quiet();
+      });
     }, DEBOUNCE_MS);
+  }
+
+  #stopWaiting(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#settling !== null) clearImmediate(this.#settling);
+    this.#timer = null;
+    this.#settling = null;
   }
 
   async #quiet(): Promise<void> {

@@ -5,6 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEBOUNCE_MS } from '../../src/reloader/watch.js';
 import { buildIfStale, cleanEnv, occupyPort, portIsFree, runGwi, type GwiProcess } from '../cli/gwi-process.js';
 import { copyReloaderProject, freePort, isRunning, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
 import { httpText } from '../helpers/http.js';
@@ -170,15 +171,30 @@ describe('gwi runserver: reloading', () => {
     const port = await gwi.started();
     await servingAndStandby(gwi);
 
-    for (let i = 1; i <= 5; i++) {
-      writeView(`burst${i}`);
-      await sleep(15);
+    // A burst is saves closer than the quiet time. When this test process itself is held up that long
+    // between two saves (a busy CI machine), they were not one: a second reload is then right, and
+    // the burst is made again.
+    for (let attempt = 1; ; attempt++) {
+      const reloadsBefore = count(gwi.stderr, /changed, reloading\./);
+      let lastSave = 0;
+      let widestGap = 0;
+      for (let i = 1; i <= 5; i++) {
+        writeView(`burst${attempt}.${i}`);
+        const saved = performance.now();
+        if (i > 1) widestGap = Math.max(widestGap, saved - lastSave);
+        lastSave = saved;
+        await sleep(15);
+      }
+      expect(await waitUntil(async () => (await get(port)).body === `burst${attempt}.5\n`)).toBe(true);
+      // Time enough for a second reload, if there were to be one.
+      await sleep(700);
+      if (widestGap < DEBOUNCE_MS) {
+        expect(count(gwi.stderr, /changed, reloading\./) - reloadsBefore).toBe(1);
+        break;
+      }
+      expect(attempt, `saves meant 15 ms apart were ${widestGap.toFixed(0)} ms apart`).toBeLessThan(5);
     }
-    expect(await waitUntil(async () => (await get(port)).body === 'burst5\n')).toBe(true);
-    // Time enough for a second reload, if there were to be one.
-    await sleep(700);
-    expect(count(gwi.stderr, /changed, reloading\./)).toBe(1);
-    expect(count(gwi.stdout, BANNER)).toBe(2);
+    expect(count(gwi.stdout, BANNER)).toBe(1 + count(gwi.stderr, /changed, reloading\./));
   });
 
   it('a save while a reload is under way loads once more after it', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GRACE_MS, DEFAULT_LOAD_TIMEOUT_MS, graceMs, loadTimeoutMs } from '../../src/reloader/protocol.js';
-import { isIgnored, ProjectWatcher, watchErrorMessage } from '../../src/reloader/watch.js';
+import { DEBOUNCE_MS, isIgnored, ProjectWatcher, watchErrorMessage } from '../../src/reloader/watch.js';
 
 const ROOT = '/home/ada/build/mysite';
 const DIRECTORY = { isDirectory: () => true } as Stats;
@@ -118,6 +118,19 @@ describe('ProjectWatcher', () => {
       if (i === 3) writeFileSync(path.join(root, 'mysite', 'urls.ts'), 'urls');
       await sleep(15);
     }
+    await sleep(300);
+    expect(batches).toEqual([[path.join(root, 'mysite', 'views.ts'), path.join(root, 'mysite', 'urls.ts')]]);
+  });
+
+  it('keeps a burst whole when this process is held up past the quiet time between two saves', async () => {
+    watcher = await watching();
+    writeFileSync(path.join(root, 'mysite', 'views.ts'), 'v1');
+    // The first save is recorded and its quiet time runs...
+    await sleep(10);
+    // ...then the process is busy for longer than the quiet time, and a second save lands meanwhile.
+    const until = performance.now() + DEBOUNCE_MS + 20;
+    while (performance.now() < until);
+    writeFileSync(path.join(root, 'mysite', 'urls.ts'), 'urls');
     await sleep(300);
     expect(batches).toEqual([[path.join(root, 'mysite', 'views.ts'), path.join(root, 'mysite', 'urls.ts')]]);
   });
