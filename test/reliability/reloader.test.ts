@@ -98,6 +98,8 @@ describe('a project that crashes as it starts', () => {
     const port = await freePort();
     const gwi = start(port);
     await gwi.waitFor(/^CommandError: .*\n/m, 'stderr');
+    // stdout is another pipe: what the process wrote there first may arrive after stderr's line.
+    await gwi.waitFor(/\n\n/, 'stdout');
     expect(gwi.stderr).toBe(`${WATCHING}CommandError: Error: boom at import (${project.views}:3:7)\n`);
     expect(gwi.stdout).toBe('Performing system checks...\n\n');
 
