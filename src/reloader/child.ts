@@ -12,6 +12,7 @@ import { errorLocation } from '../framework/module-loading.js';
 import { CONNECTION_IDLE, lastResponse, responsesUnderWay, type GwiServer } from '../server/gwi-server.js';
 import { pageOf } from './failure-page.js';
 import { COMING_REQUEST_MS, graceMs, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
+import { watchForOrphaning } from './watchdog.js';
 
 /** Whether this process is a server process started by the reloader (RUN_MAIN=true, with an IPC channel). */
 export function isReloaderChild(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -188,6 +189,8 @@ class ReloaderChild {
  * supervisor's `load`. `reportError` prints an error as the CLI does.
  */
 export async function runReloaderChild(reportError: (error: unknown) => void): Promise<void> {
+  // A second past the grace period its own stop is given.
+  watchForOrphaning(graceMs() + 1000);
   await registerProjectLoader();
   // What the project imports as `gwi`: loaded now, so that a reload only imports the project itself.
   await import(import.meta.resolve('gwi'));

@@ -240,6 +240,33 @@ describe('a supervisor killed with SIGKILL', () => {
     agent.destroy();
     expect(await portIsFree(port)).toBe(true);
   });
+
+  it('a server process stuck in an endless loop is killed by its own watchdog after the grace period', async () => {
+    // The view at /crash/ never returns: the process answers nothing, not even 'disconnect'.
+    writeFileSync(
+      path.join(project.dir, 'mysite', 'crash.ts'),
+      "import { HttpResponse } from 'gwi';\n\nexport function crash(): HttpResponse {\n  for (;;);\n}\n",
+    );
+    const gwi = start('0', { GWI_RELOAD_GRACE_MS: '300' });
+    const port = await gwi.started();
+    expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
+    const [looping] = serverProcesses(gwi) as [number];
+    const hanging = get(port, '/crash/').catch((error: unknown) => String(error));
+    // Time for the request to reach the view.
+    await sleep(300);
+
+    const supervisor = gwi.child.pid as number;
+    gwi.child.kill('SIGKILL');
+    expect(await waitUntil(() => !isRunning(supervisor), 2000)).toBe(true);
+    await sleep(800);
+    // Not yet: its grace period (300 ms) and a second more are its own to stop in.
+    expect(isRunning(looping)).toBe(true);
+    expect(await waitUntil(() => runProcesses().length === 0, 3000)).toBe(true);
+    // (The supervisor's output pipes close when the last process holding them is gone.)
+    expect(await gwi.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await hanging).toMatch(/socket hang up|ECONNRESET/);
+    expect(await portIsFree(port)).toBe(true);
+  });
 });
 
 describe('200 saves in 2 s', () => {
