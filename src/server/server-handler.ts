@@ -444,24 +444,26 @@ export class ServerHandler {
     const code = (status.charCodeAt(0) - 0x30) * 100 + (status.charCodeAt(1) - 0x30) * 10 + status.charCodeAt(2) - 0x30;
     this.#code = code;
     this.#noBody = noBodyStatus(code);
+    // node:http takes a flat [name, value, name, value, ...] list: fewer arrays per response. Date
+    // and Server lead, as in Django's responses, unless the application set its own (rare).
+    const head: string[] = ['Date', httpDate(), 'Server', this.context.serverSoftware];
     let hasDate = false;
     let hasServer = false;
     for (let i = 0; i < headers.length; i++) {
-      const [name, value] = headers[i] as [string, string];
+      const header = headers[i] as [string, string];
+      const name = header[0];
+      const value = header[1];
+      head.push(name, value);
+      // Only three names matter here, and most names have none of their lengths: no lookup for those.
+      const length = name.length;
+      if (length !== 4 && length !== 6 && length !== 14) continue;
       const lower = headerKey(name);
       if (lower === 'date') hasDate = true;
       else if (lower === 'server') hasServer = true;
       else if (lower === 'content-length') this.#declaredLength = /^[0-9]+$/.test(value) ? Number(value) : -1;
     }
-    // node:http takes a flat [name, value, name, value, ...] list: fewer arrays per response.
-    const software = this.context.serverSoftware;
-    const head: string[] = hasDate
-      ? hasServer ? [] : ['Server', software]
-      : hasServer ? ['Date', httpDate()] : ['Date', httpDate(), 'Server', software];
-    for (let i = 0; i < headers.length; i++) {
-      const [name, value] = headers[i] as [string, string];
-      head.push(name, value);
-    }
+    if (hasServer) head.splice(2, 2);
+    if (hasDate) head.splice(0, 2);
     // A HEAD response keeps an application's Content-Length but never a computed one (Django 5.1).
     if (this.#declaredLength < 0 && length >= 0 && !this.#head && !this.#noBody) {
       head.push('Content-Length', String(length));
