@@ -1,7 +1,7 @@
 // GwiHandler: the framework as a GWI application (Django's WSGIHandler + BaseHandler): the middleware
 // chain is built once, then per request: requestStarted → GwiRequest → chain → URL → view → response.
 import type { Application, Body, Environ, StartResponse } from '../gateway/types.js';
-import { isPromiseLike, whenReady, type MaybePromise } from '../gateway/maybe-promise.js';
+import { isPromiseLike, whenReadyWith, type MaybePromise } from '../gateway/maybe-promise.js';
 import { currentSettings, settings } from './conf.js';
 import { convertExceptionToResponse, loggedResponses, type GetResponse } from './exception-response.js';
 import { ImproperlyConfigured } from './exceptions.js';
@@ -10,7 +10,7 @@ import { escapeLogValue, logRequestProblem } from './request-log.js';
 import { GwiRequest } from './request.js';
 import { FileResponse, isResponse, type HttpResponseBase } from './response.js';
 import { requestStarted } from './signals.js';
-import { loadedResolver, type ResolverMatch } from './urls.js';
+import { loadedResolver, type ResolverMatch, type URLResolver } from './urls.js';
 import type { View } from './views.js';
 
 type ViewHook = NonNullable<MiddlewareHooks['processView']>;
@@ -54,23 +54,19 @@ export class BaseHandler {
    */
   getResponse(request: GwiRequest): MaybePromise<HttpResponseBase> {
     if (this.#chain === null) return Promise.reject(new ImproperlyConfigured('Call loadMiddleware() before getResponse().'));
-    return whenReady(this.#chain(request), (response) => {
-      response.closers.push(() => request.close());
-      if (response.statusCode >= 400 && !loggedResponses.has(response)) {
-        logRequestProblem(`${response.reasonPhrase}: ${escapeLogValue(request.path)}`);
-        loggedResponses.add(response);
-      }
-      return response;
-    });
+    return whenReadyWith(this.#chain(request), closeAndLog, request);
   }
 
   #getResponseInner(request: GwiRequest): MaybePromise<HttpResponseBase> {
-    return whenReady(loadedResolver(request.urlconf ?? currentSettings().ROOT_URLCONF), (resolver) => {
-      const match = resolver.resolve(request.pathInfo);
-      request.resolverMatch = match;
-      const view = match.func as View;
-      return this.#viewHooks.length > 0 ? this.#callViewHooks(request, match, view) : this.#callView(request, view, match.kwargs);
-    });
+    return whenReadyWith(loadedResolver(request.urlconf ?? currentSettings().ROOT_URLCONF), BaseHandler.#resolveAndCall, this, request);
+  }
+
+  // Static, with the handler passed: whenReadyWith() calls it without a closure.
+  static #resolveAndCall(resolver: URLResolver, handler: BaseHandler, request: GwiRequest): MaybePromise<HttpResponseBase> {
+    const match = resolver.resolve(request.pathInfo);
+    request.resolverMatch = match;
+    const view = match.func as View;
+    return handler.#viewHooks.length > 0 ? handler.#callViewHooks(request, match, view) : handler.#callView(request, view, match.kwargs);
   }
 
   async #callViewHooks(request: GwiRequest, match: ResolverMatch, view: View): Promise<HttpResponseBase> {
@@ -153,17 +149,30 @@ export class GwiHandler extends BaseHandler {
 
   #respond(environ: Environ, startResponse: StartResponse): MaybePromise<Body> {
     try {
-      requestStarted.send(GwiHandler, { environ });
+      // Without receivers (as usual) the arguments object is not worth making.
+      if (requestStarted.hasListeners()) requestStarted.send(GwiHandler, { environ });
       const request = new GwiRequest(environ);
-      return whenReady(this.getResponse(request), (response) => {
-        startResponse(response.statusLine, response.headerList());
-        return gwiBody(response, environ);
-      });
+      return whenReadyWith(this.getResponse(request), startGwiResponse, environ, startResponse);
     } catch (err) {
       // Callers await the application: what fails before the response exists stays a rejection.
       return Promise.reject(err);
     }
   }
+}
+
+/** Django's get_response once the chain answered: the request closes with the response; a 4xx/5xx is logged once. */
+function closeAndLog(response: HttpResponseBase, request: GwiRequest): HttpResponseBase {
+  response.closers.push(() => request.close());
+  if (response.statusCode >= 400 && !loggedResponses.has(response)) {
+    logRequestProblem(`${response.reasonPhrase}: ${escapeLogValue(request.path)}`);
+    loggedResponses.add(response);
+  }
+  return response;
+}
+
+function startGwiResponse(response: HttpResponseBase, environ: Environ, startResponse: StartResponse): Body {
+  startResponse(response.statusLine, response.headerList());
+  return gwiBody(response, environ);
 }
 
 /** The response as the server takes it: its close() closes the file and sends requestFinished. */

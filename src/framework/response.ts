@@ -341,7 +341,7 @@ export abstract class HttpResponseBase {
         );
       }
     }
-    requestFinished.send(this, {});
+    if (requestFinished.hasListeners()) requestFinished.send(this, {});
     return undefined;
   }
 }

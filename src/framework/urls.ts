@@ -136,6 +136,11 @@ interface PatternMatch {
   kwargs: Record<string, unknown>;
 }
 
+/** What matchRest() found, as match() gives it: a rest alone gets its own empty args and kwargs. */
+function withCaptures(match: string | PatternMatch | null): PatternMatch | null {
+  return typeof match === 'string' ? { rest: match, args: [], kwargs: {} } : match;
+}
+
 interface PatternOptions {
   name?: string | null;
   isEndpoint?: boolean;
@@ -183,16 +188,21 @@ export class RegexPattern {
   }
 
   match(path: string): PatternMatch | null {
+    return withCaptures(this.matchRest(path));
+  }
+
+  /** As match(), but the rest of the path alone when the regex has no group: resolving makes no objects then. */
+  matchRest(path: string): string | PatternMatch | null {
     // The root resolver's '^/' is matched on every request: a string comparison does.
-    if (this.#literalPrefix !== null) {
-      return path.startsWith(this.#literalPrefix) ? { rest: path.slice(this.#literalPrefix.length), args: [], kwargs: {} } : null;
-    }
+    if (this.#literalPrefix !== null) return path.startsWith(this.#literalPrefix) ? path.slice(this.#literalPrefix.length) : null;
     const match = (this.#fullRegex ?? this.regex).exec(path);
     if (!match) return null;
+    const rest = path.slice(match.index + match[0].length);
+    if (match.length === 1) return rest;
     // Named groups become kwargs and the unnamed ones are dropped; without names, all groups are args.
     const kwargs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(match.groups ?? {})) if (value !== undefined) kwargs[key] = value;
-    return { rest: path.slice(match.index + match[0].length), args: match.groups ? [] : match.slice(1), kwargs };
+    return { rest, args: match.groups ? [] : match.slice(1), kwargs };
   }
 
   check(): CheckMessage[] {
@@ -256,6 +266,11 @@ export class RoutePattern {
   }
 
   match(path: string): PatternMatch | null {
+    return withCaptures(this.matchRest(path));
+  }
+
+  /** As match(), but the rest of the path alone when the route has no parameter: resolving makes no objects then. */
+  matchRest(path: string): string | PatternMatch | null {
     if (this.#hasConverters) {
       const match = this.regex.exec(path);
       if (!match) return null;
@@ -271,8 +286,8 @@ export class RoutePattern {
       return { rest: path.slice(match[0].length), args: [], kwargs };
     }
     // Without parameters a string comparison does: the whole path for an endpoint, a prefix for include().
-    if (this.#isEndpoint) return this.route === path ? { rest: '', args: [], kwargs: {} } : null;
-    return path.startsWith(this.route) ? { rest: path.slice(this.route.length), args: [], kwargs: {} } : null;
+    if (this.#isEndpoint) return this.route === path ? '' : null;
+    return path.startsWith(this.route) ? path.slice(this.route.length) : null;
   }
 
   check(): CheckMessage[] {
@@ -404,14 +419,8 @@ export class URLPattern {
   ) {}
 
   resolve(path: string): ResolverMatch | null {
-    const match = this.pattern.match(path);
-    if (!match) return null;
-    return new ResolverMatch(this.callback, match.args, { ...match.kwargs, ...this.defaultArgs }, {
-      urlName: this.pattern.name,
-      route: this.pattern.toString(),
-      capturedKwargs: match.kwargs,
-      extraKwargs: this.defaultArgs,
-    });
+    const found = patternFound(this, path);
+    return found && resolverMatch(found);
   }
 
   check(): CheckMessage[] {
@@ -458,6 +467,59 @@ interface Miss {
   path: string;
   /** null: this resolver's own pattern did not match. */
   tried: UrlPatternEntry[][] | null;
+}
+
+/**
+ * A match on its way up to resolve(), each resolver adding its part (the fields are ResolverMatch's). Its
+ * objects are made for this request, so a resolver takes them over rather than copying them — except
+ * `extraKwargs`, the pattern's own object until a resolver copies it, and the names, which ResolverMatch copies.
+ */
+interface Found {
+  func: View;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  urlName: string | null;
+  appNames: readonly string[];
+  namespaces: readonly string[];
+  route: string;
+  tried: UrlPatternEntry[][] | null;
+  capturedKwargs: Record<string, unknown>;
+  extraKwargs: Record<string, unknown>;
+}
+
+/**
+ * The names of a match below every resolver without one; never handed out (ResolverMatch copies). Not
+ * frozen: iterating a frozen array is a slower path in V8.
+ */
+const NO_NAMES: readonly string[] = [];
+
+function patternFound(entry: URLPattern, path: string): Found | null {
+  const match = entry.pattern.matchRest(path);
+  if (match === null) return null;
+  const captured = typeof match === 'string' ? {} : match.kwargs;
+  return {
+    func: entry.callback,
+    args: typeof match === 'string' ? [] : match.args,
+    kwargs: { ...captured, ...entry.defaultArgs },
+    urlName: entry.pattern.name,
+    appNames: NO_NAMES,
+    namespaces: NO_NAMES,
+    route: entry.pattern.toString(),
+    tried: null,
+    capturedKwargs: captured,
+    extraKwargs: entry.defaultArgs,
+  };
+}
+
+function resolverMatch(found: Found): ResolverMatch {
+  // The fields have the options' names: the match is its own options object.
+  return new ResolverMatch(found.func, found.args, found.kwargs, found);
+}
+
+/** Whether the object has an own enumerable string key: Object.keys(object).length > 0 without the array. */
+function hasKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }
 
 /**
@@ -559,38 +621,49 @@ export class URLResolver {
 
   /** The view for a path, or Resolver404 with every pattern tried. */
   resolve(path: string): ResolverMatch {
-    const result = this.#match(path);
-    if (result instanceof ResolverMatch) return result;
+    const result = this.#find(path);
+    if ('func' in result) return resolverMatch(result);
     throw new Resolver404(result.path, result.tried ?? []);
   }
 
   // Django raises Resolver404 at every level; a miss is returned instead, as most requests miss some includes.
-  #match(path: string): ResolverMatch | Miss {
-    const match = this.pattern.match(path);
-    if (!match) return { path, tried: null };
-    const tried: UrlPatternEntry[][] = [];
+  #find(path: string): Found | Miss {
+    const match = this.pattern.matchRest(path);
+    if (match === null) return { path, tried: null };
+    const rest = typeof match === 'string' ? match : match.rest;
+    // Made on the first miss: a request that matches the first pattern at each level gets its list at its size.
+    let tried: UrlPatternEntry[][] | null = null;
     // The getter checks the patterns once; once it has, the field is read without a call.
     for (const entry of this.#patterns ?? this.urlPatterns) {
-      const sub = entry instanceof URLPattern ? entry.resolve(match.rest) : entry.#match(match.rest);
-      if (sub === null || !(sub instanceof ResolverMatch)) {
-        extendTried(tried, entry, sub?.tried ?? null);
+      const sub = entry instanceof URLPattern ? patternFound(entry, rest) : entry.#find(rest);
+      if (sub === null || !('func' in sub)) {
+        tried = extendTried(tried, entry, sub?.tried ?? null);
         continue;
       }
-      const kwargs = { ...match.kwargs, ...this.defaultKwargs, ...sub.kwargs };
-      // With any keyword argument, positional ones are dropped (Django never mixes them).
-      const args = Object.keys(kwargs).length === 0 ? [...match.args, ...sub.args] : sub.args;
-      extendTried(tried, entry, sub.triedPatterns);
-      return new ResolverMatch(sub.func, args, kwargs, {
-        urlName: sub.urlName,
-        appNames: [this.appName, ...sub.appNames],
-        namespaces: [this.namespace, ...sub.namespaces],
-        route: joinRoute(entry instanceof URLPattern ? '' : entry.pattern.toString(), sub.route),
-        tried,
-        capturedKwargs: sub.capturedKwargs,
-        extraKwargs: { ...this.defaultKwargs, ...sub.extraKwargs },
-      });
+      sub.tried = extendTried(tried, entry, sub.tried);
+      this.#addLevel(sub, match, entry);
+      return sub;
     }
-    return { path: match.rest, tried };
+    return { path: rest, tried: tried ?? [] };
+  }
+
+  /** Adds this resolver's captures, default kwargs, names and route to a match found through `entry`. */
+  #addLevel(found: Found, match: string | PatternMatch, entry: UrlPatternEntry): void {
+    // The kwargs are copied even when nothing is added here: telling that an object spread would copy
+    // nothing (symbol keys included) costs more than the spread.
+    if (typeof match === 'string') {
+      // Nothing captured here: the args below are the args.
+      found.kwargs = { ...this.defaultKwargs, ...found.kwargs };
+    } else {
+      found.kwargs = { ...match.kwargs, ...this.defaultKwargs, ...found.kwargs };
+      // With any keyword argument, positional ones are dropped (Django never mixes them).
+      if (!hasKeys(found.kwargs)) found.args = [...match.args, ...found.args];
+    }
+    // ResolverMatch keeps only the names given.
+    if (this.appName) found.appNames = [this.appName, ...found.appNames];
+    if (this.namespace) found.namespaces = [this.namespace, ...found.namespaces];
+    if (!(entry instanceof URLPattern)) found.route = joinRoute(entry.pattern.toString(), found.route);
+    found.extraKwargs = { ...this.defaultKwargs, ...found.extraKwargs };
   }
 
   /** The URLconf's handler400/403/404/500, or null for the default page. */
@@ -716,13 +789,20 @@ export class URLResolver {
   }
 }
 
-function extendTried(tried: UrlPatternEntry[][], entry: UrlPatternEntry, subTried: UrlPatternEntry[][] | null): void {
-  if (subTried === null) tried.push([entry]);
-  else for (const t of subTried) tried.push([entry, ...t]);
+/** `tried` (null: none yet) with the paths through `entry` added. */
+function extendTried(tried: UrlPatternEntry[][] | null, entry: UrlPatternEntry, subTried: UrlPatternEntry[][] | null): UrlPatternEntry[][] {
+  if (subTried === null) {
+    if (tried === null) return [[entry]];
+    tried.push([entry]);
+    return tried;
+  }
+  const list = tried ?? [];
+  for (const t of subTried) list.push([entry, ...t]);
+  return list;
 }
 
 function joinRoute(route1: string, route2: string): string {
-  return route1 ? route1 + route2.replace(/^\^/, '') : route2;
+  return route1 ? route1 + (route2.startsWith('^') ? route2.slice(1) : route2) : route2;
 }
 
 /** The reverse() arguments as URL text, or null when a converter refuses one. */

@@ -14,3 +14,21 @@ export function whenReady<T, U>(value: MaybePromise<T>, onValue: (value: T) => M
   // Promise.resolve: a foreign thenable is adopted as `await` would.
   return isPromiseLike(value) ? Promise.resolve(value).then(onValue) : onValue(value);
 }
+
+/**
+ * whenReady() for a step that needs more than the value (the request, say): `onValue(value, a, b)`. A
+ * closure over them would be made, with its context, on every request; here one is made only to wait.
+ */
+export function whenReadyWith<T, A, B, U>(
+  value: MaybePromise<T>,
+  onValue: (value: T, a: A, b: B) => MaybePromise<U>,
+  a: A,
+  b?: B,
+): MaybePromise<U> {
+  return isPromiseLike(value) ? thenWith(value, onValue, a, b as B) : onValue(value, a, b as B);
+}
+
+// Apart from whenReadyWith(): the variables a closure captures are allocated when its function is entered.
+function thenWith<T, A, B, U>(value: Promise<T>, onValue: (value: T, a: A, b: B) => MaybePromise<U>, a: A, b: B): Promise<U> {
+  return Promise.resolve(value).then((ready) => onValue(ready, a, b));
+}

@@ -288,6 +288,87 @@ describe('resolve()', () => {
   it('answers an empty URLconf (null) with an empty tried list', () => {
     expect(miss('/', null).tried).toStrictEqual([]);
   });
+
+  it('gives every match its own objects: what a view changes is not seen by the next request', () => {
+    const conf = [route('', home), route('k/', home, { kwargs: { q: 1 } }), route('y/', include([route('', home)]), { kwargs: { a: 1 } })];
+    for (const url of ['/', '/k/', '/y/']) {
+      const first = resolveIn(conf, url);
+      const expected = { ...first, kwargs: { ...first.kwargs }, extraKwargs: { ...first.extraKwargs }, tried: first.tried };
+      for (const object of [first.kwargs, first.capturedKwargs, first.extraKwargs]) Object.assign(object, { changed: true });
+      for (const list of [first.args, first.appNames, first.namespaces, first.triedPatterns ?? [], ...(first.triedPatterns ?? [])]) list.push(home as never);
+      const second = resolveIn(conf, url);
+      expect([second.args, second.kwargs, second.capturedKwargs, second.extraKwargs]).toStrictEqual([[], expected.kwargs, {}, expected.extraKwargs]);
+      expect([second.appNames, second.namespaces, second.tried]).toStrictEqual([[], [], expected.tried]);
+      // Within a match too, each field is an object of its own.
+      expect(new Set([second.kwargs, second.capturedKwargs, second.extraKwargs]).size).toBe(3);
+    }
+  });
+
+  it('leaves the patterns’ own default kwargs alone', () => {
+    const defaults = { q: 1 };
+    const includeDefaults = { a: 1 };
+    const conf = [route('k/', home, { kwargs: defaults }), route('y/', include([route('', home)]), { kwargs: includeDefaults })];
+    for (const url of ['/k/', '/y/']) {
+      const match = resolveIn(conf, url);
+      expect(match.kwargs).not.toBe(defaults);
+      expect(match.extraKwargs).not.toBe(defaults);
+      expect(match.extraKwargs).not.toBe(includeDefaults);
+      Object.assign(match.kwargs, { changed: true });
+      Object.assign(match.extraKwargs, { changed: true });
+    }
+    expect(defaults).toStrictEqual({ q: 1 });
+    expect(includeDefaults).toStrictEqual({ a: 1 });
+  });
+
+  it('takes kwargs and args captured by an include: its positional ones join the pattern’s only without kwargs', () => {
+    const conf = [
+      rePath('^(\\d+)/', include([rePath('^(\\d+)/$', article), rePath('^s/(?P<w>\\w+)/$', home)])),
+      rePath('^n/(?P<k>\\w+)/', include([rePath('^(\\d+)/$', article), route('i/<int:id>/', home, { kwargs: { x: 1 } })]), { kwargs: { d: 0 } }),
+    ];
+    expect(resolveIn(conf, '/12/34/')).toMatchObject({ args: ['12', '34'], kwargs: {}, capturedKwargs: {}, route: '^(\\d+)/(\\d+)/$' });
+    expect(resolveIn(conf, '/12/s/q/')).toMatchObject({ args: [], kwargs: { w: 'q' }, capturedKwargs: { w: 'q' } });
+    // With keyword arguments the include's positional ones are dropped, the pattern's kept (as Django).
+    expect(resolveIn(conf, '/n/a/7/')).toMatchObject({ args: ['7'], kwargs: { k: 'a', d: 0 }, capturedKwargs: {}, extraKwargs: { d: 0 } });
+    const match = resolveIn(conf, '/n/a/i/8/');
+    expect(match).toMatchObject({ args: [], capturedKwargs: { id: 8 }, extraKwargs: { d: 0, x: 1 }, route: '^n/(?P<k>\\w+)/i/<int:id>/' });
+    // Captured first, then the include's defaults, then the pattern's own: the key order is Django's too.
+    expect(Object.entries(match.kwargs)).toStrictEqual([['k', 'a'], ['d', 0], ['id', 8], ['x', 1]]);
+  });
+
+  it('keeps the names of nested includes, root to leaf', () => {
+    const conf = [route('ns/', include([route('deep/', include([route('leaf/', home, { name: 'leaf' })], 'inner')), route('', home)], 'outer'))];
+    expect(resolveIn(conf, '/ns/deep/leaf/')).toMatchObject({ appNames: ['outer', 'inner'], namespaces: ['outer', 'inner'], viewName: 'outer:inner:leaf' });
+    expect(resolveIn(conf, '/ns/')).toMatchObject({ appNames: ['outer'], namespaces: ['outer'], route: 'ns/' });
+    expect(resolveIn(conf, '/ns/').tried).toStrictEqual([['ns/', 'deep/'], ['ns/', '']]);
+  });
+});
+
+describe('patterns and URLPattern on their own', () => {
+  it('match() gives new args and kwargs each time, also when nothing is captured', () => {
+    for (const [pattern, path, rest] of [
+      [new RoutePattern('a/'), 'a/b', 'b'],
+      [new RegexPattern('^/'), '/q', 'q'],
+      [new RegexPattern('^z'), 'zz', 'z'],
+    ] as const) {
+      const first = pattern.match(path);
+      const second = pattern.match(path);
+      expect(first).toStrictEqual({ rest, args: [], kwargs: {} });
+      expect(first?.args).not.toBe(second?.args);
+      expect(first?.kwargs).not.toBe(second?.kwargs);
+    }
+    expect(new RegexPattern('b/(c)').match('xb/cd')).toStrictEqual({ rest: 'd', args: ['c'], kwargs: {} });
+    expect(new RoutePattern('a/').match('b/')).toBeNull();
+  });
+
+  it('URLPattern.resolve() gives a match of its own, the pattern’s default kwargs as extraKwargs', () => {
+    const defaults = { x: 1 };
+    const pattern = route('<int:id>/', home, { name: 'p', kwargs: defaults }) as URLPattern;
+    const match = pattern.resolve('5/');
+    expect(match).toMatchObject({ func: home, args: [], kwargs: { id: 5, x: 1 }, capturedKwargs: { id: 5 }, urlName: 'p', route: '<int:id>/', appNames: [], namespaces: [] });
+    expect(match?.extraKwargs).toBe(defaults);
+    expect(match?.triedPatterns).toBeNull();
+    expect(pattern.resolve('x/')).toBeNull();
+  });
 });
 
 describe('rePath()', () => {

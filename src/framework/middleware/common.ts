@@ -1,6 +1,6 @@
 // CommonMiddleware: the Host check, APPEND_SLASH (a 404 for /x becomes a 301 to /x/ when /x/ exists) and Content-Length.
 import { settings } from '../conf.js';
-import { whenReady } from '../../gateway/maybe-promise.js';
+import { whenReadyWith, type MaybePromise } from '../../gateway/maybe-promise.js';
 import type { GetResponse, MiddlewareFunction } from '../middleware.js';
 import type { GwiRequest } from '../request.js';
 import { HttpResponsePermanentRedirect, type HttpResponseBase } from '../response.js';
@@ -32,10 +32,12 @@ export function CommonMiddleware(getResponse: GetResponse): MiddlewareFunction {
     // As Django's process_request: the host is checked before any view runs, so a Host outside
     // ALLOWED_HOSTS (a DNS-rebinding page, say) gets the DisallowedHost 400, whatever the view reads.
     request.getHost();
-    return whenReady(getResponse(request), (response) =>
-      response.statusCode === 404 ? redirectWithSlashOr(request, response) : withContentLength(response),
-    );
+    return whenReadyWith(getResponse(request), processResponse, request);
   };
+}
+
+function processResponse(response: HttpResponseBase, request: GwiRequest): MaybePromise<HttpResponseBase> {
+  return response.statusCode === 404 ? redirectWithSlashOr(request, response) : withContentLength(response);
 }
 
 async function redirectWithSlashOr(request: GwiRequest, response: HttpResponseBase): Promise<HttpResponseBase> {
