@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 
 /** How often the watchdog looks whether its process still has the parent it started with. */
-const ORPHAN_POLL_MS = 250;
+const ORPHAN_POLL_MS = 1000;
 
 // CommonJS source of the thread (eval: true), so the bundle needs no extra entry point.
 const WATCHDOG = `
