@@ -110,18 +110,11 @@ export function isHopByHop(name: string): boolean {
 // Printable ASCII and HTAB only.
 const PLAIN_HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
-// Values repeat from response to response (Content-Type, the security headers): a set lookup answers
-// for those seen before, cheaper than running the expression again (bounded, as HEADER_KEYS below).
-const PLAIN_VALUES = new Set<string>();
-const PLAIN_VALUES_MAX = 1000;
-
-/** Whether a header value has nothing to refuse or encode (nearly every value): checks can stop here. */
-export function isPlainHeaderValue(value: string): boolean {
-  if (PLAIN_VALUES.has(value)) return true;
-  if (!PLAIN_HEADER_VALUE.test(value)) return false;
-  if (PLAIN_VALUES.size < PLAIN_VALUES_MAX) PLAIN_VALUES.add(value);
-  return true;
-}
+/**
+ * Whether a header value has nothing to refuse or encode (nearly every value): checks can stop here.
+ * Values repeat from response to response (Content-Type, the security headers): remembered.
+ */
+export const isPlainHeaderValue = boundedMemo((value) => PLAIN_HEADER_VALUE.test(value));
 
 /** A header name lower-cased, the key for case-insensitive lookups (names repeat: remembered). */
 export const headerKey = boundedMemo((name) => name.toLowerCase());
