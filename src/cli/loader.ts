@@ -1,6 +1,8 @@
 // Makes a project's modules importable: TypeScript through tsx, and `gwi` resolved to this installation.
 import * as nodeModule from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { gwiResolver, type ResolveHookData } from './resolve-hook.js';
+import { startEsbuild } from './transpiler-warmup.js';
 
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
 type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook }) => unknown;
@@ -27,4 +29,18 @@ async function register(): Promise<void> {
   if (registerHooks) registerHooks({ resolve: gwiResolver(data.gwiUrl) });
   // The hook file is its own build entry (dist/cli/resolve-hook.js, next to dist/cli/main.js).
   else nodeModule.register(new URL('./resolve-hook.js', import.meta.url), { parentURL: import.meta.url, data });
+}
+
+/**
+ * Starts the transpiler's service process ahead, in the thread where tsx transpiles: the first
+ * TypeScript file a process transpiles otherwise waits ~12 ms for it. The reloader's standby calls
+ * this, so that the load after a save (which transpiles the saved file) does not wait.
+ */
+export async function startTranspiler(): Promise<void> {
+  await registerProjectLoader();
+  // The esbuild that tsx imports (its own dependency).
+  const esbuildUrl = pathToFileURL(nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild')).href;
+  // As register() decides for gwi's resolver: in-thread hooks where node has them, else the loader thread.
+  if ((nodeModule as { registerHooks?: RegisterHooks }).registerHooks) void startEsbuild(esbuildUrl);
+  else nodeModule.register(new URL('./transpiler-warmup.js', import.meta.url), { parentURL: import.meta.url, data: esbuildUrl });
 }

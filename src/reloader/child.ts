@@ -4,7 +4,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SetupError } from '../cli/errors.js';
-import { registerProjectLoader } from '../cli/loader.js';
+import { startTranspiler } from '../cli/loader.js';
 import { innerRun, prepareRunserver } from '../cli/runserver.js';
 import { settings } from '../framework/conf.js';
 import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-failure.js';
@@ -167,6 +167,10 @@ class ReloaderChild {
     this.#phase = 'serving';
     this.#server = server;
     this.#connections = new Connections(server.httpServer);
+    server.httpServer.once('request', (_req: IncomingMessage, res: ServerResponse) => {
+      // Nothing to say once the supervisor is gone (a stop under way).
+      res.once('close', () => process.connected && this.#send({ type: 'served' }));
+    });
     this.#send({ type: 'ready', debug: settings.DEBUG });
   }
 
@@ -191,7 +195,7 @@ class ReloaderChild {
 export async function runReloaderChild(reportError: (error: unknown) => void): Promise<void> {
   // A second past the grace period its own stop is given.
   watchForOrphaning(graceMs() + 1000);
-  await registerProjectLoader();
+  await startTranspiler();
   // What the project imports as `gwi`: loaded now, so that a reload only imports the project itself.
   await import(import.meta.resolve('gwi'));
   new ReloaderChild(reportError).standby();

@@ -27,6 +27,8 @@ export type ServerProcessMessage =
   | { type: 'standby' }
   /** The banner is out: connections can come. `debug` is settings.DEBUG. */
   | { type: 'ready'; debug: boolean }
+  /** Its first response went out (the supervisor starts the next standby then: see Supervisor). */
+  | { type: 'served' }
   /** The project did not load; the process exits after sending this. */
   /** `setup`: the project cannot start as configured (a SetupError): fatal at start-up. */
   | ({ type: 'failed'; setup: boolean } & FailurePage);

@@ -8,6 +8,8 @@ type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'failed' | 'stopping
 
 export interface ServerProcessEvents {
   ready: (child: ServerProcess, debug: boolean) => void;
+  /** Its first response went out. */
+  served: (child: ServerProcess) => void;
   /** `setup`: a SetupError (no settings module, ALLOWED_HOSTS), fatal at start-up. */
   failed: (child: ServerProcess, page: FailurePage, setup: boolean) => void;
   exited: (child: ServerProcess, code: number | null, signal: NodeJS.Signals | null) => void;
@@ -192,6 +194,9 @@ export class ServerProcess {
         this.#endLoadTimer();
         this.#phase = 'ready';
         this.#events.ready(this, message.debug);
+        break;
+      case 'served':
+        this.#events.served(this);
         break;
       case 'failed': {
         this.#endLoadTimer();

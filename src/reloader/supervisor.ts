@@ -20,6 +20,12 @@ import { ProjectWatcher } from './watch.js';
 /** The most a Ctrl-C waits for the server processes before killing them. */
 const QUIT_GRACE_MS = 1000;
 
+/**
+ * After a switch, the next standby starts once the new process has sent its first response, or after
+ * this long without one: a start-up (~300 ms of CPU) beside the new code's first response slows it.
+ */
+const STANDBY_DELAY_MS = 200;
+
 /** The gwi launcher: a server process runs `gwi runserver`, and RUN_MAIN makes it one. */
 const GWI_BIN = path.join(findProjectRoot(path.dirname(fileURLToPath(import.meta.url))), 'bin', 'gwi.js');
 
@@ -73,6 +79,8 @@ export class Supervisor {
   #loading: ServerProcess | null = null;
   /** A process started ahead, waiting for the next load. */
   #standby: ServerProcess | null = null;
+  /** The next standby waits for the serving process's first response (see STANDBY_DELAY_MS). */
+  #standbyTimer: NodeJS.Timeout | null = null;
   /** Processes being stopped. */
   readonly #retiring = new Set<ServerProcess>();
   readonly #queue: Socket[] = [];
@@ -158,6 +166,7 @@ export class Supervisor {
 
   async #stop(): Promise<void> {
     this.#state = 'stopping';
+    this.#cancelStandbyTimer();
     for (const socket of this.#queue.splice(0)) socket.destroy();
     // The port is free from here on; connections already handed over are the processes' to end.
     this.#listener?.close();
@@ -233,6 +242,8 @@ export class Supervisor {
       this.#reloadAgain = true;
       return;
     }
+    // Without a standby, one starts now (and none later, until this load is over).
+    this.#cancelStandbyTimer();
     const next = this.#standby ?? this.#spawn();
     this.#standby = null;
     this.#loading = next;
@@ -300,13 +311,28 @@ export class Supervisor {
     this.#afterSwitch();
   }
 
-  /** After each switch: the next standby starts, and a change seen during the load is loaded. */
+  /** After each switch: the next standby is due, and a change seen during the load is loaded. */
   #afterSwitch(): void {
-    this.#standby ??= this.#spawn();
+    if (this.#serving === null) this.#startStandby();
+    else this.#standbyTimer ??= setTimeout(() => this.#startStandby(), STANDBY_DELAY_MS);
     if (this.#reloadAgain) {
       this.#reloadAgain = false;
       this.#reload();
     }
+  }
+
+  #onServed(child: ServerProcess): void {
+    if (child === this.#serving && this.#standbyTimer !== null) this.#startStandby();
+  }
+
+  #startStandby(): void {
+    this.#cancelStandbyTimer();
+    this.#standby ??= this.#spawn();
+  }
+
+  #cancelStandbyTimer(): void {
+    if (this.#standbyTimer !== null) clearTimeout(this.#standbyTimer);
+    this.#standbyTimer = null;
   }
 
   #retire(child: ServerProcess, grace = this.#graceMs): void {
@@ -318,6 +344,7 @@ export class Supervisor {
     const command: ServerCommand = { args: [GWI_BIN, 'runserver'], env: this.#env, loadTimeoutMs: this.#loadTimeoutMs };
     return new ServerProcess(command, {
       ready: (child, debug) => this.#onReady(child, debug),
+      served: (child) => this.#onServed(child),
       failed: (child, page, setup) => this.#onFailed(child, page, setup),
       exited: (child, code, signal) => this.#onExited(child, code, signal),
       stuck: (child) => this.#onStuck(child),

@@ -26,6 +26,15 @@ export function isRunning(pid: number): boolean {
   return info !== null && info.state !== 'Z';
 }
 
+/** The command line of `pid`, its arguments joined by spaces ('' once it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
 /** The running processes whose parent is `pid`, oldest first. */
 export function childPids(pid: number): number[] {
   return readdirSync('/proc')

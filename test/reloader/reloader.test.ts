@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEBOUNCE_MS } from '../../src/reloader/watch.js';
 import { buildIfStale, cleanEnv, occupyPort, portIsFree, runGwi, type GwiProcess } from '../cli/gwi-process.js';
-import { copyReloaderProject, freePort, isRunning, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
+import { childPids, commandLine, copyReloaderProject, freePort, isRunning, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
 import { httpText } from '../helpers/http.js';
 
 const BANNER = /Starting development server at http:\/\/127\.0\.0\.1:\d+\/\nQuit the server with CONTROL-C\.\n/;
@@ -68,6 +68,32 @@ function median(values: number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
+
+describe('gwi runserver: the standby', () => {
+  it("has the TypeScript transpiler (esbuild's service process) started before the next save", async () => {
+    const gwi = runserver(project.dir, ['0']);
+    await gwi.started();
+    const [, standby] = await servingAndStandby(gwi);
+    const transpiler = (): boolean => childPids(standby as number).some((pid) => /\/esbuild --service=/.test(commandLine(pid)));
+    expect(await waitUntil(transpiler)).toBe(true);
+  });
+
+  it('a save made before the next standby started is loaded by a process started for it, and one standby follows', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    await servingAndStandby(gwi);
+    writeView('v1');
+    await banner(gwi, 2);
+    // No request since: the next standby waits for the new code's first response (or 200 ms).
+    writeView('v2');
+    expect(await waitUntil(async () => (await get(port)).body === 'v2\n')).toBe(true);
+    expect(count(gwi.stdout, BANNER)).toBe(3);
+    // The process that served v1 leaves; a second standby would stay.
+    expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
+    await sleep(500);
+    expect(serverProcesses(gwi)).toHaveLength(2);
+  });
+});
 
 describe('gwi runserver: starting', () => {
   it('a request made while the project is still loading waits for it, and is served', async () => {

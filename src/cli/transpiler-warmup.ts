@@ -1,0 +1,21 @@
+// Starts esbuild's service (the process tsx transpiles through) before anything needs it. Node 20 runs
+// this file on the loader thread, where tsx transpiles there (it is its own build entry, next to
+// cli/main.js); newer Node runs tsx in-thread, and loader.ts calls startEsbuild() itself.
+import type { InitializeHook } from 'node:module';
+
+type Transform = (code: string, options: { loader: 'ts' }) => Promise<unknown>;
+
+/** Imports esbuild from `esbuildUrl` (the copy tsx imports) and has it transpile nothing. */
+export async function startEsbuild(esbuildUrl: string): Promise<void> {
+  try {
+    const esbuild = (await import(esbuildUrl)) as { transform?: Transform; default: { transform: Transform } };
+    await (esbuild.transform ?? esbuild.default.transform)('', { loader: 'ts' });
+  } catch {
+    // Only a head start: tsx starts the service itself when it first transpiles.
+  }
+}
+
+// Not awaited: register() would wait for the service to start.
+export const initialize: InitializeHook<string> = (esbuildUrl) => {
+  void startEsbuild(esbuildUrl);
+};
