@@ -41,6 +41,8 @@ export async function startTranspiler(): Promise<void> {
   // The esbuild that tsx imports (its own dependency).
   const esbuildUrl = pathToFileURL(nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild')).href;
   // As register() decides for gwi's resolver: in-thread hooks where node has them, else the loader thread.
+  // (The first Node 22 and 24 releases with in-thread hooks still see tsx on the loader thread: there
+  // the head start goes to the other thread and is only lost.)
   if ((nodeModule as { registerHooks?: RegisterHooks }).registerHooks) void startEsbuild(esbuildUrl);
   else nodeModule.register(new URL('./transpiler-warmup.js', import.meta.url), { parentURL: import.meta.url, data: esbuildUrl });
 }

@@ -1,6 +1,6 @@
-// Starts esbuild's service (the process tsx transpiles through) before anything needs it. Node 20 runs
-// this file on the loader thread, where tsx transpiles there (it is its own build entry, next to
-// cli/main.js); newer Node runs tsx in-thread, and loader.ts calls startEsbuild() itself.
+// Starts esbuild's service (the process tsx transpiles through) before anything needs it. On Node 20 tsx
+// transpiles on the loader thread, so this file runs there (its own build entry, next to cli/main.js);
+// where tsx runs in-thread, loader.ts calls startEsbuild() itself.
 import type { InitializeHook } from 'node:module';
 
 type Transform = (code: string, options: { loader: 'ts' }) => Promise<unknown>;

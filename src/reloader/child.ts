@@ -168,8 +168,10 @@ class ReloaderChild {
     this.#server = server;
     this.#connections = new Connections(server.httpServer);
     server.httpServer.once('request', (_req: IncomingMessage, res: ServerResponse) => {
-      // Nothing to say once the supervisor is gone (a stop under way).
-      res.once('close', () => process.connected && this.#send({ type: 'served' }));
+      res.once('close', () => {
+        // Nothing to say once the supervisor is gone (a stop under way).
+        if (process.connected) this.#send({ type: 'served' });
+      });
     });
     this.#send({ type: 'ready', debug: settings.DEBUG });
   }
