@@ -493,8 +493,14 @@ interface Found {
  */
 const NO_NAMES: readonly string[] = [];
 
+/** The pattern's matchRest(), or its match() where a subclass overrides that (Django calls match()). */
+function matchPattern(pattern: RoutePattern | RegexPattern, path: string): string | PatternMatch | null {
+  const own = pattern.match === RoutePattern.prototype.match || pattern.match === RegexPattern.prototype.match;
+  return own ? pattern.matchRest(path) : pattern.match(path);
+}
+
 function patternFound(entry: URLPattern, path: string): Found | null {
-  const match = entry.pattern.matchRest(path);
+  const match = matchPattern(entry.pattern, path);
   if (match === null) return null;
   const captured = typeof match === 'string' ? {} : match.kwargs;
   return {
@@ -508,6 +514,22 @@ function patternFound(entry: URLPattern, path: string): Found | null {
     tried: null,
     capturedKwargs: captured,
     extraKwargs: entry.defaultArgs,
+  };
+}
+
+/** A match made by a resolve() that a subclass overrides, taken up as the resolvers' own record. */
+function foundOf(match: ResolverMatch): Found {
+  return {
+    func: match.func,
+    args: [...match.args],
+    kwargs: { ...match.kwargs },
+    urlName: match.urlName,
+    appNames: match.appNames,
+    namespaces: match.namespaces,
+    route: match.route,
+    tried: match.triedPatterns,
+    capturedKwargs: match.capturedKwargs,
+    extraKwargs: match.extraKwargs,
   };
 }
 
@@ -628,14 +650,14 @@ export class URLResolver {
 
   // Django raises Resolver404 at every level; a miss is returned instead, as most requests miss some includes.
   #find(path: string): Found | Miss {
-    const match = this.pattern.matchRest(path);
+    const match = matchPattern(this.pattern, path);
     if (match === null) return { path, tried: null };
     const rest = typeof match === 'string' ? match : match.rest;
     // Made on the first miss: a request that matches the first pattern at each level gets its list at its size.
     let tried: UrlPatternEntry[][] | null = null;
     // The getter checks the patterns once; once it has, the field is read without a call.
     for (const entry of this.#patterns ?? this.urlPatterns) {
-      const sub = entry instanceof URLPattern ? patternFound(entry, rest) : entry.#find(rest);
+      const sub = URLResolver.#found(entry, rest);
       if (sub === null || !('func' in sub)) {
         tried = extendTried(tried, entry, sub?.tried ?? null);
         continue;
@@ -645,6 +667,27 @@ export class URLResolver {
       return sub;
     }
     return { path: rest, tried: tried ?? [] };
+  }
+
+  /**
+   * What an entry finds. gwi's own classes pass one record up without making a ResolverMatch or a
+   * Resolver404 per level; a subclass's resolve() is called, as Django calls it.
+   */
+  static #found(entry: UrlPatternEntry, path: string): Found | Miss | null {
+    if (entry instanceof URLPattern) {
+      if (entry.resolve === URLPattern.prototype.resolve) return patternFound(entry, path);
+      const match = entry.resolve(path);
+      return match && foundOf(match);
+    }
+    if (entry.resolve === URLResolver.prototype.resolve) return entry.#find(path);
+    try {
+      return foundOf(entry.resolve(path));
+    } catch (err) {
+      if (!(err instanceof Resolver404)) throw err;
+      // A Resolver404 does not tell a resolver whose own pattern did not match (Django's tried None)
+      // from one with nothing below it: an empty list is taken for the first.
+      return { path: err.path, tried: err.triedPatterns.length > 0 ? err.triedPatterns : null };
+    }
   }
 
   /** Adds this resolver's captures, default kwargs, names and route to a match found through `entry`. */

@@ -371,6 +371,54 @@ describe('patterns and URLPattern on their own', () => {
   });
 });
 
+describe('subclasses, as Django calls them while resolving', () => {
+  /** Answers any path under it that ends in '.json', the part before as kwarg `name`. */
+  class JsonPattern extends URLPattern {
+    override resolve(path: string): ResolverMatch | null {
+      if (!path.endsWith('.json')) return null;
+      return new ResolverMatch(this.callback, [], { name: path.slice(0, -5) }, { route: '<name>.json', capturedKwargs: { name: path.slice(0, -5) } });
+    }
+  }
+
+  /** Matches its route in any case. */
+  class CaselessRoute extends RoutePattern {
+    override match(path: string): ReturnType<RoutePattern['match']> {
+      return super.match(path.toLowerCase());
+    }
+  }
+
+  /** Serves every path under it with one view (a catch-all include). */
+  class CatchAllResolver extends URLResolver {
+    override resolve(path: string): ResolverMatch {
+      if (!path.startsWith('files/')) throw new Resolver404(path);
+      return new ResolverMatch(anyPath, [path.slice(6)], {}, { route: 'files/' });
+    }
+  }
+
+  it("a URLPattern subclass's resolve() answers for its pattern, below an include too", () => {
+    const json = new JsonPattern(new RoutePattern('unused/', { isEndpoint: true }), article);
+    expect(resolveIn([route('', home), json], '/reports/2026.json')).toMatchObject({ func: article, kwargs: { name: 'reports/2026' } });
+    const nested = resolveIn([route('api/', include([json], 'api'))], '/api/x.json');
+    expect(nested).toMatchObject({ func: article, kwargs: { name: 'x' }, namespaces: ['api'], route: 'api/<name>.json' });
+    expect(miss('/api/x.xml', [route('api/', include([json]))]).tried).toEqual([['api/', 'unused/']]);
+  });
+
+  it("a pattern subclass's match() decides, for an endpoint and for an include's prefix", () => {
+    const caseless = new URLPattern(new CaselessRoute('about/', { isEndpoint: true }), home);
+    expect(resolveIn([caseless], '/ABOUT/').func).toBe(home);
+    const prefix = new URLResolver(new CaselessRoute('blog/'), [route('<int:pk>/', postView)]);
+    expect(resolveIn([prefix], '/Blog/7/')).toMatchObject({ func: postView, kwargs: { pk: 7 } });
+  });
+
+  it("a URLResolver subclass's resolve() answers for everything below it; its Resolver404 is a miss", () => {
+    const files = new CatchAllResolver(new RegexPattern('^'), []);
+    const urlconf = [route('', home), files, route('x/', unrouted)];
+    expect(resolveIn(urlconf, '/files/a/b.txt')).toMatchObject({ func: anyPath, args: ['a/b.txt'] });
+    expect(resolveIn(urlconf, '/x/').func).toBe(unrouted);
+    expect(miss('/y/', urlconf).tried).toEqual([[''], ['^'], ['x/']]);
+  });
+});
+
 describe('rePath()', () => {
   it.each([
     // Positional groups are args when there is no named group.
