@@ -76,7 +76,8 @@ function checkHeaderValue(header: HeaderName, value: string | number): string {
   return header.lastChecked;
 }
 
-const checkHeaderText = boundedMemo((text) => {
+/** The text as sent (isPlainHeaderValue remembers the plain ones; the others are rare). */
+function checkHeaderText(text: string): string {
   if (isPlainHeaderValue(text)) return text;
   if (text.includes('\n') || text.includes('\r')) throw new BadHeaderError(`Header values can't contain newlines (got ${pyRepr(text)})`);
   // The server refuses the other control characters too (HTAB is allowed): say so where the header is set.
@@ -84,7 +85,7 @@ const checkHeaderText = boundedMemo((text) => {
     throw new BadHeaderError(`Header values can't contain control characters (got ${pyRepr(text)})`);
   }
   return /[^\x00-\xff]/.test(text) ? mimeEncode(text) : text;
-});
+}
 
 /**
  * The response headers (Django's ResponseHeaders): one value per name, looked up in any case,

@@ -493,9 +493,14 @@ interface Found {
  */
 const NO_NAMES: readonly string[] = [];
 
+// gwi's own methods, to tell a subclass's from them (reading `.prototype` on each request costs a call).
+const ROUTE_MATCH = RoutePattern.prototype.match;
+const REGEX_MATCH = RegexPattern.prototype.match;
+const PATTERN_RESOLVE = URLPattern.prototype.resolve;
+
 /** The pattern's matchRest(), or its match() where a subclass overrides that (Django calls match()). */
 function matchPattern(pattern: RoutePattern | RegexPattern, path: string): string | PatternMatch | null {
-  const own = pattern.match === RoutePattern.prototype.match || pattern.match === RegexPattern.prototype.match;
+  const own = pattern.match === ROUTE_MATCH || pattern.match === REGEX_MATCH;
   return own ? pattern.matchRest(path) : pattern.match(path);
 }
 
@@ -669,17 +674,19 @@ export class URLResolver {
     return { path: rest, tried: tried ?? [] };
   }
 
+  static readonly #ownResolve = URLResolver.prototype.resolve;
+
   /**
    * What an entry finds. gwi's own classes pass one record up without making a ResolverMatch or a
    * Resolver404 per level; a subclass's resolve() is called, as Django calls it.
    */
   static #found(entry: UrlPatternEntry, path: string): Found | Miss | null {
     if (entry instanceof URLPattern) {
-      if (entry.resolve === URLPattern.prototype.resolve) return patternFound(entry, path);
+      if (entry.resolve === PATTERN_RESOLVE) return patternFound(entry, path);
       const match = entry.resolve(path);
       return match && foundOf(match);
     }
-    if (entry.resolve === URLResolver.prototype.resolve) return entry.#find(path);
+    if (entry.resolve === URLResolver.#ownResolve) return entry.#find(path);
     try {
       return foundOf(entry.resolve(path));
     } catch (err) {
