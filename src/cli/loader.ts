@@ -7,6 +7,9 @@ import { startEsbuild } from './transpiler-warmup.js';
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
 type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook }) => unknown;
 
+/** Where node has them, tsx and gwi's resolver use the in-thread hooks; else the loader thread's. */
+const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
+
 let registering: Promise<void> | null = null;
 
 /**
@@ -25,7 +28,6 @@ async function register(): Promise<void> {
   // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
   const { register: registerTsx } = await import('tsx/esm/api');
   registerTsx();
-  const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
   if (registerHooks) registerHooks({ resolve: gwiResolver(data.gwiUrl) });
   // The hook file is its own build entry (dist/cli/resolve-hook.js, next to dist/cli/main.js).
   else nodeModule.register(new URL('./resolve-hook.js', import.meta.url), { parentURL: import.meta.url, data });
@@ -40,9 +42,8 @@ export async function startTranspiler(): Promise<void> {
   await registerProjectLoader();
   // The esbuild that tsx imports (its own dependency).
   const esbuildUrl = pathToFileURL(nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild')).href;
-  // As register() decides for gwi's resolver: in-thread hooks where node has them, else the loader thread.
-  // (The first Node 22 and 24 releases with in-thread hooks still see tsx on the loader thread: there
-  // the head start goes to the other thread and is only lost.)
-  if ((nodeModule as { registerHooks?: RegisterHooks }).registerHooks) void startEsbuild(esbuildUrl);
+  // The thread register() picks for gwi's resolver. (The first Node 22 and 24 releases with in-thread
+  // hooks still see tsx on the loader thread: there the head start goes to the other thread and is lost.)
+  if (registerHooks) void startEsbuild(esbuildUrl);
   else nodeModule.register(new URL('./transpiler-warmup.js', import.meta.url), { parentURL: import.meta.url, data: esbuildUrl });
 }

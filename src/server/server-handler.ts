@@ -455,8 +455,8 @@ export class ServerHandler {
       const value = header[1];
       head.push(name, value);
       // Only three names matter here, and most names have none of their lengths: no lookup for those.
-      const length = name.length;
-      if (length !== 4 && length !== 6 && length !== 14) continue;
+      const nameLength = name.length;
+      if (nameLength !== 4 && nameLength !== 6 && nameLength !== 14) continue;
       const lower = headerKey(name);
       if (lower === 'date') hasDate = true;
       else if (lower === 'server') hasServer = true;
