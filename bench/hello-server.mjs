@@ -5,9 +5,12 @@
 //   node bench/hello-server.mjs gwi   gwi's makeServer() + serveForever(), request log ON (to stderr)
 //   node bench/hello-server.mjs gwi 511   the same with `requestQueueSize: 511` (node:http's default backlog)
 //   node bench/hello-server.mjs express   Express 5: app.get('/', (req, res) => res.type('text/plain').send(...))
+//   node bench/hello-server.mjs bytes-gwi         node:http alone writing makeServer's response and access line
+//   node bench/hello-server.mjs bytes-runserver   node:http alone writing runserver's response and access line
 //
 // Listens on 127.0.0.1 and a free port, tells the parent `{ port }` over the IPC channel, and exits
 // (flushing gwi's request log) on SIGTERM, SIGINT or when the parent goes away.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
 const BODY = 'Hello, world!';
@@ -17,6 +20,59 @@ function startRaw() {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end(BODY);
   });
+  return listen(server);
+}
+
+// The reference servers: node:http and nothing else (no environ, no checks, no GWI), sending the bytes a
+// gwi server sends for the hello — wsgiref's Date and Server first, the application's headers, the
+// computed Content-Length last; runserver's with its middleware's headers — and writing the same access
+// line, batched per event-loop turn as gwi's log is. What they cost against raw is the price of that
+// output in node:http; what gwi costs against them is gwi's own work.
+const SERVER_HEADER = `gwi/${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version} Node.js/${process.versions.node}`;
+const HEADS = {
+  gwi: (date) => ['Date', date, 'Server', SERVER_HEADER, 'Content-Type', 'text/plain', 'Content-Length', '13'],
+  runserver: (date) => [
+    'Date', date, 'Server', SERVER_HEADER, 'Content-Type', 'text/plain', 'X-Frame-Options', 'DENY', 'Content-Length', '13',
+    'X-Content-Type-Options', 'nosniff', 'Referrer-Policy', 'same-origin', 'Cross-Origin-Opener-Policy', 'same-origin',
+  ],
+};
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad2 = (n) => String(n).padStart(2, '0');
+
+function startSameBytes(shape) {
+  const body = Buffer.from(BODY);
+  const headOf = HEADS[shape];
+  let second = -1;
+  let date = '';
+  let stamp = '';
+  let pending = '';
+  let flushing = null;
+  const flush = () => {
+    flushing = null;
+    const text = pending;
+    pending = '';
+    process.stderr.write(text);
+  };
+  process.on('exit', () => process.stderr.write(pending));
+  const server = http.createServer((req, res) => {
+    const now = Date.now();
+    if (Math.floor(now / 1000) !== second) {
+      second = Math.floor(now / 1000);
+      const d = new Date(now);
+      date = d.toUTCString();
+      stamp = `[${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}] `;
+    }
+    res.sendDate = false;
+    res.removeHeader('Connection');
+    res.writeHead(200, 'OK', headOf(date));
+    res.end(body);
+    pending += `${stamp}"${req.method} ${req.url} HTTP/${req.httpVersion}" 200 13\n`;
+    flushing ??= setImmediate(flush);
+  });
+  return listen(server);
+}
+
+function listen(server) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(server.address().port));
@@ -54,13 +110,19 @@ async function startExpress() {
   });
 }
 
-const STARTERS = { raw: startRaw, gwi: startGwi, express: startExpress };
+const STARTERS = {
+  raw: startRaw,
+  gwi: startGwi,
+  express: startExpress,
+  'bytes-gwi': () => startSameBytes('gwi'),
+  'bytes-runserver': () => startSameBytes('runserver'),
+};
 
 async function main() {
   const kind = process.argv[2];
   const start = STARTERS[kind];
   if (!start || typeof process.send !== 'function') {
-    console.error('usage: a child of bench/throughput.mjs — node bench/hello-server.mjs raw|gwi|express (with an IPC channel)');
+    console.error('usage: a child of bench/throughput.mjs — node bench/hello-server.mjs raw|gwi|express|bytes-gwi|bytes-runserver (with an IPC channel)');
     process.exit(2);
   }
   // process.exit() runs gwi's 'exit' hook that flushes the log, and writes --cpu-prof profiles.

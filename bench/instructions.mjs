@@ -4,8 +4,11 @@
 //
 // What it counts, for each server:
 //   raw         bench/hello-server.mjs raw      (node:http)
+//   bytes-gwi   bench/hello-server.mjs bytes-gwi (node:http alone writing makeServer's response and log line)
 //   gwi         bench/hello-server.mjs gwi      (makeServer + a GWI hello app, request log ON to a file)
 //   express     bench/hello-server.mjs express  (Express 5)
+//   bytes-runserver  bench/hello-server.mjs bytes-runserver (node:http alone writing runserver's response
+//               and log line)
 //   runserver   `gwi runserver --noreload` on the one-view project the other benches use (startproject's
 //               settings and middleware, request log ON to a file)
 // How: each server runs twice under `valgrind --tool=cachegrind --cache-sim=no`, answering N1 and then N2
@@ -50,8 +53,10 @@ const READY_TIMEOUT_MS = 120_000;
 
 const SERVERS = {
   raw: { label: 'node:http', hello: 'raw' },
+  'bytes-gwi': { label: "node:http writing makeServer's bytes", hello: 'bytes-gwi', reference: true },
   gwi: { label: 'gwi makeServer', hello: 'gwi', gwi: true },
   express: { label: 'Express 5', hello: 'express' },
+  'bytes-runserver': { label: "node:http writing runserver's bytes", hello: 'bytes-runserver', reference: true },
   runserver: { label: 'gwi runserver --noreload', gwi: true },
 };
 
@@ -177,11 +182,12 @@ async function main() {
     ...machineLines(ctx.env),
     `- Method: each server under \`valgrind --tool=cachegrind --cache-sim=no\`, answering ${values.n1} and then ${values.n2} keep-alive GETs over ${CONNECTIONS} connections; (instructions of the second run − the first) ÷ ${values.n2 - values.n1}. User space only; every response checked.`,
     '- × node:http: node:http\'s instructions per request ÷ the server\'s, the throughput ratio the CPU work alone allows.',
+    "- The two `node:http writing …` rows are references, not products: node:http alone (no environ, no checks) sending the exact bytes of gwi's hello response — Date and Server first, Content-Length computed, runserver's with its middleware's four headers — and the same access line to a file. Against node:http they price that output; gwi against them is gwi's own work.",
     '',
     ...table,
     '',
   ].join('\n');
-  const rows = names.map((name) => ({
+  const rows = names.filter((name) => !SERVERS[name].reference).map((name) => ({
     label: SERVERS[name].label,
     value: Math.round(perRequest[name]),
     unit: 'instructions',

@@ -2,6 +2,9 @@
 //
 // What it measures: requests per second that wrk (keep-alive, its default) gets from
 //   raw         a bare node:http server: res.writeHead(200, {'Content-Type': 'text/plain'}); res.end('Hello, world!')
+//   bytes-gwi, bytes-runserver   references: node:http alone (no environ, no checks) writing the exact
+//               response bytes and access line of makeServer's hello and of runserver's (its middleware's
+//               headers): what that output costs in node:http, and so what is gwi's own work
 //   gwi         makeServer('127.0.0.1', 0, app, { log }) + serveForever() from the BUILT package (dist/index.js),
 //               a GWI hello app, the request log ON
 //   express     Express 5: app.get('/', (req, res) => res.type('text/plain').send('Hello, world!'))
@@ -124,6 +127,13 @@ const SERVERS = {
     shown: "`node:http`: `res.writeHead(200, {'Content-Type': 'text/plain'}); res.end('Hello, world!')`",
     start: async () => ({ ...(await helloChild('raw')), version: `node ${process.version}` }),
   },
+  'bytes-gwi': {
+    label: "node:http writing makeServer's bytes",
+    logged: true,
+    reference: true,
+    shown: "reference: node:http alone sending makeServer's hello response (Date, Server, Content-Type, Content-Length) and its access line",
+    start: async (_ctx, logPath) => ({ ...(await helloChild('bytes-gwi', { logPath })), version: `node ${process.version}` }),
+  },
   gwi: {
     label: 'gwi makeServer',
     logged: true,
@@ -138,6 +148,13 @@ const SERVERS = {
       if (peer.error) return { skip: `express@5 could not be installed (${peer.error})` };
       return { ...(await helloChild('express')), version: `express ${peer.version}` };
     },
+  },
+  'bytes-runserver': {
+    label: "node:http writing runserver's bytes",
+    logged: true,
+    reference: true,
+    shown: "reference: node:http alone sending runserver's hello response (the same plus X-Frame-Options and the three security headers) and its access line",
+    start: async (_ctx, logPath) => ({ ...(await helloChild('bytes-runserver', { logPath })), version: `node ${process.version}` }),
   },
   runserver: {
     label: 'gwi runserver --noreload',
@@ -331,6 +348,14 @@ function goals(results, names) {
   if (names.includes('supervisor') && names.includes('django')) {
     lines.push(line(`gwi runserver ≥ ${GOALS.supervisorVsDjango} × Django runserver`, each('supervisor', 'django', GOALS.supervisorVsDjango)));
   }
+  const plain = (a, b) => CONNECTIONS.map((c) => `-c${c} ${ratio(c, a, b).toFixed(2)}`).join(', ');
+  const reference = (bytes, server, what) => {
+    if (!names.includes(bytes) || !names.includes('raw')) return;
+    lines.push(`- For reference, node:http alone writing ${what}'s bytes and access line: ${plain(bytes, 'raw')} × node:http` +
+      (names.includes(server) ? `; ${SERVERS[server].label} does ${plain(server, bytes)} of what it does` : ''));
+  };
+  reference('bytes-gwi', 'gwi', 'makeServer');
+  reference('bytes-runserver', 'supervisor', 'runserver');
   return lines;
 }
 
@@ -372,7 +397,7 @@ function report(results, servers, skipped, opts, env, logChecks) {
     'Individual runs (req/s):',
     ...runs,
     '',
-    'Request log check (gwi\'s servers: one access line per request, nothing else):',
+    'Request log check (gwi\'s servers and the references: one access line per request, nothing else):',
     ...logChecks,
     ...skipped.map(({ label, reason }) => `- ${label}: skipped: ${reason}`),
   ].join('\n');
@@ -380,7 +405,7 @@ function report(results, servers, skipped, opts, env, logChecks) {
 
 /** The figures bench/chart.mjs draws: one bar per server and connection count. */
 function chartRows(results, servers) {
-  return CONNECTIONS.flatMap((c) => servers.map((server) => ({
+  return CONNECTIONS.flatMap((c) => servers.filter((server) => !server.reference).map((server) => ({
     label: server.label,
     value: Math.round(reqPerSec(results, c, server.name)),
     unit: 'req/s',
