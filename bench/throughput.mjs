@@ -19,8 +19,12 @@
 //
 // How: every server runs in its own process (bench/hello-server.mjs or the real CLI) with its stderr —
 // where the request logs go — redirected to a file, so no server shares an event loop with wrk or this
-// script. After a warm-up of each, wrk runs `-t1 -c10` and `-t1 -c100` in alternating rounds (raw, gwi,
-// express, …); the median req/s of each server is reported, with its CPU time per request (the whole
+// script. In each round every server runs alone: it is started, warmed up, measured with `wrk -t1 -c10`
+// and `-t1 -c100`, and stopped, in the order of --servers (reversed every other round). Alone, because
+// with all eight servers up at once the ones started late (after five others) came out 12–33 % slower
+// in some runs, a bare node:http server among them, while their CPU use while idle was nil: whatever
+// the cause, one server's figure must not depend on its neighbours. The median req/s of each server
+// is reported, with its CPU time per request (the whole
 // process tree, from /proc: less sensitive than req/s to other load on the machine). A run fails on any
 // non-2xx/3xx response or socket error wrk reports for node:http or gwi (for Express and Django they are
 // reported), and on a gwi log that does not hold exactly one `"GET / HTTP/1.1" 200 13` access line per
@@ -297,27 +301,80 @@ async function measure(server, connections, duration, failures) {
   return summary;
 }
 
-async function warmUp(servers, warmup) {
-  progress(`warm-up: ${warmup} at each connection count, each server`);
+async function warmUp(server, warmup) {
   for (const connections of CONNECTIONS) {
-    for (const server of servers) {
-      await runWrk(server.url, { connections, duration: warmup });
-      await server.tail?.settle();
-    }
+    await runWrk(server.url, { connections, duration: warmup });
+    await server.tail?.settle();
   }
 }
 
-/** Alternating rounds: returns { [connections]: { [name]: [summary…] } }. */
-async function rounds(servers, { rounds, duration }, failures) {
-  const results = {};
-  for (const connections of CONNECTIONS) {
-    results[connections] = Object.fromEntries(servers.map((s) => [s.name, []]));
-    progress(`wrk -t1 -c${connections} -d${duration}, ${rounds} rounds`);
-    for (let round = 0; round < rounds; round++) {
-      for (const server of servers) results[connections][server.name].push(await measure(server, connections, duration, failures));
+/**
+ * Starts one server for a round (its own log file); null when it cannot run here (`skipped` says why).
+ * Checks the hello, and skips what the server logged so far.
+ */
+async function startOne(name, round, ctx, skipped) {
+  const spec = SERVERS[name];
+  const logPath = join(ctx.tmp, `${name}-${round}.log`);
+  const started = await spec.start(ctx, logPath);
+  if (started.skip) {
+    progress(`${spec.label}: skipped: ${started.skip}`);
+    skipped.push({ label: spec.label, reason: started.skip });
+    return null;
+  }
+  const server = { ...spec, ...started, name, peer: name === 'express' || name === 'django' };
+  progress(`${spec.label.padEnd(25)} ${server.url}  (output: ${logPath})`);
+  await checkHello(server);
+  if (spec.logged) {
+    server.tail = new LogTail(logPath);
+    await server.tail.skip();
+  }
+  return server;
+}
+
+/**
+ * The rounds: in each, every server runs alone — started, warmed up, measured at each connection count,
+ * stopped — in the order of --servers, reversed every other round. Returns
+ * { results: { [connections]: { [name]: [summary…] } }, servers (the first start of each), logs }.
+ */
+async function rounds(names, opts, ctx, failures, skipped, running) {
+  const results = Object.fromEntries(CONNECTIONS.map((c) => [c, Object.fromEntries(names.map((name) => [name, []]))]));
+  const servers = new Map();
+  const logs = new Map();
+  let measured = names;
+  for (let round = 0; round < opts.rounds; round++) {
+    progress(`round ${round + 1} of ${opts.rounds}: each server alone, ${opts.warmup} warm-up, then wrk -t1 -d${opts.duration} ` +
+      `at -c${CONNECTIONS.join(' and -c')}`);
+    const order = round % 2 === 0 ? measured : [...measured].reverse();
+    for (const name of order) {
+      const server = await startOne(name, round, ctx, skipped);
+      if (server === null) {
+        measured = measured.filter((other) => other !== name);
+        continue;
+      }
+      running.add(server);
+      try {
+        if (!servers.has(name)) servers.set(name, server);
+        await warmUp(server, opts.warmup);
+        if (server.tail) server.tail.accessLines = 0;
+        for (const connections of CONNECTIONS) results[connections][name].push(await measure(server, connections, opts.duration, failures));
+      } finally {
+        // Stopping a gwi server flushes its log; then every line of the file is read and sorted.
+        await server.stop();
+        running.delete(server);
+      }
+      if (server.tail) {
+        server.tail.read();
+        const log = logs.get(name) ?? { accessLines: 0, otherLines: [] };
+        log.accessLines += server.tail.accessLines;
+        log.otherLines.push(...server.tail.otherLines);
+        logs.set(name, log);
+      }
     }
   }
-  return results;
+  for (const connections of CONNECTIONS) {
+    for (const name of names) if (!measured.includes(name)) delete results[connections][name];
+  }
+  return { results, servers: measured.map((name) => servers.get(name)), logs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,8 +438,9 @@ function report(results, servers, skipped, opts, env, logChecks) {
   const header = CONNECTIONS.flatMap((c) => [`-c${c} req/s`, `-c${c} × node:http`]);
   return [
     ...machineLines(env),
-    `- Load: ${env.wrk}, keep-alive, 1 thread, \`wrk -t1 -cN -d${opts.duration}\`; ${opts.warmup} warm-up per server and ` +
-      `connection count, then ${opts.rounds} alternating rounds (${names.join(', ')}); median per server`,
+    `- Load: ${env.wrk}, keep-alive, 1 thread, \`wrk -t1 -cN -d${opts.duration}\`; ${opts.rounds} rounds; in each, every server ` +
+      `runs alone (${names.join(', ')}; the order reversed every other round): started, ${opts.warmup} warm-up at each ` +
+      'connection count, measured, stopped; median per server',
     ...servers.map((server) => `- ${server.label} (${server.version}): ${server.shown}` +
       (server.logged ? ', request log ON (stderr → file)' : '')),
     `- CPU µs/req: user + system time of the server's processes during the run (loopback TCP delivery included) ÷ requests`,
@@ -426,39 +484,16 @@ async function main() {
   process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
   const ctx = { tmp, backlog: opts.backlog };
   const failures = [];
-  const servers = [];
   const skipped = [];
+  const running = new Set();
   try {
-    for (const name of opts.servers) {
-      const spec = SERVERS[name];
-      const logPath = join(tmp, `${name}.log`);
-      const started = await spec.start(ctx, logPath);
-      if (started.skip) {
-        progress(`${spec.label}: skipped: ${started.skip}`);
-        skipped.push({ label: spec.label, reason: started.skip });
-        continue;
-      }
-      const server = { ...spec, ...started, name, peer: name === 'express' || name === 'django' };
-      servers.push(server);
-      progress(`${spec.label.padEnd(25)} ${server.url}  (output: ${logPath})`);
-      await checkHello(server);
-      if (spec.logged) {
-        server.tail = new LogTail(logPath);
-        await server.tail.skip();
-      }
-    }
-
-    await warmUp(servers, opts.warmup);
-    const results = await rounds(servers, opts, failures);
-
-    // Stopping a gwi server flushes its log; every line of the file has been read and sorted by now.
-    await Promise.all(servers.map((server) => server.stop()));
-    const logChecks = servers.filter((server) => server.tail).map(({ label, tail }) => {
-      tail.read();
-      return tail.otherLines.length === 0
-        ? `- ${label}: ${formatInt(tail.accessLines)} access lines; each run logged wrk's request count plus at most ` +
+    const { results, servers, logs } = await rounds(opts.servers, opts, ctx, failures, skipped, running);
+    const logChecks = servers.filter((server) => logs.has(server.name)).map(({ name, label }) => {
+      const { accessLines, otherLines } = logs.get(name);
+      return otherLines.length === 0
+        ? `- ${label}: ${formatInt(accessLines)} access lines in the measured runs; each run logged wrk's request count plus at most ` +
           'the requests in flight when wrk stopped; no other lines.'
-        : `- ${label}: unexpected lines, e.g. ${JSON.stringify(tail.otherLines.slice(0, 3))}`;
+        : `- ${label}: unexpected lines, e.g. ${JSON.stringify(otherLines.slice(0, 3))}`;
     });
 
     const body = report(results, servers, skipped, opts, env, logChecks);
@@ -476,7 +511,7 @@ async function main() {
     writeResultsJson('throughput', SECTION, chartRows(results, servers));
     progress(`\nwritten to ${RESULTS_PATH} and bench/results/throughput.json`);
   } finally {
-    await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all([...running].map((server) => server.stop()));
   }
 }
 
