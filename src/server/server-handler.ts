@@ -24,6 +24,16 @@ export interface HandlerContext {
 
 // The largest last chunk of an array body sent with res.end() instead of its own write.
 const TAIL_LIMIT = 16 * 1024;
+// The largest last chunk sent as a latin-1 string: node:http then writes head and body as one string
+// (one write) instead of corking a head and a buffer into a writev; callgrind: 1,600 instructions fewer
+// per hello response. Above this the extra copy into a string would cost more than it saves.
+const STRING_TAIL_LIMIT = 1024;
+
+/** The bytes as a latin-1 string: code unit n is byte n, so node:http writes back exactly these bytes. */
+function asLatin1(bytes: Uint8Array): string {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer.toString('latin1');
+}
 
 let dateSecond = -1;
 let dateText = '';
@@ -411,8 +421,9 @@ export class ServerHandler {
     }
     const tail = this.#tail;
     this.#tail = null;
-    if (tail) this.res.end(tail);
-    else this.res.end();
+    if (tail === null) this.res.end();
+    else if (tail.length <= STRING_TAIL_LIMIT) this.res.end(asLatin1(tail), 'latin1');
+    else this.res.end(tail);
     // The rest of a body read halfway (after the head went out) is still on the wire: this
     // connection cannot carry another request.
     if (!this.#closing && this.input.started && !this.req.complete) void this.#cut();

@@ -353,6 +353,26 @@ describe('response head', () => {
     await client.expectClosed();
   });
 
+  it.each([
+    ['a Buffer of every byte value', Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i))],
+    ['a plain Uint8Array of every byte value', Uint8Array.from({ length: 256 }, (_, i) => i)],
+    ['a 1,024-byte view into a larger Uint8Array', new Uint8Array(4096).map((_, i) => (i * 7) % 256).subarray(5, 1029)],
+    ['a 1,025-byte Buffer', Buffer.alloc(1025, 0x9c)],
+    ['a 16 KiB Buffer', Buffer.alloc(16 * 1024, 0x80)],
+  ])('sends %s as the last chunk byte for byte', async (_what, body) => {
+    const s = await start((_environ, startResponse) => {
+      startResponse('200 OK', [['Content-Type', 'application/octet-stream']]);
+      return [bytes('<'), body];
+    });
+    const raw = await rawRequest(s, 'GET / HTTP/1.0\r\n\r\n');
+    const head = raw.subarray(0, raw.indexOf('\r\n\r\n') + 4).toString('latin1');
+    expect(norm(head)).toBe(reply('200 OK', ['Content-Type: application/octet-stream', 'Connection: close'], ''));
+    expect(Buffer.compare(raw.subarray(head.length), Buffer.concat([bytes('<'), body]))).toBe(0);
+    await settled(s);
+    expect(s.log()).toBe(access(`"GET / HTTP/1.0" 200 ${body.length + 1}`));
+    expect(s.stderr()).toBe('');
+  });
+
   it('writes latin-1 header values as single bytes and allows a TAB inside a value', async () => {
     const s = await start((_environ, startResponse) => {
       startResponse('200 OK', [['X-Latin', 'caf\xe9 \xff'], ['X-Tab', 'a\tb']]);
