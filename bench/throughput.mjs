@@ -123,6 +123,15 @@ async function devServer(name, ctx, logPath, { args = [], edit = () => {} } = {}
   return { url, pids: () => [child.pid, ...descendantPids(child.pid)], stop: () => stopGroup(child, 5000), version: run.version };
 }
 
+/** A reference row: bench/hello-server.mjs `kind`, node:http alone sending `whose` hello response and access line. */
+const referenceServer = (kind, whose, headers) => ({
+  label: `node:http writing ${whose} bytes`,
+  logged: true,
+  reference: true,
+  shown: `reference: node:http alone sending ${whose} hello response (${headers}) and its access line`,
+  start: async (_ctx, logPath) => ({ ...(await helloChild(kind, { logPath })), version: `node ${process.version}` }),
+});
+
 const gwiVersion = () => `gwi ${readVersion(join(ROOT, 'package.json'))}`;
 
 const SERVERS = {
@@ -131,13 +140,7 @@ const SERVERS = {
     shown: "`node:http`: `res.writeHead(200, {'Content-Type': 'text/plain'}); res.end('Hello, world!')`",
     start: async () => ({ ...(await helloChild('raw')), version: `node ${process.version}` }),
   },
-  'bytes-gwi': {
-    label: "node:http writing makeServer's bytes",
-    logged: true,
-    reference: true,
-    shown: "reference: node:http alone sending makeServer's hello response (Date, Server, Content-Type, Content-Length) and its access line",
-    start: async (_ctx, logPath) => ({ ...(await helloChild('bytes-gwi', { logPath })), version: `node ${process.version}` }),
-  },
+  'bytes-gwi': referenceServer('bytes-gwi', "makeServer's", 'Date, Server, Content-Type, Content-Length'),
   gwi: {
     label: 'gwi makeServer',
     logged: true,
@@ -153,13 +156,7 @@ const SERVERS = {
       return { ...(await helloChild('express')), version: `express ${peer.version}` };
     },
   },
-  'bytes-runserver': {
-    label: "node:http writing runserver's bytes",
-    logged: true,
-    reference: true,
-    shown: "reference: node:http alone sending runserver's hello response (the same plus X-Frame-Options and the three security headers) and its access line",
-    start: async (_ctx, logPath) => ({ ...(await helloChild('bytes-runserver', { logPath })), version: `node ${process.version}` }),
-  },
+  'bytes-runserver': referenceServer('bytes-runserver', "runserver's", 'the same plus X-Frame-Options and the three security headers'),
   runserver: {
     label: 'gwi runserver --noreload',
     logged: true,

@@ -373,6 +373,22 @@ describe('response head', () => {
     expect(s.stderr()).toBe('');
   });
 
+  it('sends a one-chunk body of every byte value right after its head, byte for byte', async () => {
+    const body = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const s = await start((_environ, startResponse) => {
+      startResponse('200 OK', [['Content-Type', 'application/octet-stream']]);
+      return [body];
+    });
+    const raw = await rawRequest(s, 'GET / HTTP/1.0\r\n\r\n');
+    const head = raw.subarray(0, raw.indexOf('\r\n\r\n') + 4).toString('latin1');
+    expect(norm(head)).toBe(
+      reply('200 OK', ['Content-Type: application/octet-stream', 'Content-Length: 256', 'Connection: close'], ''),
+    );
+    expect(Buffer.compare(raw.subarray(head.length), body)).toBe(0);
+    await settled(s);
+    expect(s.log()).toBe(access('"GET / HTTP/1.0" 200 256'));
+  });
+
   it('writes latin-1 header values as single bytes and allows a TAB inside a value', async () => {
     const s = await start((_environ, startResponse) => {
       startResponse('200 OK', [['X-Latin', 'caf\xe9 \xff'], ['X-Tab', 'a\tb']]);
