@@ -1,5 +1,6 @@
 // multipart/form-data, parsed as a stream (Django's MultiPartParser): fields bounded in memory, uploaded
 // files kept in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE and spilled to a temporary file beyond it.
+import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises';

@@ -1,5 +1,6 @@
 // MultiValueDict and QueryDict (Django's django.utils.datastructures / django.http.QueryDict), and the
 // URL quoting they and the request use (Python's urllib.parse.quote/unquote, Django's iri_to_uri).
+import { Buffer } from 'node:buffer';
 import { percentEncode, unquoteLatin1 } from '../gateway/latin1.js';
 import { DEFAULTS, settings, settingsConfigured } from './conf.js';
 import { TooManyFieldsSent } from './exceptions.js';

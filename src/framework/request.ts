@@ -1,5 +1,6 @@
 // GwiRequest: the request a view receives (Django's WSGIRequest/HttpRequest), built from a GWI environ.
 // The body is a stream, so reading it is asynchronous and always bounded by the upload settings.
+import { Buffer } from 'node:buffer';
 import { pyRepr } from '../gateway/py-repr.js';
 import type { Environ, InputStream } from '../gateway/types.js';
 import type { MaybePromise } from '../gateway/maybe-promise.js';

@@ -1,5 +1,6 @@
 // Responses (Django's HttpResponse family). A response IS the GWI body: startResponse(response.statusLine,
 // response.headerList()), then return the response; the server iterates it and calls close() once.
+import { Buffer } from 'node:buffer';
 import { openSync, fstatSync, read, closeSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import path from 'node:path';

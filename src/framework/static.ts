@@ -1,5 +1,6 @@
 // runserver's static files (Django's staticfiles StaticFilesHandler + views.serve): GET/HEAD under
 // STATIC_URL answered from STATICFILES_DIRS, with a path resolution that never leaves those folders.
+import { Buffer } from 'node:buffer';
 import { realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';

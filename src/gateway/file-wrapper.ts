@@ -1,4 +1,5 @@
 // gwi.file_wrapper: serves a file-like object as a body, block by block (wsgiref.util.FileWrapper).
+import { Buffer } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import type { FileLike, FileWrapperFactory } from './types.js';
 

@@ -1,4 +1,5 @@
 // gwi.input: a readable byte stream with read/readline/readlines and line iteration, over any chunk source.
+import { Buffer } from 'node:buffer';
 import type { InputStream } from './types.js';
 
 const EMPTY = Buffer.alloc(0);

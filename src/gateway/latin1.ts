@@ -1,4 +1,5 @@
 // Native strings of the GWI contract: JS strings whose code units are bytes (latin-1), as in PEP 3333.
+import { Buffer } from 'node:buffer';
 
 /** Encodes a native string to bytes; a code unit above 0xFF is an error, never a silent truncation. */
 export function encodeLatin1(text: string, what = 'text'): Buffer {

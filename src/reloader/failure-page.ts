@@ -1,12 +1,12 @@
 // What answers while no server process has the project loaded: the supervisor's own node:http server,
 // which never listens (the supervisor hands it connections) and gives every request the 500 page.
+import { Buffer } from 'node:buffer';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { loadFailureResponse } from '../framework/debug/load-failure.js';
 import type { HttpResponse } from '../framework/response.js';
 import type { ServerLog } from '../log/server-log.js';
 import { SERVER_VERSION } from '../server/gwi-server.js';
-import { requestLineOf } from '../server/protocol-errors.js';
 import { COMING_REQUEST_MS, type FailurePage } from './protocol.js';
 
 /** A response as it crosses the IPC channel. */
@@ -96,6 +96,6 @@ export class FailureResponder {
     const headers = [...page.headers, ['Content-Length', String(body.length)], ['Server', SERVER_VERSION], ['Connection', 'close']];
     res.writeHead(page.status, headers.flat());
     res.end(body);
-    this.#log.logRequest(requestLineOf(req), page.status, body.length);
+    this.#log.logAccess(req, page.status, body.length);
   }
 }

@@ -1,4 +1,5 @@
 // demoApp: wsgiref's demo_app — "Hello world!" and the sorted environ, one `key = value` line each.
+import { Buffer } from 'node:buffer';
 import type { Application } from '../gateway/types.js';
 import { pyRepr } from '../gateway/py-repr.js';
 

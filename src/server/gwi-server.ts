@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { StreamErrors } from '../gateway/error-stream.js';
 import { fileWrapper } from '../gateway/file-wrapper.js';
 import type { Application, ErrorStream } from '../gateway/types.js';
-import { ServerLog } from '../log/server-log.js';
+import { requestLineOf, ServerLog } from '../log/server-log.js';
 import { VERSION } from '../version.js';
 import { BaseServer } from './base-server.js';
 import { buildEnviron, makeBaseEnviron, type BaseEnviron } from './environ.js';
@@ -19,7 +19,6 @@ import {
   describeClientError,
   MAX_HEADERS,
   MAX_LINE,
-  requestLineOf,
   type ProtocolError,
 } from './protocol-errors.js';
 import { RequestInput } from './request-input.js';

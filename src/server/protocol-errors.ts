@@ -1,8 +1,10 @@
 // Requests that never reach the application: what llhttp refused, or what breaks http.server's limits,
 // answered with a status line, headers and http.server's error page, and described as Django logs them.
+import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pyRepr } from '../gateway/py-repr.js';
+import { requestLineOf } from '../log/server-log.js';
 import { statusExplanation, statusPhrase } from './http-status.js';
 
 /** A request answered by the server itself. `requestLine` is what the access log shows. */
@@ -48,14 +50,6 @@ export function judgeRequestLine(line: string): ProtocolError | null {
     return make(400, `Bad HTTP/0.9 request type (${pyRepr(words[0] as string)})`, line);
   }
   return null;
-}
-
-/** The access log's view of a parsed request: the request line as the client sent it. */
-export function requestLineOf(req: IncomingMessage): string {
-  const version = req.httpVersion;
-  // The usual line is built with one concatenation fewer.
-  if (version === '1.1') return `${req.method} ${req.url} HTTP/1.1`;
-  return version === '0.9' ? `${req.method} ${req.url}` : `${req.method} ${req.url} HTTP/${version}`;
 }
 
 /** The limits llhttp does not enforce the way http.server does, checked on a parsed request. */

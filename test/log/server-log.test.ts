@@ -96,6 +96,29 @@ describe('logRequest', () => {
   });
 });
 
+describe('logAccess', () => {
+  const parsed = (method: string, url: string, httpVersion: string) => ({ method, url, httpVersion });
+
+  it.each([
+    ['1.1', 'GET /x?a=1 HTTP/1.1'],
+    ['1.0', 'GET /x?a=1 HTTP/1.0'],
+    ['0.9', 'GET /x?a=1'],
+  ])('writes the request line of an HTTP/%s request as the client sent it', (version, line) => {
+    expect(output(plain, (log) => log.logAccess(parsed('GET', '/x?a=1', version), 200, 5)))
+      .toBe(`${STAMP} "${line}" 200 5\n`);
+  });
+
+  it('colours by status as logRequest does', () => {
+    expect(output(dark, (log) => log.logAccess(parsed('POST', '/form', '1.1'), 404, 179)))
+      .toBe(`${STAMP} \x1b[33m"POST /form HTTP/1.1" 404 179\x1b[0m\n`);
+  });
+
+  it('escapes control characters in the target', () => {
+    expect(output(plain, (log) => log.logAccess(parsed('GET', '/\x1b[31mred\x85', '1.1'), 200, 0)))
+      .toBe(`${STAMP} "GET /\\x1b[31mred\\x85 HTTP/1.1" 200 0\n`);
+  });
+});
+
 describe('the HTTPS hint', () => {
   const hello = '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03';
   const hint = "You're accessing the development server over HTTPS, but it only supports HTTP.";

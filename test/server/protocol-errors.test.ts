@@ -201,6 +201,28 @@ describe('protocol errors on 127.0.0.1', () => {
     await expectStillServing(s, paths);
   });
 
+  it('holds the 400 of the garbage back until a slow pipelined response before it is over', async () => {
+    // An application that answers later: its response is still under way when llhttp meets the garbage.
+    const app: Application = async (environ, startResponse) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [Buffer.from(`late ${environ.PATH_INFO}`)];
+    };
+    const s = (served = await serve(app));
+    const out = await talk(s, 'GET /first HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n');
+    const split = out.indexOf('HTTP/1.1 400 ');
+    expect(split).toBeGreaterThan(0);
+    expect(normalizeDate(out.slice(0, split))).toBe(
+      `HTTP/1.1 200 OK\r\nDate: <DATE>\r\nServer: ${SERVER}\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nlate /first`,
+    );
+    expect(normalizeDate(out.slice(split))).toBe(errorResponse(400, "Bad request syntax ('GARBAGE')", EXPLAIN[400] as string));
+    expect(s.log()).toBe(
+      `${STAMP} "GET /first HTTP/1.1" 200 11\n` +
+        `${STAMP} code 400, message Bad request syntax ('GARBAGE')\n` +
+        `${STAMP} "GARBAGE" 400 -\n`,
+    );
+  });
+
   it('sends and logs nothing for a blank line and a half-close, or for a bare half-close', async () => {
     const { served: s, paths } = await start();
     expect(await talk(s, '\r\n', { end: true })).toBe('');

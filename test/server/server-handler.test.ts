@@ -270,6 +270,25 @@ describe('response head', () => {
     expect(s.stderr()).toBe('');
   });
 
+  it('dates each response with the current second, in GMT, and follows the clock into the next second', async () => {
+    const s = await start((_environ, startResponse) => {
+      startResponse('200 OK', TEXT_PLAIN);
+      return [bytes('x')];
+    });
+    const dated = async (): Promise<void> => {
+      const before = Math.floor(Date.now() / 1000);
+      const head = (await rawRequest(s, 'GET / HTTP/1.0\r\n\r\n')).toString('latin1');
+      const after = Math.floor(Date.now() / 1000);
+      const date = /\r\nDate: ([^\r]*)\r\n/.exec(head)?.[1];
+      const seconds = [];
+      for (let second = before; second <= after; second++) seconds.push(new Date(second * 1000).toUTCString());
+      expect(seconds).toContain(date);
+    };
+    await dated();
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
+    await dated();
+  });
+
   it('names gwi and Node.js in the Server header', () => {
     expect(SERVER_VERSION).toBe(`gwi/${VERSION} Node.js/${process.versions.node}`);
   });

@@ -1,5 +1,6 @@
 // The frames of a thrown error for the debug pages: V8's stack parsed, positions taken back to the
 // original (TypeScript) source through source maps, and ±7 lines of source context read from disk.
+import { Buffer } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { findSourceMap, SourceMap, type SourceMapPayload } from 'node:module';
 import path from 'node:path';
