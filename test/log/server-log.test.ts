@@ -203,10 +203,35 @@ describe('batching', () => {
         "[22/Nov/2026 04:35:45,405] - Broken pipe from ('127.0.0.1', 2)\n",
     ]);
 
-    log.logRequest('GET /b HTTP/1.1', 200, 1);
-    await nextTurn();
-    expect(stream.writes).toHaveLength(2);
-    expect(stream.writes[1]).toBe(`${STAMP} "GET /b HTTP/1.1" 200 1\n`);
+    log.flush();
+  });
+
+  it('gathers the lines of the 5 ms after a write into one write, then writes at the end of the turn again', () => {
+    // Fake timers: the policy is about milliseconds, which a loaded machine would not keep.
+    vi.useFakeTimers({ toFake: ['setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'] });
+    try {
+      const stream = new FakeStream();
+      const log = new ServerLog({ stream, style: plain, now: () => NOW });
+      const line = (path: string) => `${STAMP} "GET ${path} HTTP/1.1" 200 1\n`;
+      log.logRequest('GET /a HTTP/1.1', 200, 1);
+      vi.advanceTimersByTime(0);
+      expect(stream.writes).toEqual([line('/a')]);
+      // A busy server: what comes in the 5 ms after a write waits for one write at their end.
+      log.logRequest('GET /b HTTP/1.1', 200, 1);
+      vi.advanceTimersByTime(4);
+      log.logRequest('GET /c HTTP/1.1', 200, 1);
+      expect(stream.writes).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(stream.writes).toEqual([line('/a'), line('/b') + line('/c')]);
+      // 5 ms without a line: quiet again, and the next line goes out at the end of its own turn.
+      vi.advanceTimersByTime(5);
+      log.logRequest('GET /d HTTP/1.1', 200, 1);
+      vi.advanceTimersByTime(0);
+      expect(stream.writes).toEqual([line('/a'), line('/b') + line('/c'), line('/d')]);
+      log.flush();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('writes at once on flush(), and not again at the end of the turn', async () => {
