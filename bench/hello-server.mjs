@@ -26,7 +26,7 @@ function startRaw() {
 // The reference servers: node:http and nothing else (no environ, no checks, no GWI), sending the bytes a
 // gwi server sends for the hello — wsgiref's Date and Server first, the application's headers, the
 // computed Content-Length last; runserver's with its middleware's headers — and writing the same access
-// line, batched per event-loop turn as gwi's log is. What they cost against raw is the price of that
+// line, batched as gwi's log is. What they cost against raw is the price of that
 // output in node:http; what gwi costs against them is gwi's own work.
 const SERVER_HEADER = `gwi/${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version} Node.js/${process.versions.node}`;
 const HEADS = {
@@ -47,11 +47,18 @@ function startSameBytes(shape) {
   let stamp = '';
   let pending = '';
   let flushing = null;
+  let resting = null;
+  // As gwi's log: written at the end of the turn, then lines gather for 5 ms before the next write.
   const flush = () => {
     flushing = null;
     const text = pending;
     pending = '';
     process.stderr.write(text);
+    resting = setTimeout(rested, 5);
+  };
+  const rested = () => {
+    resting = null;
+    if (pending !== '') flush();
   };
   process.on('exit', () => process.stderr.write(pending));
   const server = http.createServer((req, res) => {
@@ -67,7 +74,7 @@ function startSameBytes(shape) {
     res.writeHead(200, 'OK', headOf(date));
     res.end(body);
     pending += `${stamp}"${req.method} ${req.url} HTTP/${req.httpVersion}" 200 13\n`;
-    flushing ??= setImmediate(flush);
+    if (resting === null) flushing ??= setImmediate(flush);
   });
   return listen(server);
 }

@@ -19,7 +19,11 @@
 // (TCP over loopback, ~40 % of node:http's CPU time here) is not counted: it is the same for every server.
 // `× node:http` is node:http's instructions per request divided by the server's: the throughput ratio the
 // CPU work alone allows (measured req/s ratios come out a little lower, since a slower server also pays
-// more kernel time waking the client).
+// more kernel time waking the client). One thing it gets wrong: the access log of gwi (and of the
+// references, which copy it) is written every 5 ms under load, and valgrind runs a server ~50× slower, so
+// here a write and its timer come every few requests instead of every few hundred: about 2,500
+// instructions per request that a real run does not pay (makeServer, per-turn writes against 5 ms ones:
+// 64,450 against 66,997), and counts that move more between runs.
 //
 // Output: a markdown table; a full default run also writes its section of bench/RESULTS.md and
 // bench/results/instructions.json (for the chart). Needs valgrind (`apt-get install valgrind`).
@@ -183,6 +187,7 @@ async function main() {
     `- Method: each server under \`valgrind --tool=cachegrind --cache-sim=no\`, answering ${values.n1} and then ${values.n2} keep-alive GETs over ${CONNECTIONS} connections; (instructions of the second run − the first) ÷ ${values.n2 - values.n1}. User space only; every response checked.`,
     '- × node:http: node:http\'s instructions per request ÷ the server\'s, the throughput ratio the CPU work alone allows.',
     "- The two `node:http writing …` rows are references, not products: node:http alone (no environ, no checks) sending the exact bytes of gwi's hello response — Date and Server first, Content-Length computed, runserver's with its middleware's four headers — and the same access line to a file. Against node:http they price that output; gwi against them is gwi's own work.",
+    "- The access log (gwi's and the references') is written every 5 ms under load; valgrind runs ~50× slower, so here that is a write every few requests, not every few hundred: ~2,500 instructions per request a real run does not pay, and counts that move more between runs.",
     '',
     ...table,
     '',

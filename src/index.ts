@@ -35,7 +35,7 @@ export { run, type RunOptions } from './server/run.js';
 export { toNodeListener, type NodeListener, type NodeListenerOptions } from './server/node-listener.js';
 export { demoApp } from './server/demo-app.js';
 
-export { ServerLog, type ServerLogOptions } from './log/server-log.js';
+export { ServerLog, type ParsedRequest, type ServerLogOptions } from './log/server-log.js';
 export {
   colorize,
   colorStyle,
