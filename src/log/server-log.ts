@@ -17,7 +17,6 @@ export interface ServerLogOptions {
   now?: () => Date;
 }
 
-
 /** What the log shows of a request node:http parsed. */
 export interface ParsedRequest {
   method?: string;
@@ -79,8 +78,8 @@ function roleForStatus(status: number): Role | null {
   return 'HTTP_SERVER_ERROR';
 }
 
-// Under load a write per event-loop turn is a write every few requests: with 10 connections, about 0.5 µs
-// of a makeServer hello's 15 µs of CPU time (user + system, measured against writes 5 ms apart). So after
+// Under load a write per event-loop turn is a write every few requests: with 10 connections, 0.5–0.9 µs
+// of a makeServer hello's ~15 µs of CPU time (user + system, measured against writes 5 ms apart). So after
 // each write, lines gather for this long; the first line after a quiet spell still goes out at the end of
 // its turn, and nobody watching a terminal sees 5 ms.
 const WRITE_INTERVAL_MS = 5;
