@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { asBuffer } from '../gateway/bytes.js';
 import { pyRepr } from '../gateway/py-repr.js';
 import { settings } from './conf.js';
 import { MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent } from './exceptions.js';
@@ -213,7 +214,7 @@ class Window {
       this.ended = true;
       return false;
     }
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const bytes = asBuffer(chunk);
     this.buffer = this.buffer.length === 0 ? bytes : Buffer.concat([this.buffer, bytes]);
     return true;
   }

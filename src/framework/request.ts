@@ -1,6 +1,7 @@
 // GwiRequest: the request a view receives (Django's WSGIRequest/HttpRequest), built from a GWI environ.
 // The body is a stream, so reading it is asynchronous and always bounded by the upload settings.
 import { Buffer } from 'node:buffer';
+import { asBuffer } from '../gateway/bytes.js';
 import { pyRepr } from '../gateway/py-repr.js';
 import type { Environ, InputStream } from '../gateway/types.js';
 import type { MaybePromise } from '../gateway/maybe-promise.js';
@@ -483,7 +484,7 @@ export class GwiRequest {
       if (chunk.length === 0) break;
       total += chunk.length;
       if (max !== null && total > max) throw new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.');
-      chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      chunks.push(asBuffer(chunk));
     }
     this.#bodyBytes = Buffer.concat(chunks, total);
     return this.#bodyBytes;

@@ -5,6 +5,7 @@ import { openSync, fstatSync, read, closeSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { asBuffer } from '../gateway/bytes.js';
 import { pyRepr } from '../gateway/py-repr.js';
 import type { FileLike, HeaderList } from '../gateway/types.js';
 import { headerKey, isPlainHeaderValue } from '../gateway/util.js';
@@ -305,7 +306,7 @@ export abstract class HttpResponseBase {
   /** Bytes for the body: text encoded with the charset. */
   protected makeBytes(value: ContentChunk): Buffer {
     if (typeof value === 'string') return encodeText(value, this.charset);
-    return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return asBuffer(value);
   }
 
   /** Whether close() ran. */

@@ -1,5 +1,6 @@
 // gwi.input: a readable byte stream with read/readline/readlines and line iteration, over any chunk source.
 import { Buffer } from 'node:buffer';
+import { asBuffer } from './bytes.js';
 import type { InputStream } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -19,7 +20,7 @@ export abstract class BufferedInput implements InputStream {
       this.#ended = true;
       return;
     }
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const bytes = asBuffer(chunk);
     this.#buffer = this.#buffer.length === 0 ? bytes : Buffer.concat([this.#buffer, bytes]);
   }
 

@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
+import { asBuffer } from '../gateway/bytes.js';
 import { firstNonLatin1 } from '../gateway/latin1.js';
 import type { Application, Body, Environ, ErrorStream, HeaderList, Write } from '../gateway/types.js';
 import { isPromiseLike } from '../gateway/maybe-promise.js';
@@ -31,12 +32,6 @@ const TAIL_LIMIT = 16 * 1024;
 // (one write) instead of corking a head and a buffer into a writev; callgrind: 1,400 instructions fewer
 // per makeServer hello response. Above this the extra copy into a string would cost more than it saves.
 const STRING_TAIL_LIMIT = 1024;
-
-/** The bytes as a latin-1 string: code unit n is byte n, so node:http writes back exactly these bytes. */
-function asLatin1(bytes: Uint8Array): string {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return buffer.toString('latin1');
-}
 
 let dateSecond = -1;
 let dateText = '';
@@ -462,7 +457,8 @@ export class ServerHandler {
     const tail = this.#tail;
     this.#tail = null;
     if (tail === null) this.res.end();
-    else if (tail.length <= STRING_TAIL_LIMIT) this.res.end(asLatin1(tail), 'latin1');
+    // As latin-1, code unit n is byte n: node:http writes back exactly these bytes.
+    else if (tail.length <= STRING_TAIL_LIMIT) this.res.end(asBuffer(tail).toString('latin1'), 'latin1');
     else this.res.end(tail);
     // The rest of a body read halfway (after the head went out) is still on the wire: this
     // connection cannot carry another request.
