@@ -1,9 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // Node 20 loads the resolve hook and the transpiler warm-up on its loader thread, from their own
-  // files next to cli/main.js.
-  entry: ['src/index.ts', 'src/cli/main.ts', 'src/cli/resolve-hook.ts', 'src/cli/transpiler-warmup.ts'],
+  // Node 20 loads the resolve hook and the transpiler warm-up on its loader thread, from their own files:
+  // runserver/loader.ts is bundled into cli/main.js and finds them next to itself.
+  entry: {
+    index: 'src/index.ts',
+    'cli/main': 'src/cli/main.ts',
+    'cli/resolve-hook': 'src/runserver/resolve-hook.ts',
+    'cli/transpiler-warmup': 'src/runserver/transpiler-warmup.ts',
+  },
   format: ['esm'],
   target: 'node20',
   platform: 'node',

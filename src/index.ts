@@ -63,7 +63,7 @@ export {
   type MiddlewareSpec,
   type Settings,
   type SettingsInput,
-} from './framework/conf.js';
+} from './framework/conf/settings.js';
 export {
   BadRequest,
   DisallowedHost,
@@ -78,8 +78,8 @@ export {
   TooManyFieldsSent,
   TooManyFilesSent,
 } from './framework/exceptions.js';
-export { BaseHandler, GwiHandler, getGwiApplication } from './framework/handler.js';
-export { getInternalGwiApplication } from './framework/application.js';
+export { BaseHandler, GwiHandler, getGwiApplication } from './framework/handlers/base.js';
+export { getInternalGwiApplication } from './framework/handlers/application.js';
 export type {
   GetResponse,
   Middleware,
@@ -87,13 +87,13 @@ export type {
   MiddlewareFunction,
   MiddlewareHooks,
   MiddlewareObject,
-} from './framework/middleware.js';
+} from './framework/handlers/middleware.js';
 export { SecurityMiddleware } from './framework/middleware/security.js';
 export { CommonMiddleware } from './framework/middleware/common.js';
 export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middleware/clickjacking.js';
-export { GwiRequest, HttpHeaders, RawPostDataException } from './framework/request.js';
-export { MultiValueDict, QueryDict } from './framework/query-dict.js';
-export { UploadedFile } from './framework/multipart.js';
+export { GwiRequest, HttpHeaders, RawPostDataException } from './framework/http/request.js';
+export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
+export { UploadedFile } from './framework/http/multipart.js';
 export {
   BadHeaderError,
   FileResponse,
@@ -116,9 +116,9 @@ export {
   type FileResponseOptions,
   type JsonResponseOptions,
   type ResponseOptions,
-} from './framework/response.js';
-export { CookieError, type CookieOptions, type SameSite } from './framework/cookies.js';
-export { BaseView, View, type ClassView } from './framework/views.js';
+} from './framework/http/response.js';
+export { CookieError, type CookieOptions, type SameSite } from './framework/http/cookies.js';
+export { BaseView, View, type ClassView } from './framework/views/generic.js';
 export {
   clearUrlCaches,
   getResolver,
@@ -138,11 +138,11 @@ export {
   type Converter,
   type UrlConf,
   type UrlConfModule,
-} from './framework/urls.js';
+} from './framework/urls/resolvers.js';
 export { gotRequestException, requestFinished, requestStarted, Signal } from './framework/signals.js';
-export { StaticFilesHandler } from './framework/static.js';
-export * as checks from './framework/checks.js';
-export { badRequest, pageNotFound, permissionDenied, serverError } from './framework/defaults.js';
+export { StaticFilesHandler } from './framework/staticfiles/handlers.js';
+export * as checks from './framework/checks/registry.js';
+export { badRequest, pageNotFound, permissionDenied, serverError } from './framework/views/defaults.js';
 export { technical404Response } from './framework/debug/technical-404.js';
 export { technical500Response } from './framework/debug/technical-500.js';
 export { welcomePageResponse } from './framework/debug/welcome.js';

@@ -1,9 +1,9 @@
 // `gwi check`: Django's check command — load the project's settings and run the system checks.
-import { loadSettings } from '../framework/conf.js';
-import { formatCheckReport, runChecks, SystemCheckError } from '../framework/checks.js';
+import { loadSettings } from '../framework/conf/settings.js';
+import { formatCheckReport, runChecks, SystemCheckError } from '../framework/checks/registry.js';
 import type { Style } from '../log/termcolors.js';
-import { registerProjectLoader } from './loader.js';
-import type { Output } from './runserver.js';
+import { registerProjectLoader } from '../runserver/loader.js';
+import type { Output } from '../runserver/inner-run.js';
 
 export interface CheckOptions {
   settings?: string | undefined;

@@ -2,16 +2,16 @@
 // thin: they turn options into a call of the programmatic API and print its errors as Django does.
 import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
-import { SystemCheckError } from '../framework/checks.js';
+import { SystemCheckError } from '../framework/checks/registry.js';
 import type { Style } from '../log/termcolors.js';
 import { isReloaderChild, runReloaderChild } from '../reloader/child.js';
 import { runSupervisor } from '../reloader/supervisor.js';
 import { demoApp } from '../server/demo-app.js';
 import { run } from '../server/run.js';
 import { VERSION } from '../version.js';
-import { parseAddrport } from './addrport.js';
-import { asBindError, CommandError } from './errors.js';
-import { commandStyle, runServer, type Output } from './runserver.js';
+import { parseAddrport } from '../runserver/addrport.js';
+import { asBindError, CommandError } from '../runserver/errors.js';
+import { commandStyle, runServer, type Output } from '../runserver/inner-run.js';
 import { checkProject } from './check.js';
 import { startProject } from './startproject.js';
 import { ImproperlyConfigured } from '../framework/exceptions.js';

@@ -12,9 +12,9 @@ import { createRequire, isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findProjectRoot } from '../framework/module-loading.js';
+import { findProjectRoot } from '../framework/utils/module-loading.js';
 import { VERSION } from '../version.js';
-import { CommandError } from './errors.js';
+import { CommandError } from '../runserver/errors.js';
 
 /** The project template shipped with gwi (package.json's "files" includes templates/). */
 export const PROJECT_TEMPLATE = path.join(findProjectRoot(path.dirname(fileURLToPath(import.meta.url))), 'templates', 'project_template');

@@ -3,12 +3,12 @@
 // connections the supervisor hands over, or reports why the project did not load and exits.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { SetupError } from '../cli/errors.js';
-import { startTranspiler } from '../cli/loader.js';
-import { innerRun, prepareRunserver } from '../cli/runserver.js';
-import { settings } from '../framework/conf.js';
+import { SetupError } from '../runserver/errors.js';
+import { startTranspiler } from '../runserver/loader.js';
+import { innerRun, prepareRunserver } from '../runserver/inner-run.js';
+import { settings } from '../framework/conf/settings.js';
 import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-failure.js';
-import { errorLocation } from '../framework/module-loading.js';
+import { errorLocation } from '../framework/utils/module-loading.js';
 import { CONNECTION_IDLE, lastResponse, responsesUnderWay, type GwiServer } from '../server/gwi-server.js';
 import { pageOf } from './failure-page.js';
 import { COMING_REQUEST_MS, graceMs, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';

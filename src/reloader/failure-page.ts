@@ -4,7 +4,7 @@ import { Buffer } from 'node:buffer';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { loadFailureResponse } from '../framework/debug/load-failure.js';
-import type { HttpResponse } from '../framework/response.js';
+import type { HttpResponse } from '../framework/http/response.js';
 import type { ServerLog } from '../log/server-log.js';
 import { SERVER_VERSION } from '../server/gwi-server.js';
 import { COMING_REQUEST_MS, type FailurePage } from './protocol.js';

@@ -5,10 +5,10 @@
 import net, { type Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAddrport, type Addrport } from '../cli/addrport.js';
-import { asBindError } from '../cli/errors.js';
-import { checkColorFlags, type RunserverOptions } from '../cli/runserver.js';
-import { findProjectRoot } from '../framework/module-loading.js';
+import { parseAddrport, type Addrport } from '../runserver/addrport.js';
+import { asBindError } from '../runserver/errors.js';
+import { checkColorFlags, type RunserverOptions } from '../runserver/inner-run.js';
+import { findProjectRoot } from '../framework/utils/module-loading.js';
 import { ServerLog } from '../log/server-log.js';
 import { resolveHost } from '../server/gwi-server.js';
 import { colorStyle } from '../log/termcolors.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CommandError } from '../../src/cli/errors.js';
+import { CommandError } from '../../src/runserver/errors.js';
 import {
   getRandomSecretKey,
   packageNameFor,
@@ -17,10 +17,10 @@ import {
   startProject,
   type TemplateContext,
 } from '../../src/cli/startproject.js';
-import { getInternalGwiApplication } from '../../src/framework/application.js';
-import { loadSettings, resetSettings, settings } from '../../src/framework/conf.js';
-import { StaticFilesHandler } from '../../src/framework/static.js';
-import { clearUrlCaches } from '../../src/framework/urls.js';
+import { getInternalGwiApplication } from '../../src/framework/handlers/application.js';
+import { loadSettings, resetSettings, settings } from '../../src/framework/conf/settings.js';
+import { StaticFilesHandler } from '../../src/framework/staticfiles/handlers.js';
+import { clearUrlCaches } from '../../src/framework/urls/resolvers.js';
 import { VERSION } from '../../src/version.js';
 import { serve, type Served } from '../helpers/serve.js';
 import { httpRequest } from '../helpers/http.js';

@@ -6,11 +6,11 @@ import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getInternalGwiApplication } from '../../src/framework/application.js';
-import { configureSettings, loadSettings, resetSettings, settings } from '../../src/framework/conf.js';
-import { setRequestLogStream, type LogStream } from '../../src/framework/request-log.js';
-import { StaticFilesHandler } from '../../src/framework/static.js';
-import { clearUrlCaches } from '../../src/framework/urls.js';
+import { getInternalGwiApplication } from '../../src/framework/handlers/application.js';
+import { configureSettings, loadSettings, resetSettings, settings } from '../../src/framework/conf/settings.js';
+import { setRequestLogStream, type LogStream } from '../../src/framework/utils/log.js';
+import { StaticFilesHandler } from '../../src/framework/staticfiles/handlers.js';
+import { clearUrlCaches } from '../../src/framework/urls/resolvers.js';
 import { serve, STAMP, type Served } from '../helpers/serve.js';
 import { httpRequest } from '../helpers/http.js';
 

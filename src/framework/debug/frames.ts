@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { findSourceMap, SourceMap, type SourceMapPayload } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isLibraryFile } from '../module-loading.js';
+import { isLibraryFile } from '../utils/module-loading.js';
 
 /** One call site, in Django's terms (filename, function, lineno and the context around it). */
 export interface Frame {

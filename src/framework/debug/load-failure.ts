@@ -1,6 +1,6 @@
 // The page every request gets while the project cannot be loaded (a syntax error, a broken settings
 // module): the error, where it is, the source around it. It reads no settings, which may be what broke.
-import { HttpResponse } from '../response.js';
+import { HttpResponse } from '../http/response.js';
 import { sourceContext, type Frame, type SourceContext } from './frames.js';
 import { escapeHtml, metaTable, renderPage } from './html.js';
 import { describeExceptions, location, renderFrames, type ExceptionInfo } from './technical-500.js';

@@ -1,10 +1,10 @@
 // The DEBUG "Page not found" page (Django's technical_404_response): the URL patterns tried, in order,
 // or the message of an Http404 raised by a view; an empty URLconf gets the welcome page instead.
-import { settings } from '../conf.js';
+import { settings } from '../conf/settings.js';
 import type { Http404 } from '../exceptions.js';
-import type { GwiRequest } from '../request.js';
-import { HttpResponseNotFound, type HttpResponse } from '../response.js';
-import { Resolver404 } from '../urls.js';
+import type { GwiRequest } from '../http/request.js';
+import { HttpResponseNotFound, type HttpResponse } from '../http/response.js';
+import { Resolver404 } from '../urls/resolvers.js';
 import { escapeHtml, metaTable, renderPage } from './html.js';
 import { raisingView, requestUrl } from './technical-500.js';
 import { welcomePageResponse } from './welcome.js';

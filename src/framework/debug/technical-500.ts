@@ -3,9 +3,9 @@
 import { inspect } from 'node:util';
 import { requestUri } from '../../gateway/util.js';
 import { VERSION } from '../../version.js';
-import { settings, settingsConfigured } from '../conf.js';
-import type { GwiRequest } from '../request.js';
-import { HttpResponse } from '../response.js';
+import { settings, settingsConfigured } from '../conf/settings.js';
+import type { GwiRequest } from '../http/request.js';
+import { HttpResponse } from '../http/response.js';
 import { extractFrames, type Frame } from './frames.js';
 import { escapeHtml, metaTable, renderPage, varsTable } from './html.js';
 

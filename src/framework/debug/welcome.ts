@@ -1,8 +1,8 @@
 // The welcome page: what a new project shows with DEBUG on and nothing in its URLconf yet
 // (Django's default_urlconf, "The install worked successfully!"), in gwi's own design.
 import { VERSION } from '../../version.js';
-import { settings, settingsConfigured } from '../conf.js';
-import { HttpResponse } from '../response.js';
+import { settings, settingsConfigured } from '../conf/settings.js';
+import { HttpResponse } from '../http/response.js';
 import { escapeHtml, renderPage } from './html.js';
 
 export interface WelcomeData {

@@ -1,9 +1,9 @@
 // XFrameOptionsMiddleware: forbids framing the site elsewhere (X-Frame-Options, DENY by default).
-import { currentSettings } from '../conf.js';
+import { currentSettings } from '../conf/settings.js';
 import { whenReady } from '../../gateway/maybe-promise.js';
 import { upperCase } from '../../gateway/memo.js';
-import type { GetResponse, MiddlewareFunction } from '../middleware.js';
-import type { HttpResponseBase } from '../response.js';
+import type { GetResponse, MiddlewareFunction } from '../handlers/middleware.js';
+import type { HttpResponseBase } from '../http/response.js';
 
 /** Responses marked this way keep their page frameable (Django's xframe_options_exempt). */
 export const xframeOptionsExempt = new WeakSet<object>();

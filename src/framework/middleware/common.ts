@@ -1,10 +1,10 @@
 // CommonMiddleware: the Host check, APPEND_SLASH (a 404 for /x becomes a 301 to /x/ when /x/ exists) and Content-Length.
-import { settings } from '../conf.js';
+import { settings } from '../conf/settings.js';
 import { whenReadyWith, type MaybePromise } from '../../gateway/maybe-promise.js';
-import type { GetResponse, MiddlewareFunction } from '../middleware.js';
-import type { GwiRequest } from '../request.js';
-import { HttpResponsePermanentRedirect, type HttpResponseBase } from '../response.js';
-import { isValidPath } from '../urls.js';
+import type { GetResponse, MiddlewareFunction } from '../handlers/middleware.js';
+import type { GwiRequest } from '../http/request.js';
+import { HttpResponsePermanentRedirect, type HttpResponseBase } from '../http/response.js';
+import { isValidPath } from '../urls/resolvers.js';
 
 async function shouldRedirectWithSlash(request: GwiRequest): Promise<boolean> {
   if (!settings.APPEND_SLASH || request.pathInfo.endsWith('/')) return false;

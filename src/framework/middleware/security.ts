@@ -1,8 +1,8 @@
 // SecurityMiddleware: the security headers Django adds to every response (nosniff, Referrer-Policy, COOP).
-import { settings } from '../conf.js';
+import { settings } from '../conf/settings.js';
 import { whenReady } from '../../gateway/maybe-promise.js';
-import type { GetResponse, MiddlewareFunction } from '../middleware.js';
-import type { HttpResponseBase } from '../response.js';
+import type { GetResponse, MiddlewareFunction } from '../handlers/middleware.js';
+import type { HttpResponseBase } from '../http/response.js';
 
 export function SecurityMiddleware(getResponse: GetResponse): MiddlewareFunction {
   const nosniff = settings.SECURE_CONTENT_TYPE_NOSNIFF;

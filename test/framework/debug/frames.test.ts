@@ -7,7 +7,7 @@ import vm from 'node:vm';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextFromText, extractFrames, parseStack } from '../../../src/framework/debug/frames.js';
-import { isLibraryFile } from '../../../src/framework/module-loading.js';
+import { isLibraryFile } from '../../../src/framework/utils/module-loading.js';
 
 let dir: string;
 beforeAll(() => {
@@ -110,7 +110,7 @@ describe('isLibraryFile', () => {
     ['<anonymous>', true],
     ['/app/src/views.ts', false],
     // gwi's own code, wherever it runs from (here: this checkout).
-    [path.resolve('src/framework/handler.ts'), true],
+    [path.resolve('src/framework/handlers/base.ts'), true],
     [path.resolve('dist/index.js'), true],
     [path.resolve('test/framework/debug/frames.test.ts'), false],
   ])('%s → %s', (file, expected) => expect(isLibraryFile(file)).toBe(expected));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settingsConfigured } from '../../../src/framework/conf.js';
+import { settingsConfigured } from '../../../src/framework/conf/settings.js';
 import { loadFailureData, loadFailureResponse } from '../../../src/framework/debug/load-failure.js';
 
 const XSS = '<script>alert(1)</script>';

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configureSettings, resetSettings } from '../../../src/framework/conf.js';
+import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import { renderTechnical404, technical404Response, type Technical404Data } from '../../../src/framework/debug/technical-404.js';
 import { Http404 } from '../../../src/framework/exceptions.js';
-import { GwiRequest } from '../../../src/framework/request.js';
-import { path as route, resolve, Resolver404 } from '../../../src/framework/urls.js';
-import { HttpResponse } from '../../../src/framework/response.js';
+import { GwiRequest } from '../../../src/framework/http/request.js';
+import { path as route, resolve, Resolver404 } from '../../../src/framework/urls/resolvers.js';
+import { HttpResponse } from '../../../src/framework/http/response.js';
 import { setupTestingDefaults } from '../../../src/gateway/util.js';
 
 const XSS = '<script>alert(1)</script>';

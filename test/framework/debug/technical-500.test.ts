@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { configureSettings, resetSettings } from '../../../src/framework/conf.js';
+import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import {
   CLEANSED_SUBSTITUTE,
   cleanseSetting,
@@ -14,7 +14,7 @@ import {
   technical500Response,
 } from '../../../src/framework/debug/technical-500.js';
 import { BadRequest } from '../../../src/framework/exceptions.js';
-import { GwiRequest } from '../../../src/framework/request.js';
+import { GwiRequest } from '../../../src/framework/http/request.js';
 import { setupTestingDefaults } from '../../../src/gateway/util.js';
 
 const XSS = '<script>alert(1)</script>';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configureSettings, resetSettings } from '../../../src/framework/conf.js';
+import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import { renderWelcome, welcomePageResponse } from '../../../src/framework/debug/welcome.js';
 import { VERSION } from '../../../src/version.js';
 

@@ -1,0 +1,202 @@
+// GwiHandler: the framework as a GWI application (Django's WSGIHandler + BaseHandler): the middleware
+// chain is built once, then per request: requestStarted → GwiRequest → chain → URL → view → response.
+import type { Application, Body, Environ, StartResponse } from '../../gateway/types.js';
+import { isPromiseLike, whenReadyWith, type MaybePromise } from '../../gateway/maybe-promise.js';
+import { currentSettings, settings } from '../conf/settings.js';
+import { convertExceptionToResponse, loggedResponses, type GetResponse } from './exception.js';
+import { ImproperlyConfigured } from '../exceptions.js';
+import { loadMiddleware, type MiddlewareHooks } from './middleware.js';
+import { escapeLogValue, logRequestProblem } from '../utils/log.js';
+import { GwiRequest } from '../http/request.js';
+import { FileResponse, isResponse, type HttpResponseBase } from '../http/response.js';
+import { requestStarted } from '../signals.js';
+import { loadedResolver, type ResolverMatch, type URLResolver } from '../urls/resolvers.js';
+import type { View } from '../views/generic.js';
+
+type ViewHook = NonNullable<MiddlewareHooks['processView']>;
+type ExceptionHook = NonNullable<MiddlewareHooks['processException']>;
+type TemplateHook = NonNullable<MiddlewareHooks['processTemplateResponse']>;
+
+/** A response that renders late (Django's TemplateResponse): processTemplateResponse hooks run first. */
+interface Renderable {
+  render(): HttpResponseBase | Promise<HttpResponseBase>;
+}
+
+function isRenderable(value: unknown): value is HttpResponseBase & Renderable {
+  return typeof (value as Partial<Renderable> | null)?.render === 'function';
+}
+
+function checkResponse(response: unknown, view: View, what = 'view'): asserts response is HttpResponseBase {
+  if (isResponse(response)) return;
+  const name = view.name || 'anonymous';
+  const got = response === undefined || response === null ? String(response) : `a ${typeof response}`;
+  throw new TypeError(`The ${what} ${name} didn't return an HttpResponse object. It returned ${got} instead.`);
+}
+
+export class BaseHandler {
+  #chain: GetResponse | null = null;
+  #viewHooks: ViewHook[] = [];
+  #exceptionHooks: ExceptionHook[] = [];
+  #templateHooks: TemplateHook[] = [];
+
+  /** Builds the middleware chain from MIDDLEWARE (Django's load_middleware). */
+  async loadMiddleware(): Promise<void> {
+    const loaded = await loadMiddleware(settings.MIDDLEWARE, convertExceptionToResponse((request) => this.#getResponseInner(request)));
+    this.#chain = loaded.chain;
+    this.#viewHooks = loaded.viewHooks;
+    this.#exceptionHooks = loaded.exceptionHooks;
+    this.#templateHooks = loaded.templateHooks;
+  }
+
+  /**
+   * Runs the request through the chain; logs 4xx/5xx responses as Django's get_response does. The
+   * response comes at once when the middleware and the view answered synchronously.
+   */
+  getResponse(request: GwiRequest): MaybePromise<HttpResponseBase> {
+    if (this.#chain === null) return Promise.reject(new ImproperlyConfigured('Call loadMiddleware() before getResponse().'));
+    return whenReadyWith(this.#chain(request), closeAndLog, request);
+  }
+
+  #getResponseInner(request: GwiRequest): MaybePromise<HttpResponseBase> {
+    return whenReadyWith(loadedResolver(request.urlconf ?? currentSettings().ROOT_URLCONF), BaseHandler.#resolveAndCall, this, request);
+  }
+
+  // Static, with the handler passed: whenReadyWith() calls it without a closure.
+  static #resolveAndCall(resolver: URLResolver, handler: BaseHandler, request: GwiRequest): MaybePromise<HttpResponseBase> {
+    const match = resolver.resolve(request.pathInfo);
+    request.resolverMatch = match;
+    const view = match.func as View;
+    return handler.#viewHooks.length > 0 ? handler.#callViewHooks(request, match, view) : handler.#callView(request, view, match.kwargs);
+  }
+
+  async #callViewHooks(request: GwiRequest, match: ResolverMatch, view: View): Promise<HttpResponseBase> {
+    for (const hook of this.#viewHooks) {
+      const response = await hook(request, view, match.args, match.kwargs);
+      if (response) return this.#viewResponse(request, view, response);
+    }
+    return this.#callView(request, view, match.kwargs);
+  }
+
+  /** The view's response; what the view throws (sync or async) goes to the processException hooks. */
+  #callView(request: GwiRequest, view: View, kwargs: Record<string, unknown>): MaybePromise<HttpResponseBase> {
+    let response: unknown;
+    try {
+      response = view(request, kwargs);
+    } catch (exception) {
+      return this.#viewFailed(request, view, exception);
+    }
+    if (!isPromiseLike(response)) return this.#viewResponse(request, view, response);
+    return Promise.resolve(response).then(
+      (resolved) => this.#viewResponse(request, view, resolved),
+      (exception: unknown) => this.#viewFailed(request, view, exception),
+    );
+  }
+
+  async #viewFailed(request: GwiRequest, view: View, exception: unknown): Promise<HttpResponseBase> {
+    const response = await this.#processException(request, exception);
+    if (!response) throw exception;
+    return this.#viewResponse(request, view, response);
+  }
+
+  #viewResponse(request: GwiRequest, view: View, response: unknown): MaybePromise<HttpResponseBase> {
+    checkResponse(response, view);
+    return isRenderable(response) ? this.#render(request, response) : response;
+  }
+
+  async #render(request: GwiRequest, renderable: HttpResponseBase & Renderable): Promise<HttpResponseBase> {
+    let response: HttpResponseBase = renderable;
+    for (const hook of this.#templateHooks) {
+      const next: unknown = await hook(request, response);
+      checkResponse(next, hook as unknown as View, 'middleware');
+      response = next;
+    }
+    try {
+      return await (response as HttpResponseBase & Renderable).render();
+    } catch (exception) {
+      const handled = await this.#processException(request, exception);
+      if (!handled) throw exception;
+      return handled;
+    }
+  }
+
+  async #processException(request: GwiRequest, exception: unknown): Promise<HttpResponseBase | null> {
+    for (const hook of this.#exceptionHooks) {
+      const response = await hook(request, exception);
+      if (response) return response;
+    }
+    return null;
+  }
+}
+
+/** The framework's GWI application: `export const application = getGwiApplication()`. */
+export class GwiHandler extends BaseHandler {
+  #ready: Promise<void> | null = null;
+  #loaded = false;
+
+  /** Loads the middleware once; the first request waits for it. */
+  ready(): Promise<void> {
+    this.#ready ??= this.loadMiddleware().then(() => {
+      this.#loaded = true;
+    });
+    return this.#ready;
+  }
+
+  readonly application: Application = (environ: Environ, startResponse: StartResponse): MaybePromise<Body> => {
+    // Once loaded, a request does not wait a microtask turn for the settled promise.
+    if (!this.#loaded) return this.ready().then(() => this.#respond(environ, startResponse));
+    return this.#respond(environ, startResponse);
+  };
+
+  #respond(environ: Environ, startResponse: StartResponse): MaybePromise<Body> {
+    try {
+      // Without receivers (as usual) the arguments object is not worth making.
+      if (requestStarted.hasListeners()) requestStarted.send(GwiHandler, { environ });
+      const request = new GwiRequest(environ);
+      return whenReadyWith(this.getResponse(request), startGwiResponse, environ, startResponse);
+    } catch (err) {
+      // Callers await the application: what fails before the response exists stays a rejection.
+      return Promise.reject(err);
+    }
+  }
+}
+
+/** Django's get_response once the chain answered: the request closes with the response; a 4xx/5xx is logged once. */
+function closeAndLog(response: HttpResponseBase, request: GwiRequest): HttpResponseBase {
+  response.closers.push(() => request.close());
+  if (response.statusCode >= 400 && !loggedResponses.has(response)) {
+    logRequestProblem(`${response.reasonPhrase}: ${escapeLogValue(request.path)}`);
+    loggedResponses.add(response);
+  }
+  return response;
+}
+
+function startGwiResponse(response: HttpResponseBase, environ: Environ, startResponse: StartResponse): Body {
+  startResponse(response.statusLine, response.headerList());
+  return gwiBody(response, environ);
+}
+
+/** The response as the server takes it: its close() closes the file and sends requestFinished. */
+function gwiBody(response: HttpResponseBase, environ: Environ): Body {
+  const fileWrapper = environ['gwi.file_wrapper'];
+  if (response instanceof FileResponse && response.fileToStream && fileWrapper) {
+    const body = fileWrapper(response.fileToStream, response.blockSize);
+    // Django does the same swap.
+    return Object.assign(body, { close: () => response.close() });
+  }
+  if (!response.streaming && 'content' in response) {
+    // A one-element array: the server knows the length without reading twice.
+    const body: Body = [response.content as Uint8Array];
+    body.close = () => response.close();
+    return body;
+  }
+  return response as unknown as Body;
+}
+
+/**
+ * The project's GWI application (Django's get_wsgi_application): settings must be configured first
+ * (runserver does it; elsewhere call loadSettings()).
+ */
+export function getGwiApplication(): Application {
+  return new GwiHandler().application;
+}
+

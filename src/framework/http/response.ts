@@ -1,0 +1,719 @@
+// Responses (Django's HttpResponse family). A response IS the GWI body: startResponse(response.statusLine,
+// response.headerList()), then return the response; the server iterates it and calls close() once.
+import { Buffer } from 'node:buffer';
+import { openSync, fstatSync, read, closeSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { asBuffer } from '../../gateway/bytes.js';
+import { pyRepr } from '../../gateway/py-repr.js';
+import type { FileLike, HeaderList } from '../../gateway/types.js';
+import { headerKey, isPlainHeaderValue } from '../../gateway/util.js';
+import { isPromiseLike, type MaybePromise } from '../../gateway/maybe-promise.js';
+import { boundedMemo } from '../../gateway/memo.js';
+import { currentSettings, DEFAULTS, settingsConfigured } from '../conf/settings.js';
+import { makeCookie, makeDeletionCookie, type Cookie, type CookieOptions } from './cookies.js';
+import { DisallowedRedirect } from '../exceptions.js';
+import { decodeBytes, iriToUri, quote } from './query-dict.js';
+import { requestFinished } from '../signals.js';
+
+/** A header name or value that would break the response (Django's BadHeaderError). */
+export class BadHeaderError extends Error {
+  override name = 'BadHeaderError';
+}
+
+/** Bytes, or text encoded with the response's charset. */
+export type ContentChunk = string | Uint8Array;
+
+export type HeadersInit = Record<string, string | number> | Iterable<readonly [string, string | number]>;
+
+/** Python's email quoted-printable header length of these bytes (Header's SHORTEST choice). */
+function qEncode(bytes: Buffer): string {
+  let out = '';
+  for (const byte of bytes) {
+    const ch = String.fromCharCode(byte);
+    if (byte === 0x20) out += '_';
+    else if (/[A-Za-z0-9!*+\-/]/.test(ch)) out += ch;
+    else out += '=' + byte.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/**
+ * A header value that is not latin-1 is MIME-encoded, as Django does (`†` → `=?utf-8?b?4oCg?=`):
+ * base64 or quoted-printable, whichever is shorter (quoted-printable on a tie).
+ */
+function mimeEncode(value: string): string {
+  const bytes = Buffer.from(value, 'utf8');
+  const q = qEncode(bytes);
+  const b = bytes.toString('base64');
+  return b.length < q.length ? `=?utf-8?b?${b}?=` : `=?utf-8?q?${q}?=`;
+}
+
+/** A header name's lookup key (lower-cased), whether it may be sent, and the last value checked for it. */
+interface HeaderName {
+  readonly key: string;
+  readonly valid: boolean;
+  lastValue: string | number | undefined;
+  lastChecked: string;
+}
+
+// Names and values repeat from response to response: each distinct one is looked at once, so a lookup
+// or a set costs one memo lookup per name (a refused value is never remembered: it throws every time).
+const headerName = boundedMemo(
+  (name): HeaderName => ({
+    key: headerKey(name),
+    valid: /^[\x21-\x7e]+$/.test(name) && !name.includes(':'),
+    lastValue: undefined,
+    lastChecked: '',
+  }),
+);
+
+/** The value as sent; a header set to the value it had last time (the usual case) costs a comparison. */
+function checkHeaderValue(header: HeaderName, value: string | number): string {
+  if (value !== header.lastValue) {
+    header.lastChecked = checkHeaderText(typeof value === 'string' ? value : String(value));
+    header.lastValue = value;
+  }
+  return header.lastChecked;
+}
+
+/** The text as sent (isPlainHeaderValue remembers the plain ones; the others are rare). */
+function checkHeaderText(text: string): string {
+  if (isPlainHeaderValue(text)) return text;
+  if (text.includes('\n') || text.includes('\r')) throw new BadHeaderError(`Header values can't contain newlines (got ${pyRepr(text)})`);
+  // The server refuses the other control characters too (HTAB is allowed): say so where the header is set.
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text)) {
+    throw new BadHeaderError(`Header values can't contain control characters (got ${pyRepr(text)})`);
+  }
+  return /[^\x00-\xff]/.test(text) ? mimeEncode(text) : text;
+}
+
+/**
+ * The response headers (Django's ResponseHeaders): one value per name, looked up in any case,
+ * kept in insertion order with the case first given. Values are checked when set.
+ */
+export class ResponseHeaders implements Iterable<[string, string]> {
+  // [key, name, value] per header, in order. A response has a handful of headers: scanning them costs
+  // less than a Map, whose lookups, growth and rehashing showed on every request.
+  readonly #entries: [key: string, name: string, value: string][] = [];
+
+  constructor(init?: HeadersInit) {
+    if (init) {
+      const pairs = Symbol.iterator in init ? (init as Iterable<readonly [string, string | number]>) : Object.entries(init);
+      for (const [name, value] of pairs) this.set(name, value);
+    }
+  }
+
+  #find(key: string): [string, string, string] | undefined {
+    for (const entry of this.#entries) if (entry[0] === key) return entry;
+    return undefined;
+  }
+
+  get(name: string): string | undefined {
+    return this.#find(headerName(name).key)?.[2];
+  }
+
+  has(name: string): boolean {
+    return this.#find(headerName(name).key) !== undefined;
+  }
+
+  set(name: string, value: string | number): void {
+    const header = headerName(name);
+    const checked = checkHeaderValue(header, value);
+    const entry = this.#find(header.key);
+    if (entry) entry[2] = checked;
+    else this.#add(header, name, checked);
+  }
+
+  /** The value, first setting it to `value` when the header is missing. */
+  setDefault(name: string, value: string | number): string {
+    const header = headerName(name);
+    const entry = this.#find(header.key);
+    if (entry) return entry[2];
+    const checked = checkHeaderValue(header, value);
+    this.#add(header, name, checked);
+    return checked;
+  }
+
+  /** A new header, its name kept in the case given. */
+  #add({ key, valid }: HeaderName, name: string, value: string): void {
+    if (!valid) throw new BadHeaderError(`Header names must be printable ASCII without ':' or spaces (got ${pyRepr(name)})`);
+    this.#entries.push([key, name, value]);
+  }
+
+  delete(name: string): boolean {
+    const key = headerName(name).key;
+    const index = this.#entries.findIndex((entry) => entry[0] === key);
+    if (index < 0) return false;
+    this.#entries.splice(index, 1);
+    return true;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  keys(): string[] {
+    return this.#entries.map((entry) => entry[1]);
+  }
+
+  /** Copies of the [name, value] pairs, in order. */
+  list(): [string, string][] {
+    return this.#entries.map((entry): [string, string] => [entry[1], entry[2]]);
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.list()[Symbol.iterator]();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+}
+
+/** Constructor options shared by every response. */
+export interface ResponseOptions {
+  /** The status code (100–599); each class has its default. */
+  status?: number;
+  /** The reason phrase; default from the status code. */
+  reason?: string;
+  /** Default `text/html; charset=<charset>`; not together with a Content-Type in `headers`. */
+  contentType?: string;
+  /** The charset text content is encoded with; default the Content-Type's, else DEFAULT_CHARSET. */
+  charset?: string;
+  headers?: HeadersInit;
+}
+
+function defaultCharset(): string {
+  // Responses are also built when settings failed to load (the load-failure page): fall back to the default.
+  return (settingsConfigured() ? currentSettings() : DEFAULTS).DEFAULT_CHARSET;
+}
+
+/** Encodes text in `charset` (Node knows UTF-8, latin-1, ASCII and UTF-16LE); never silently truncates. */
+export function encodeText(text: string, charset: string): Buffer {
+  if (charset === 'utf-8') return Buffer.from(text, 'utf8'); // the default charset: no name to normalise
+  const name = charset.toLowerCase().replace(/_/g, '-');
+  if (name === 'utf-8' || name === 'utf8') return Buffer.from(text, 'utf8');
+  const single = ['iso-8859-1', 'latin-1', 'latin1', 'l1', 'iso8859-1'].includes(name) ? 0xff : ['ascii', 'us-ascii'].includes(name) ? 0x7f : 0;
+  if (single > 0) {
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) > single) throw new TypeError(`'${charset}' cannot encode the character at position ${i} of the response content`);
+    }
+    return Buffer.from(text, 'latin1');
+  }
+  if (name === 'utf-16le' || name === 'utf-16') return Buffer.from(text, 'utf16le');
+  throw new TypeError(`Cannot encode the response content with charset '${charset}' (use utf-8, latin-1, ascii or utf-16le)`);
+}
+
+const CHARSET_IN_CONTENT_TYPE = /;\s*charset=([^\s;]+)/i;
+
+/** What every response has: status, headers, cookies, closing. */
+export abstract class HttpResponseBase {
+  /** The status a class answers with unless told otherwise. */
+  static defaultStatus = 200;
+
+  readonly headers: ResponseHeaders;
+  /** Run once by close() (files, generators, the request's uploads), before requestFinished. */
+  readonly closers: (() => void | Promise<void>)[] = [];
+  /** Whether the body is produced asynchronously (StreamingHttpResponse). */
+  abstract readonly streaming: boolean;
+  #statusCode: number;
+  #reason: string | null;
+  #charset: string | null;
+  /** Made on first use: most responses set no cookie. */
+  #cookies: Map<string, Cookie> | null = null;
+  #closed = false;
+  /** The promise of close() when a closer was asynchronous. */
+  #closing: Promise<void> | null = null;
+
+  constructor({ status, reason, contentType, charset, headers }: ResponseOptions = {}) {
+    this.headers = new ResponseHeaders(headers);
+    this.#charset = charset ?? null;
+    this.#statusCode = (this.constructor as typeof HttpResponseBase).defaultStatus;
+    if (status !== undefined) this.statusCode = status;
+    this.#reason = reason ?? null;
+    if (headers === undefined || !this.headers.has('Content-Type')) {
+      this.headers.set('Content-Type', contentType ?? `text/html; charset=${this.charset}`);
+    } else if (contentType) {
+      throw new TypeError("'headers' must not contain 'Content-Type' when the 'contentType' option is provided.");
+    }
+  }
+
+  /** The cookies to set, one Set-Cookie header each. */
+  get cookies(): Map<string, Cookie> {
+    this.#cookies ??= new Map();
+    return this.#cookies;
+  }
+
+  get statusCode(): number {
+    return this.#statusCode;
+  }
+
+  set statusCode(value: number) {
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError('HTTP status code must be an integer.');
+    if (value < 100 || value > 599) throw new RangeError('HTTP status code must be an integer from 100 to 599.');
+    this.#statusCode = value;
+  }
+
+  /** The given reason, else the standard phrase of the status code. */
+  get reasonPhrase(): string {
+    return this.#reason ?? STATUS_CODES[this.#statusCode] ?? 'Unknown Status Code';
+  }
+
+  set reasonPhrase(value: string) {
+    this.#reason = value;
+  }
+
+  /** The given charset, else the Content-Type's (quotes removed), else DEFAULT_CHARSET. */
+  get charset(): string {
+    if (this.#charset !== null) return this.#charset;
+    const contentType = this.headers.get('Content-Type') ?? '';
+    // Without a ';' there is no charset parameter: most content types are spared the expression.
+    const match = contentType.includes(';') ? CHARSET_IN_CONTENT_TYPE.exec(contentType) : null;
+    return match ? (match[1] as string).replace(/"/g, '') : defaultCharset();
+  }
+
+  set charset(value: string) {
+    this.#charset = value;
+  }
+
+  /** `404 Not Found`: the status for startResponse. */
+  get statusLine(): string {
+    return `${this.#statusCode} ${this.reasonPhrase}`;
+  }
+
+  /** The headers for startResponse: every header, then one Set-Cookie per cookie. */
+  headerList(): HeaderList {
+    const list: HeaderList = this.headers.list();
+    if (this.#cookies !== null) for (const cookie of this.#cookies.values()) list.push(['Set-Cookie', cookie.outputString()]);
+    return list;
+  }
+
+  /**
+   * Django's set_cookie. `expires` as a Date becomes Max-Age (and expires) from now; `maxAge` alone
+   * also sets expires; `path` defaults to '/'; `samesite` is Lax, Strict or None.
+   */
+  setCookie(key: string, value = '', options: CookieOptions = {}): void {
+    this.cookies.set(key, makeCookie(key, value, options));
+  }
+
+  /** Django's delete_cookie: an empty cookie that expired in 1970, same path and domain. */
+  deleteCookie(key: string, options: Pick<CookieOptions, 'path' | 'domain' | 'samesite'> = {}): void {
+    this.cookies.set(key, makeDeletionCookie(key, options));
+  }
+
+  /** Bytes for the body: text encoded with the charset. */
+  protected makeBytes(value: ContentChunk): Buffer {
+    if (typeof value === 'string') return encodeText(value, this.charset);
+    return asBuffer(value);
+  }
+
+  /** Whether close() ran. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs the closers once (an error in one does not stop the others, as in Django), then sends
+   * requestFinished with this response as the sender. Synchronous when every closer is; otherwise a
+   * promise, and later calls return the same promise.
+   */
+  close(): MaybePromise<void> {
+    if (this.#closed) return this.#closing ?? undefined;
+    this.#closed = true;
+    const closers = this.closers.splice(0);
+    this.#closing = this.#runClosers(closers, 0) ?? null;
+    return this.#closing ?? undefined;
+  }
+
+  /** The closers from `from` on, then requestFinished; a promise from the first closer that returns one. */
+  #runClosers(closers: readonly (() => void | Promise<void>)[], from: number): Promise<void> | undefined {
+    for (let i = from; i < closers.length; i++) {
+      let result: void | Promise<void>;
+      try {
+        result = (closers[i] as () => void | Promise<void>)();
+      } catch {
+        // Django ignores closer errors: the response was already sent.
+        continue;
+      }
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(
+          () => this.#runClosers(closers, i + 1),
+          () => this.#runClosers(closers, i + 1),
+        );
+      }
+    }
+    if (requestFinished.hasListeners()) requestFinished.send(this, {});
+    return undefined;
+  }
+}
+
+/** A response with its whole body in memory. */
+export class HttpResponse extends HttpResponseBase implements Iterable<Uint8Array> {
+  readonly streaming = false;
+  #container: Buffer[] = [];
+
+  constructor(content: ContentChunk | Iterable<ContentChunk> = '', options: ResponseOptions = {}) {
+    super(options);
+    this.content = content;
+  }
+
+  /** The body bytes. Setting it takes text (encoded with the charset), bytes, or an iterable of them. */
+  get content(): Buffer {
+    if (this.#container.length !== 1) this.#container = [Buffer.concat(this.#container)];
+    return this.#container[0] as Buffer;
+  }
+
+  set content(value: ContentChunk | Iterable<ContentChunk>) {
+    if (typeof value === 'string' || value instanceof Uint8Array) {
+      this.#container = [this.makeBytes(value)];
+      return;
+    }
+    // An iterable is consumed now, so the response can be iterated more than once.
+    const chunks: Buffer[] = [];
+    for (const chunk of value) chunks.push(this.makeBytes(chunk));
+    const closable = value as { close?: unknown };
+    if (typeof closable.close === 'function') {
+      try {
+        (closable.close as () => unknown)();
+      } catch {
+        // As Django: a failing close() of consumed content does not matter.
+      }
+    }
+    this.#container = [Buffer.concat(chunks)];
+  }
+
+  /** The body decoded with the charset. */
+  get text(): string {
+    return decodeBytes(this.content, this.charset || 'utf-8');
+  }
+
+  /** Appends to the body (the response as a file). */
+  write(data: ContentChunk): void {
+    this.#container.push(this.makeBytes(data));
+  }
+
+  /** The body, once, as one chunk. */
+  *[Symbol.iterator](): Iterator<Uint8Array> {
+    yield this.content;
+  }
+}
+
+/** A response whose body is produced piece by piece (a generator, a file); it has no `content`. */
+export class StreamingHttpResponse extends HttpResponseBase implements AsyncIterable<Uint8Array> {
+  readonly streaming = true;
+  #source: Iterable<ContentChunk> | AsyncIterable<ContentChunk> = [];
+  #iterator: Iterator<ContentChunk> | AsyncIterator<ContentChunk> | null = null;
+
+  constructor(streamingContent: Iterable<ContentChunk> | AsyncIterable<ContentChunk> = [], options: ResponseOptions = {}) {
+    super(options);
+    this.streamingContent = streamingContent;
+  }
+
+  /** The body as bytes, iterable once. */
+  get streamingContent(): AsyncIterable<Uint8Array> {
+    return { [Symbol.asyncIterator]: () => this.#chunks() };
+  }
+
+  set streamingContent(value: Iterable<ContentChunk> | AsyncIterable<ContentChunk>) {
+    this.#source = value;
+    this.#iterator = null;
+    const closable = value as { close?: unknown };
+    if (typeof closable.close === 'function') this.closers.push(() => (closable.close as () => void | Promise<void>).call(value));
+  }
+
+  async *#chunks(): AsyncGenerator<Uint8Array, void, undefined> {
+    if (this.#iterator !== null) throw new Error('The streaming content of a response can be iterated only once.');
+    const source = this.#source;
+    const iterator: Iterator<ContentChunk> | AsyncIterator<ContentChunk> =
+      Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+    this.#iterator = iterator;
+    // A body abandoned early (the client went away) still runs the generator's finally blocks on close().
+    let finished = false;
+    this.closers.push(async () => {
+      if (!finished) await iterator.return?.();
+    });
+    try {
+      for (;;) {
+        const step = await iterator.next();
+        if (step.done) break;
+        yield this.makeBytes(step.value);
+      }
+    } finally {
+      finished = true;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.streamingContent[Symbol.asyncIterator]();
+  }
+
+  /** The whole body, read now (Django's getvalue()). */
+  async getValue(): Promise<Buffer> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+}
+
+/** The content types FileResponse (and the static files handler) know, by extension. */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
+  html: 'text/html',
+  css: 'text/css',
+  js: 'text/javascript',
+  mjs: 'text/javascript',
+  json: 'application/json',
+  txt: 'text/plain',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  ico: 'image/vnd.microsoft.icon',
+  webp: 'image/webp',
+  woff: 'font/woff',
+  woff2: 'font/woff2',
+  pdf: 'application/pdf',
+  xml: 'text/xml',
+  map: 'application/json',
+  wasm: 'application/wasm',
+});
+
+/** The content type of a file name, from its extension; application/octet-stream when unknown. */
+export function guessContentType(fileName: string): string {
+  const ext = path.extname(fileName).slice(1).toLowerCase();
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}
+
+/**
+ * Django's content_disposition_header: `inline; filename="a.txt"` / `attachment; ...`, or RFC 5987's
+ * `filename*=utf-8''...` for a name that is not printable ASCII; null with neither.
+ */
+export function contentDispositionHeader(asAttachment: boolean, fileName: string): string | null {
+  if (!asAttachment && !fileName) return null;
+  const disposition = asAttachment ? 'attachment' : 'inline';
+  if (!fileName) return disposition;
+  if (/^[\t \x21-\x7e]*$/.test(fileName)) return `${disposition}; filename="${fileName.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `${disposition}; filename*=utf-8''${quote(fileName)}`;
+}
+
+/** A file-like for FileResponse: `name` (for the content type and disposition) and `size` are optional. */
+export interface FileSource extends FileLike {
+  name?: string;
+  size?: number;
+}
+
+const readFd = promisify(read);
+
+/** A file opened by path, as a FileLike (read from the start, closed by close()). */
+function openFile(file: string): FileSource {
+  const fd = openSync(file, 'r');
+  let size: number;
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${file}'`), { code: 'EISDIR' });
+    size = stats.size;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  let position = 0;
+  let closed = false;
+  return {
+    name: file,
+    size,
+    async read(blockSize: number): Promise<Uint8Array> {
+      const { buffer, bytesRead } = await readFd(fd, Buffer.alloc(blockSize), 0, blockSize, position);
+      position += bytesRead;
+      return buffer.subarray(0, bytesRead);
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
+  };
+}
+
+function givesContentType(headers: HeadersInit | undefined): boolean {
+  if (!headers) return false;
+  const names = Symbol.iterator in headers ? [...(headers as Iterable<readonly [string, unknown]>)].map(([name]) => name) : Object.keys(headers);
+  return names.some((name) => name.toLowerCase() === 'content-type');
+}
+
+export interface FileResponseOptions extends ResponseOptions {
+  /** `attachment` (download) instead of `inline`. */
+  asAttachment?: boolean;
+  /** The name for the content type and Content-Disposition (default: the file's own name). */
+  filename?: string;
+}
+
+/**
+ * Streams a file (Django's FileResponse): a path (opened now, so a missing file throws here) or a
+ * file-like. Content-Type from the extension unless given, Content-Length from the size,
+ * Content-Disposition with the file name. `fileToStream` lets the handler use gwi.file_wrapper.
+ */
+export class FileResponse extends StreamingHttpResponse {
+  blockSize = 4096;
+  readonly asAttachment: boolean;
+  readonly filename: string;
+  /** The file, for gwi.file_wrapper; it is closed by close(). */
+  readonly fileToStream: FileSource;
+
+  constructor(file: string | FileSource, { asAttachment = false, filename = '', ...options }: FileResponseOptions = {}) {
+    super([], options);
+    // Opened after super(), so a refused option cannot leak the file descriptor.
+    const source = typeof file === 'string' ? openFile(file) : file;
+    this.asAttachment = asAttachment;
+    this.filename = filename;
+    this.fileToStream = source;
+    this.streamingContent = this.#blocks(source);
+    if (source.close) this.closers.push(() => source.close?.());
+    if (typeof source.size === 'number') this.headers.set('Content-Length', source.size);
+    const name = path.basename(filename || source.name || '');
+    if (options.contentType === undefined && !givesContentType(options.headers)) {
+      this.headers.set('Content-Type', name ? guessContentType(name) : 'application/octet-stream');
+    }
+    const disposition = contentDispositionHeader(asAttachment, name);
+    if (disposition !== null) this.headers.set('Content-Disposition', disposition);
+  }
+
+  async *#blocks(source: FileSource): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) {
+      const block = await source.read(this.blockSize);
+      if (block.length === 0) return;
+      yield block;
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+export interface JsonResponseOptions extends ResponseOptions {
+  /** Only plain objects unless false (Django's safe flag). */
+  safe?: boolean;
+  /** JSON.stringify's replacer and indentation. */
+  replacer?: (this: unknown, key: string, value: unknown) => unknown;
+  space?: string | number;
+}
+
+/**
+ * JSON (Django's JsonResponse), `application/json`. The text is JSON.stringify's (compact, non-ASCII
+ * as is), not Python's json.dumps spacing: both parse the same.
+ */
+export class JsonResponse extends HttpResponse {
+  constructor(data: unknown, { safe = true, replacer, space, ...options }: JsonResponseOptions = {}) {
+    if (safe && !isPlainObject(data)) {
+      throw new TypeError('In order to allow non-dict objects to be serialized set the safe parameter to False.');
+    }
+    super(JSON.stringify(data, replacer, space) ?? 'null', { ...options, contentType: options.contentType ?? 'application/json' });
+  }
+}
+
+export interface RedirectOptions extends ResponseOptions {
+  /** 307/308 instead of 302/301: the client repeats the method and body (Django 5.2's preserve_request). */
+  preserveRequest?: boolean;
+}
+
+const UNSAFE_URL_CHARS = /[\t\r\n]/g;
+const LEADING_C0_OR_SPACE = /^[\x00-\x20]+/;
+
+/** The scheme of a URL as Python's urlsplit sees it (after dropping what browsers ignore too). */
+function urlScheme(url: string): string {
+  const cleaned = url.replace(LEADING_C0_OR_SPACE, '').replace(UNSAFE_URL_CHARS, '');
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(cleaned);
+  return match ? (match[1] as string).toLowerCase() : '';
+}
+
+/** A redirect: Location is the URL (escaped as a URI); schemes other than http, https and ftp are refused. */
+export abstract class HttpResponseRedirectBase extends HttpResponse {
+  static allowedSchemes = ['http', 'https', 'ftp'];
+  static preserveRequestStatus = 307;
+
+  constructor(redirectTo: string | URL, { preserveRequest = false, ...options }: RedirectOptions = {}) {
+    super('', options);
+    const url = String(redirectTo);
+    this.headers.set('Location', iriToUri(url));
+    const cls = this.constructor as typeof HttpResponseRedirectBase;
+    if (preserveRequest) this.statusCode = cls.preserveRequestStatus;
+    const scheme = urlScheme(url);
+    if (scheme && !cls.allowedSchemes.includes(scheme)) throw new DisallowedRedirect(`Unsafe redirect to URL with protocol '${scheme}'`);
+  }
+
+  /** The Location header. */
+  get url(): string {
+    return this.headers.get('Location') as string;
+  }
+}
+
+export class HttpResponseRedirect extends HttpResponseRedirectBase {
+  static override defaultStatus = 302;
+}
+
+export class HttpResponsePermanentRedirect extends HttpResponseRedirectBase {
+  static override defaultStatus = 301;
+  static override preserveRequestStatus = 308;
+}
+
+/** 304: no body and no Content-Type; setting content throws. */
+export class HttpResponseNotModified extends HttpResponse {
+  static override defaultStatus = 304;
+
+  constructor(options: ResponseOptions = {}) {
+    super('', options);
+    this.headers.delete('Content-Type');
+  }
+
+  override get content(): Buffer {
+    return super.content;
+  }
+
+  override set content(value: ContentChunk | Iterable<ContentChunk>) {
+    const empty = typeof value === 'string' || value instanceof Uint8Array ? value.length === 0 : false;
+    if (!empty) throw new TypeError('You cannot set content to a 304 (Not Modified) response');
+    super.content = value;
+  }
+
+  override write(data: ContentChunk): void {
+    if (data.length > 0) throw new TypeError('You cannot set content to a 304 (Not Modified) response');
+  }
+}
+
+export class HttpResponseBadRequest extends HttpResponse {
+  static override defaultStatus = 400;
+}
+
+export class HttpResponseForbidden extends HttpResponse {
+  static override defaultStatus = 403;
+}
+
+export class HttpResponseNotFound extends HttpResponse {
+  static override defaultStatus = 404;
+}
+
+/** 405 with `Allow: GET, POST`. */
+export class HttpResponseNotAllowed extends HttpResponse {
+  static override defaultStatus = 405;
+
+  constructor(permittedMethods: Iterable<string>, content: ContentChunk | Iterable<ContentChunk> = '', options: ResponseOptions = {}) {
+    super(content, options);
+    this.headers.set('Allow', [...permittedMethods].join(', '));
+  }
+}
+
+export class HttpResponseGone extends HttpResponse {
+  static override defaultStatus = 410;
+}
+
+export class HttpResponseServerError extends HttpResponse {
+  static override defaultStatus = 500;
+}
+
+export function isResponse(value: unknown): value is HttpResponseBase {
+  return value instanceof HttpResponseBase;
+}

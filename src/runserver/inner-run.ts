@@ -1,0 +1,176 @@
+// `gwi runserver` as a programmatic API (Django's runserver command without its argument parsing):
+// load the project, run the system checks, bind, print the banner, serve until the signal aborts.
+import { loadSettings, locateSettings, settings } from '../framework/conf/settings.js';
+import { getInternalGwiApplication } from '../framework/handlers/application.js';
+import { formatCheckReport, runChecks, SystemCheckError } from '../framework/checks/registry.js';
+import { ImproperlyConfigured } from '../framework/exceptions.js';
+import { errorLocation, errorSummary } from '../framework/utils/module-loading.js';
+import { StaticFilesHandler } from '../framework/staticfiles/handlers.js';
+import type { Application } from '../gateway/types.js';
+import { ServerLog } from '../log/server-log.js';
+import { colorStyle, type Style } from '../log/termcolors.js';
+import type { GwiServer } from '../server/gwi-server.js';
+import { run, type RunOptions } from '../server/run.js';
+import { VERSION } from '../version.js';
+import { displayAddr, parseAddrport, type Addrport } from './addrport.js';
+import { formatBanner, PRODUCTION_WARNING } from './banner.js';
+import { asBindError, CommandError, SetupError } from './errors.js';
+import { registerProjectLoader } from './loader.js';
+
+/** A stream the command writes whole lines to (process.stdout, process.stderr, or a test's buffer). */
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** The runserver options, named as in Django's `options` dict. */
+export interface RunserverOptions {
+  /** `[addr:]port`; undefined or empty: 127.0.0.1:8000 (::1 with ipv6). */
+  addrport?: string | undefined;
+  /** `--ipv6/-6`. */
+  useIpv6?: boolean;
+  /** False with `--nothreading`: one request at a time. */
+  useThreading?: boolean;
+  /** False with `--noreload`: one process, no supervisor (runServer() itself never reloads). */
+  useReloader?: boolean;
+  /** False with `--nostatic`. */
+  useStaticHandler?: boolean;
+  /** `--insecure`: serve static files even when DEBUG is false. */
+  insecureServing?: boolean;
+  skipChecks?: boolean;
+  /** `--settings`: the settings module ('mysite/settings'). */
+  settings?: string | undefined;
+  noColor?: boolean;
+  forceColor?: boolean;
+  /** Aborting stops the server (Ctrl-C); runServer() then resolves. */
+  signal?: AbortSignal;
+  stdout?: Output;
+  stderr?: Output;
+  /** Read for GWI_RUNSERVER_HIDE_WARNING and the colours; `--no-color` sets GWI_COLORS here. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Django's execute(): the two colour flags exclude each other, and --no-color reaches the request log
+ * (also in processes started from here) through GWI_COLORS.
+ */
+export function checkColorFlags(noColor: boolean, forceColor: boolean, env: NodeJS.ProcessEnv): void {
+  if (noColor && forceColor) throw new CommandError("The --no-color and --force-color options can't be used together.");
+  if (noColor) env.GWI_COLORS = 'nocolor';
+}
+
+/** Django's color_style(force_color), or no_style() with --no-color: decided by stdout. */
+export function commandStyle({ noColor = false, forceColor = false, stdout = process.stdout, env = process.env }: RunserverOptions): Style {
+  return colorStyle({ stream: stdout, env, noColor, forceColor });
+}
+
+/**
+ * A failure to load the project as one line: ImproperlyConfigured says what is wrong (completed with
+ * the error that caused it when it does not name it already), and an error raised by the project's own
+ * code names itself and where it happened. null for anything else: a crash, shown with its stack.
+ */
+function loadFailureMessage(err: unknown): string | null {
+  if (err instanceof ImproperlyConfigured) {
+    const { cause } = err;
+    if (cause === undefined || err.message.includes(errorSummary(cause))) return err.message;
+    const where = errorLocation(cause);
+    return `${err.message} ${errorSummary(cause)}${where ? ` (${where})` : ''}`;
+  }
+  const where = errorLocation(err);
+  return where === null ? null : `${errorSummary(err)} (${where})`;
+}
+
+/** Runs `load` (which imports project code), turning a load failure into a CommandError. */
+async function loading<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    const message = loadFailureMessage(err);
+    throw message === null ? err : new CommandError(message, { cause: err });
+  }
+}
+
+/**
+ * What Django does before serving (execute() and handle()): the colour flags, the settings, the
+ * ALLOWED_HOSTS requirement, and the address to bind. Under the reloader, each server process runs it.
+ */
+export async function prepareRunserver(options: RunserverOptions): Promise<Addrport> {
+  const { noColor = false, forceColor = false, env = process.env } = options;
+  checkColorFlags(noColor, forceColor, env);
+  await registerProjectLoader();
+  try {
+    locateSettings({ settings: options.settings, env });
+  } catch (err) {
+    if (err instanceof ImproperlyConfigured) throw new SetupError(err.message);
+    throw err;
+  }
+  const configured = await loading(() => loadSettings({ settings: options.settings, env }));
+  if (!configured.DEBUG && configured.ALLOWED_HOSTS.length === 0) {
+    throw new SetupError('You must set settings.ALLOWED_HOSTS if DEBUG is False.');
+  }
+  return parseAddrport(options.addrport, options.useIpv6 ?? false);
+}
+
+/** Django's check(display_num_errors=True): the report on stdout, or on stderr when it shows issues. */
+async function performSystemChecks(style: Style, stdout: Output, stderr: Output): Promise<void> {
+  stdout.write('Performing system checks...\n\n');
+  const report = formatCheckReport(await loading(() => runChecks()), { style });
+  if (report.serious) throw new SystemCheckError(report.text);
+  (report.visible ? stderr : stdout).write(`${report.text}\n`);
+}
+
+/** Django's get_handler(): the project's application, serving STATIC_URL too while DEBUG (or --insecure). */
+async function getHandler(options: RunserverOptions): Promise<Application> {
+  const application = await loading(() => getInternalGwiApplication());
+  const { useStaticHandler = true, insecureServing = false } = options;
+  return useStaticHandler && (settings.DEBUG || insecureServing) ? StaticFilesHandler(application) : application;
+}
+
+/**
+ * Django's inner_run(): checks, the application, then run() with the banner printed on bind. `server`
+ * passes through to run(); its `onBind` is called after the banner (the reloader's child starts taking
+ * the connections its supervisor hands over, with `listen: false`).
+ */
+export async function innerRun(
+  addrport: Addrport,
+  options: RunserverOptions,
+  server: Pick<RunOptions, 'handle' | 'listen' | 'onBind'> = {},
+): Promise<void> {
+  const { stdout = process.stdout, stderr = process.stderr, env = process.env, signal } = options;
+  const style = commandStyle(options);
+  if (!options.skipChecks) await performSystemChecks(style, stdout, stderr);
+  const handler = await getHandler(options);
+  if (signal?.aborted) return;
+  const onBind = (port: number, bound: GwiServer): void => {
+    const banner = formatBanner({
+      now: new Date(),
+      version: VERSION,
+      settingsModule: settings.SETTINGS_MODULE,
+      host: displayAddr(addrport),
+      port,
+    });
+    const warning = env.GWI_RUNSERVER_HIDE_WARNING === 'true' ? '' : `${style.WARNING(PRODUCTION_WARNING)}\n`;
+    // One write: whoever waits for the banner gets the warning with it.
+    stdout.write(banner + warning);
+    server.onBind?.(port, bound);
+  };
+  // GWI_COLORS (nocolor after --no-color) picks the palette; --force-color colours a pipe too.
+  const log = new ServerLog({ stream: stderr, style: colorStyle({ stream: stderr, env, forceColor: options.forceColor ?? false }) });
+  try {
+    await run(addrport.addr, addrport.port, handler, {
+      ...server,
+      threading: options.useThreading ?? true,
+      ipv6: addrport.ipv6,
+      log,
+      onBind,
+      signal,
+    });
+  } catch (err) {
+    throw asBindError(err);
+  }
+}
+
+/** `gwi runserver`: prepares, then binds and serves until `options.signal` aborts. */
+export async function runServer(options: RunserverOptions = {}): Promise<void> {
+  await innerRun(await prepareRunserver(options), options);
+}

@@ -1,0 +1,49 @@
+// Makes a project's modules importable: TypeScript through tsx, and `gwi` resolved to this installation.
+import * as nodeModule from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { gwiResolver, type ResolveHookData } from './resolve-hook.js';
+import { startEsbuild } from './transpiler-warmup.js';
+
+/** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
+type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook }) => unknown;
+
+/** Where node has them, tsx and gwi's resolver use the in-thread hooks; else the loader thread's. */
+const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
+
+let registering: Promise<void> | null = null;
+
+/**
+ * Registers the loaders once per process, before the settings module is imported. Hooks registered
+ * later run first, so gwi's resolver goes after tsx's (whose tsconfig "paths" would otherwise win). Where
+ * node has in-thread hooks, tsx uses them and they run before the loader thread's: gwi's is one too.
+ */
+export function registerProjectLoader(): Promise<void> {
+  registering ??= register();
+  return registering;
+}
+
+async function register(): Promise<void> {
+  // Resolved here, before any hook: this module is inside the gwi package, so `gwi` is its self-reference.
+  const data: ResolveHookData = { gwiUrl: import.meta.resolve('gwi') };
+  // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
+  const { register: registerTsx } = await import('tsx/esm/api');
+  registerTsx();
+  if (registerHooks) registerHooks({ resolve: gwiResolver(data.gwiUrl) });
+  // The hook file is its own build entry (dist/cli/resolve-hook.js, next to dist/cli/main.js, which holds this code).
+  else nodeModule.register(new URL('./resolve-hook.js', import.meta.url), { parentURL: import.meta.url, data });
+}
+
+/**
+ * Starts the transpiler's service process ahead, in the thread where tsx transpiles: the first
+ * TypeScript file a process transpiles otherwise waits ~12 ms for it. The reloader's standby calls
+ * this, so that the load after a save (which transpiles the saved file) does not wait.
+ */
+export async function startTranspiler(): Promise<void> {
+  await registerProjectLoader();
+  // The esbuild that tsx imports (its own dependency).
+  const esbuildUrl = pathToFileURL(nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild')).href;
+  // The thread register() picks for gwi's resolver. (The first Node 22 and 24 releases with in-thread
+  // hooks still see tsx on the loader thread: there the head start goes to the other thread and is lost.)
+  if (registerHooks) void startEsbuild(esbuildUrl);
+  else nodeModule.register(new URL('./transpiler-warmup.js', import.meta.url), { parentURL: import.meta.url, data: esbuildUrl });
+}
