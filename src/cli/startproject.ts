@@ -11,13 +11,11 @@ import { lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promis
 import { createRequire, isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findProjectRoot } from '../framework/utils/module-loading.js';
-import { VERSION } from '../version.js';
+import { GWI_ROOT, VERSION } from '../version.js';
 import { CommandError } from '../runserver/errors.js';
 
 /** The project template shipped with gwi (package.json's "files" includes templates/). */
-export const PROJECT_TEMPLATE = path.join(findProjectRoot(path.dirname(fileURLToPath(import.meta.url))), 'templates', 'project_template');
+export const PROJECT_TEMPLATE = path.join(GWI_ROOT, 'templates', 'project_template');
 
 const TEMPLATE_SUFFIX = '-tpl';
 /** The template's folder renamed to the project's name. */

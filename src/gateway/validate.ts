@@ -13,6 +13,7 @@ import type {
   StartResponse,
   Write,
 } from './types.js';
+import { isPlainObject } from './plain-object.js';
 
 /** A broken contract rule; the message is the user-facing text. */
 export class GwiAssertionError extends Error {
@@ -76,11 +77,6 @@ function methodName(name: string | symbol): string {
   return typeof name === 'symbol' ? 'Symbol.asyncIterator' : name;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** Reads a CGI key that E5 already proved is a string when present; an absent key reads as ''. */
 function cgi(environ: Record<string, unknown>, key: string): string {

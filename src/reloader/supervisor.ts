@@ -4,12 +4,12 @@
 // while nothing loads, it answers every request itself with the failure page.
 import net, { type Socket } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAddrport, type Addrport } from '../runserver/addrport.js';
 import { asBindError } from '../runserver/errors.js';
 import { checkColorFlags, type RunserverOptions } from '../runserver/inner-run.js';
 import { findProjectRoot } from '../framework/utils/module-loading.js';
 import { ServerLog } from '../log/server-log.js';
+import { GWI_ROOT } from '../version.js';
 import { resolveHost } from '../server/gwi-server.js';
 import { colorStyle } from '../log/termcolors.js';
 import { FailureResponder, LoadTimeout, serverProcessPage, ServerProcessExited } from './failure-page.js';
@@ -27,7 +27,7 @@ const QUIT_GRACE_MS = 1000;
 const STANDBY_DELAY_MS = 200;
 
 /** The gwi launcher: a server process runs `gwi runserver`, and RUN_MAIN makes it one. */
-const GWI_BIN = path.join(findProjectRoot(path.dirname(fileURLToPath(import.meta.url))), 'bin', 'gwi.js');
+const GWI_BIN = path.join(GWI_ROOT, 'bin', 'gwi.js');
 
 export interface SupervisorOptions extends RunserverOptions {
   /** How long a replaced server process may take to finish (default: GWI_RELOAD_GRACE_MS, else 5 s). */

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { findSourceMap, SourceMap, type SourceMapPayload } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isLibraryFile } from '../utils/module-loading.js';
+import { isLibraryFile, locationPath } from '../utils/module-loading.js';
 
 /** One call site, in Django's terms (filename, function, lineno and the context around it). */
 export interface Frame {
@@ -61,17 +61,6 @@ function splitCallSite(text: string): [fn: string, location: string] {
   return ['', text];
 }
 
-function locationFile(location: string): string {
-  if (location.startsWith('file://')) {
-    try {
-      return fileURLToPath(location);
-    } catch {
-      return location;
-    }
-  }
-  return location;
-}
-
 /** Parses V8's `    at fn (file:line:col)` lines; the message above them (even multi-line) is skipped. */
 export function parseStack(stack: string): StackEntry[] {
   const lines = stack.split('\n');
@@ -85,7 +74,7 @@ export function parseStack(stack: string): StackEntry[] {
     if (match && !location.startsWith('eval at ')) {
       entries.push({
         functionName: fn || '<anonymous>',
-        file: locationFile(match[1] as string),
+        file: locationPath(match[1] as string),
         line: Number(match[2]),
         column: Number(match[3]),
       });
@@ -176,7 +165,7 @@ function readSmallFile(file: string): string | null {
 }
 
 function resolveSource(source: string, base: string): string {
-  if (source.startsWith('file://')) return locationFile(source);
+  if (source.startsWith('file://')) return locationPath(source);
   return path.resolve(base, source);
 }
 

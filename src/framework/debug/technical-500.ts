@@ -8,6 +8,7 @@ import type { GwiRequest } from '../http/request.js';
 import { HttpResponse } from '../http/response.js';
 import { extractFrames, type Frame } from './frames.js';
 import { escapeHtml, metaTable, renderPage, varsTable } from './html.js';
+import { isPlainObject } from '../../gateway/plain-object.js';
 
 /** One exception of the chain: the thrown one, then each `cause`. */
 export interface ExceptionInfo {
@@ -51,11 +52,6 @@ export const CLEANSED_SUBSTITUTE = '********************';
 /** Django's hidden_settings, plus CREDENTIALS: names whose values never appear on the page. */
 export const HIDDEN_SETTINGS = /API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|CREDENTIALS|HTTP_COOKIE/i;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * Django's cleanse_setting: a sensitive name masks its whole value; plain objects are cleansed key by

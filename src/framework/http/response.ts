@@ -16,6 +16,7 @@ import { makeCookie, makeDeletionCookie, type Cookie, type CookieOptions } from 
 import { DisallowedRedirect } from '../exceptions.js';
 import { decodeBytes, iriToUri, quote } from './query-dict.js';
 import { requestFinished } from '../signals.js';
+import { isPlainObject } from '../../gateway/plain-object.js';
 
 /** A header name or value that would break the response (Django's BadHeaderError). */
 export class BadHeaderError extends Error {
@@ -588,11 +589,6 @@ export class FileResponse extends StreamingHttpResponse {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 export interface JsonResponseOptions extends ResponseOptions {
   /** Only plain objects unless false (Django's safe flag). */

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
+import { GWI_ROOT } from '../../version.js';
 import { ImproperlyConfigured } from '../exceptions.js';
 
 const EXTENSIONS = ['', '.ts', '.mts', '.tsx', '.js', '.mjs'];
@@ -93,7 +94,6 @@ export async function importString(spec: string, root: string): Promise<unknown>
 
 // gwi's own code is library code too, wherever gwi runs from (a checkout has no node_modules in its
 // path): it is never where a user's module went wrong, and debug pages fold its frames away.
-const GWI_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
 const GWI_CODE = ['src', 'dist'].map((dir) => path.join(GWI_ROOT, dir) + path.sep);
 
 /** gwi's code, node_modules, node: internals and frames without a file: not the user's code. */
@@ -106,7 +106,8 @@ function isUserFile(file: string): boolean {
   return !isLibraryFile(file);
 }
 
-function toPath(location: string): string {
+/** A stack location's file: a `file://` URL as a path; anything else (a path, `node:…`) as it is. */
+export function locationPath(location: string): string {
   if (!location.startsWith('file://')) return location;
   try {
     return fileURLToPath(location);
@@ -139,7 +140,7 @@ function missingImportLocation(err: Error): string | null {
   const match = /^Cannot find (?:module|package) '(.+?)' imported from (.+)$/.exec(err.message);
   if (!match) return null;
   const missing = match[1] as string;
-  const importer = toPath(match[2] as string);
+  const importer = locationPath(match[2] as string);
   let text: string;
   try {
     text = readFileSync(importer, 'utf8');
@@ -170,12 +171,12 @@ export function errorLocation(err: unknown): string | null {
   const stack = err.stack ?? '';
   // Node's link errors (a missing named export) open the stack with 'file:line' and the source line.
   const header = /^((?:file:\/\/)?\/[^\n]*?):(\d+)\n/.exec(stack);
-  if (header) return `${toPath(header[1] as string)}:${header[2]}`;
+  if (header) return `${locationPath(header[1] as string)}:${header[2]}`;
   for (const line of stack.split('\n')) {
     const at = /^\s+at (?:.*\((.*)\)|(?:async )?(.*))$/.exec(line);
     const position = /^(.*):(\d+):(\d+)$/.exec(at?.[1] ?? at?.[2] ?? '');
     if (!position) continue;
-    const file = toPath(position[1] as string);
+    const file = locationPath(position[1] as string);
     if (isUserFile(file)) return `${file}:${position[2]}:${position[3]}`;
   }
   return missingImportLocation(err);
