@@ -1,9 +1,13 @@
 // `gwi check`: Django's check command — load the project's settings and run the system checks.
+import { Command } from 'commander';
 import { loadSettings } from '../framework/conf/settings.js';
 import { formatCheckReport, runChecks, SystemCheckError } from '../framework/checks/registry.js';
 import type { Style } from '../log/termcolors.js';
 import { registerProjectLoader } from '../runserver/loader.js';
-import type { Output } from '../runserver/inner-run.js';
+import { ImproperlyConfigured } from '../framework/exceptions.js';
+import { CommandError } from '../runserver/errors.js';
+import { commandStyle, type Output } from '../runserver/options.js';
+import { HELP_HELP, reportError } from './base.js';
 
 export interface CheckOptions {
   settings?: string | undefined;
@@ -21,4 +25,20 @@ export async function checkProject({ settings, deploy = false, style, stdout = p
   const report = formatCheckReport(await runChecks({ includeDeployment: deploy }), { style });
   if (report.serious) throw new SystemCheckError(report.text);
   (report.visible ? stderr : stdout).write(`${report.text}\n`);
+}
+
+export function checkCommand(): Command {
+  return new Command('check')
+    .description('Checks the entire gwi project for potential problems.')
+    .option('--settings <SETTINGS>', 'The path to a settings module, e.g. "mysite/settings".')
+    .option('--deploy', 'Check deployment settings.')
+    .helpOption('-h, --help', HELP_HELP)
+    .action(async (flags: { settings?: string; deploy?: boolean }) => {
+      const style = commandStyle({});
+      try {
+        await checkProject({ settings: flags.settings, deploy: flags.deploy ?? false, style });
+      } catch (err) {
+        process.exit(reportError(err instanceof ImproperlyConfigured ? new CommandError(err.message) : err, process.stderr, style));
+      }
+    });
 }

@@ -11,8 +11,11 @@ import { lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promis
 import { createRequire, isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { GWI_ROOT, VERSION } from '../version.js';
+import { Command } from 'commander';
 import { CommandError } from '../runserver/errors.js';
+import { commandStyle } from '../runserver/options.js';
+import { GWI_ROOT, VERSION } from '../version.js';
+import { HELP_HELP, reportError, USAGE_ERROR } from './base.js';
 
 /** The project template shipped with gwi (package.json's "files" includes templates/). */
 export const PROJECT_TEMPLATE = path.join(GWI_ROOT, 'templates', 'project_template');
@@ -210,4 +213,20 @@ export async function startProject(name: string, directory?: string, options: St
     throw asCommandError(err);
   }
   return topDir;
+}
+
+export function startprojectCommand(): Command {
+  return new Command('startproject')
+    .description('Creates a gwi project directory structure for the given project name in the current directory or optionally in the given directory.')
+    .argument('[name]', 'Name of the application or project.')
+    .argument('[directory]', 'Optional destination directory')
+    .helpOption('-h, --help', HELP_HELP)
+    .action(async function (this: Command, name: string | undefined, directory: string | undefined) {
+      if (!name) this.error('error: You must provide a project name.', { exitCode: USAGE_ERROR });
+      try {
+        await startProject(name as string, directory);
+      } catch (err) {
+        process.exit(reportError(err, process.stderr, commandStyle({ stdout: process.stderr })));
+      }
+    });
 }

@@ -1,6 +1,6 @@
 // What the reloader's supervisor and its server processes say to each other over the IPC channel, and
 // how long they wait for each other.
-import type { RunserverOptions } from '../runserver/inner-run.js';
+import type { RunserverOptions } from '../runserver/options.js';
 
 /** The runserver options a server process loads the project with (the ones that cross a process boundary). */
 export type LoadOptions = Pick<

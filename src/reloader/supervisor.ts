@@ -6,7 +6,7 @@ import net, { type Socket } from 'node:net';
 import path from 'node:path';
 import { parseAddrport, type Addrport } from '../runserver/addrport.js';
 import { asBindError } from '../runserver/errors.js';
-import { checkColorFlags, type RunserverOptions } from '../runserver/inner-run.js';
+import { checkColorFlags, type RunserverOptions } from '../runserver/options.js';
 import { findProjectRoot } from '../framework/utils/module-loading.js';
 import { ServerLog } from '../log/server-log.js';
 import { GWI_ROOT } from '../version.js';

@@ -1,4 +1,4 @@
-// `gwi runserver` as a programmatic API (Django's runserver command without its argument parsing):
+// runserver as a programmatic API (Django's runserver handle() and inner_run(), without the command line):
 // load the project, run the system checks, bind, print the banner, serve until the signal aborts.
 import { loadSettings, locateSettings, settings } from '../framework/conf/settings.js';
 import { getInternalGwiApplication } from '../framework/handlers/application.js';
@@ -16,53 +16,7 @@ import { displayAddr, parseAddrport, type Addrport } from './addrport.js';
 import { formatBanner, PRODUCTION_WARNING } from './banner.js';
 import { asBindError, CommandError, SetupError } from './errors.js';
 import { registerProjectLoader } from './loader.js';
-
-/** A stream the command writes whole lines to (process.stdout, process.stderr, or a test's buffer). */
-export interface Output {
-  write(text: string): unknown;
-  isTTY?: boolean;
-}
-
-/** The runserver options, named as in Django's `options` dict. */
-export interface RunserverOptions {
-  /** `[addr:]port`; undefined or empty: 127.0.0.1:8000 (::1 with ipv6). */
-  addrport?: string | undefined;
-  /** `--ipv6/-6`. */
-  useIpv6?: boolean;
-  /** False with `--nothreading`: one request at a time. */
-  useThreading?: boolean;
-  /** False with `--noreload`: one process, no supervisor (runServer() itself never reloads). */
-  useReloader?: boolean;
-  /** False with `--nostatic`. */
-  useStaticHandler?: boolean;
-  /** `--insecure`: serve static files even when DEBUG is false. */
-  insecureServing?: boolean;
-  skipChecks?: boolean;
-  /** `--settings`: the settings module ('mysite/settings'). */
-  settings?: string | undefined;
-  noColor?: boolean;
-  forceColor?: boolean;
-  /** Aborting stops the server (Ctrl-C); runServer() then resolves. */
-  signal?: AbortSignal;
-  stdout?: Output;
-  stderr?: Output;
-  /** Read for GWI_RUNSERVER_HIDE_WARNING and the colours; `--no-color` sets GWI_COLORS here. */
-  env?: NodeJS.ProcessEnv;
-}
-
-/**
- * Django's execute(): the two colour flags exclude each other, and --no-color reaches the request log
- * (also in processes started from here) through GWI_COLORS.
- */
-export function checkColorFlags(noColor: boolean, forceColor: boolean, env: NodeJS.ProcessEnv): void {
-  if (noColor && forceColor) throw new CommandError("The --no-color and --force-color options can't be used together.");
-  if (noColor) env.GWI_COLORS = 'nocolor';
-}
-
-/** Django's color_style(force_color), or no_style() with --no-color: decided by stdout. */
-export function commandStyle({ noColor = false, forceColor = false, stdout = process.stdout, env = process.env }: RunserverOptions): Style {
-  return colorStyle({ stream: stdout, env, noColor, forceColor });
-}
+import { checkColorFlags, commandStyle, type Output, type RunserverOptions } from './options.js';
 
 /**
  * A failure to load the project as one line: ImproperlyConfigured says what is wrong (completed with
