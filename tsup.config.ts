@@ -14,6 +14,10 @@ export default defineConfig({
   platform: 'node',
   dts: { entry: 'src/index.ts' },
   sourcemap: true,
+  // An installed gwi has no src/: the debug page reads gwi's own lines from the maps (the pack test checks).
+  esbuildOptions(options) {
+    options.sourcesContent = true;
+  },
   clean: true,
   splitting: true,
 });

@@ -16,6 +16,7 @@ import { CommandError } from '../runserver/errors.js';
 import { commandStyle } from '../runserver/options.js';
 import { GWI_ROOT, VERSION } from '../version.js';
 import { HELP_HELP, reportError, USAGE_ERROR } from './base.js';
+import { gwiDependency } from './gwi-dependency.js';
 
 /** The project template shipped with gwi (package.json's "files" includes templates/). */
 export const PROJECT_TEMPLATE = path.join(GWI_ROOT, 'templates', 'project_template');
@@ -51,6 +52,8 @@ export interface TemplateContext {
   /** `gwi-insecure-` and 50 random characters. */
   secret_key: string;
   gwi_version: string;
+  /** package.json's spec of the gwi dependency (see gwiDependency), JSON-escaped. */
+  gwi_dependency: string;
 }
 
 export interface StartProjectOptions {
@@ -181,6 +184,7 @@ export async function startProject(name: string, directory?: string, options: St
     package_name: packageNameFor(name),
     secret_key: SECRET_KEY_PREFIX + getRandomSecretKey(),
     gwi_version: VERSION,
+    gwi_dependency: JSON.stringify(gwiDependency()).slice(1, -1),
   };
   const entries = await planTemplate(PROJECT_TEMPLATE, topDir, context);
 

@@ -1,7 +1,8 @@
 // The package as npm ships it: `npm pack`, installed into an empty folder, runs the new-user path
-// (`npx gwi startproject x && cd x && npx gwi runserver`) with nothing from this repository.
+// (`npx gwi startproject x`, then the new project's own README: `npm install && npm run dev`) with
+// nothing from this repository.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -32,7 +33,12 @@ it('installs from its tarball and serves a new project', async () => {
   run('npx', ['gwi', 'startproject', 'x'], app);
 
   const project = path.join(app, 'x');
-  const server = spawn('npx', ['gwi', 'runserver', '0'], { cwd: project, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The registry has no gwi: the new project names the tarball this gwi came from.
+  const manifest = JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  expect(manifest.dependencies.gwi).toBe(`file:${path.join(dir, tarball)}`);
+  // The other packages are the ones this repository installed: npm's cache has them.
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], project);
+  const server = spawn('npm', ['run', 'dev', '--', '0'], { cwd: project, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => server.on('close', (code) => resolve(code)));
   try {
     let stdout = '';
@@ -51,8 +57,20 @@ it('installs from its tarball and serves a new project', async () => {
     const reply = await httpRequest(port, '/');
     expect(reply.status).toBe(200);
     expect(reply.bytes.toString('utf8')).toContain('The install worked successfully!');
+
+    // An installed gwi has no src/: the debug page shows gwi's own lines from its source maps.
+    expect(existsSync(path.join(project, 'node_modules', 'gwi', 'src'))).toBe(false);
+    writeFileSync(path.join(project, 'x', 'urls.ts'), "import { JsonResponse, path } from 'gwi';\n\nexport const urlpatterns = [path('boom/', () => new JsonResponse([1]))];\n");
+    let page = '';
+    for (const deadline = Date.now() + 15_000; !page.includes('TypeError') && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      page = (await httpRequest(port, '/boom/')).bytes.toString('utf8');
+    }
+    expect(page).toContain('In order to allow non-dict objects to be serialized');
+    // The line that threw, as gwi's TypeScript source has it.
+    expect(page).toMatch(/if \(safe &amp;&amp; !isPlainObject\(data\)\) \{/);
   } finally {
-    // npx, the supervisor and its server processes: the whole process group.
+    // npm, the supervisor and its server processes: the whole process group.
     process.kill(-(server.pid as number), 'SIGINT');
     await exited;
   }

@@ -1,5 +1,6 @@
 // startProject(): Django's name checks and messages, the target directory rules, the files written from
 // templates/project_template, and a new project that loads, serves the welcome page and type-checks.
+import { realpathSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import os from 'node:os';
@@ -176,14 +177,15 @@ describe('files written', () => {
     for (const file of PROJECT_FILES) expect(await read(dir, file)).not.toMatch(/\{\{|\}\}|project_name/);
   });
 
-  it('package.json: the name, private, ESM, gwi as dependency, the settings module and the dev script', async () => {
+  it('package.json: the name, private, ESM, gwi as dependency (this checkout), the settings module and the dev script', async () => {
     const dir = await startProject('mysite', undefined, { cwd: tmp });
     const manifest = JSON.parse(await read(dir, 'package.json')) as Record<string, unknown>;
     expect(manifest).toMatchObject({
       name: 'mysite',
       private: true,
       type: 'module',
-      dependencies: { gwi: `^${VERSION}` },
+      // gwi runs from this checkout here: the registry has no such package, the folder installs.
+      dependencies: { gwi: `file:${realpathSync(REPO).replace(/[\\/]$/, '')}` },
       gwi: { settings: 'mysite/settings' },
       scripts: { dev: 'gwi runserver' },
     });
@@ -241,14 +243,14 @@ describe('files written', () => {
   });
 
   it('renderTemplate() replaces {{ variable }} with or without spaces and refuses an unknown one', () => {
-    const context: TemplateContext = { project_name: 'mysite', package_name: 'mysite', secret_key: 'k', gwi_version: '1.2.3' };
+    const context: TemplateContext = { project_name: 'mysite', package_name: 'mysite', secret_key: 'k', gwi_version: '1.2.3', gwi_dependency: '^1.2.3' };
     expect(renderTemplate('{{ project_name }}/{{project_name}} gwi {{  gwi_version }} { x }', context)).toBe('mysite/mysite gwi 1.2.3 { x }');
     expect(() => renderTemplate('{{ nope }}', context, 'a.ts-tpl')).toThrow("a.ts-tpl: unknown template variable 'nope'");
     expect(() => renderTemplate('{{ constructor }}', context)).toThrow("unknown template variable 'constructor'");
   });
 
   it('every -tpl file of the template only uses known variables', async () => {
-    const context: TemplateContext = { project_name: 'p', package_name: 'p', secret_key: 'k', gwi_version: VERSION };
+    const context: TemplateContext = { project_name: 'p', package_name: 'p', secret_key: 'k', gwi_version: VERSION, gwi_dependency: `^${VERSION}` };
     const files = (await listFiles(PROJECT_TEMPLATE)).filter((file) => file.endsWith('-tpl'));
     expect(files.length).toBeGreaterThan(5);
     for (const file of files) renderTemplate(await read(PROJECT_TEMPLATE, file), context, file);
