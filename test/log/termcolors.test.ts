@@ -4,6 +4,7 @@ import {
   colorize, colorStyle, makeStyle, PALETTES, parseColorSetting, shouldColor,
   type Palette, type Role, type StyleSpec,
 } from '../../src/log/termcolors.js';
+import { COLOR_NAMES, djangoColorize, render } from '../helpers/sgr.js';
 
 const NOCOLOR = PALETTES.nocolor;
 const LIGHT = PALETTES.light;
@@ -206,5 +207,45 @@ describe('colorStyle', () => {
     expect(colorStyle({ stream: { isTTY: false }, env: {}, forceColor: true }).ERROR('x')).toBe('\x1b[31;1mx\x1b[0m');
     expect(colorStyle({ stream: { isTTY: false }, env: { FORCE_COLOR: '1', GWI_COLORS: 'light' } }).SQL_KEYWORD('x'))
       .toBe('\x1b[34mx\x1b[0m');
+  });
+});
+
+describe('what a terminal shows', () => {
+  const text = '"GET /x HTTP/1.1" 404 3';
+  const tty = { isTTY: true };
+  const ALL_OPTS = 'bold,underscore,blink,reverse,conceal';
+
+  it('tells Django sequences apart that look different, and reads ESC[m as a reset', () => {
+    expect(render('\x1b[31;1mx\x1b[0m')).not.toEqual(render('\x1b[31mx\x1b[0m'));
+    expect(render('\x1b[31;1mx')).not.toEqual(render('\x1b[31;1mx\x1b[0m'));
+    expect(render('\x1b[31;1mx\x1b[m')).toEqual(render('\x1b[31;1mx\x1b[0m'));
+  });
+
+  it.each(Object.keys(PALETTES) as (keyof typeof PALETTES)[])('is Django\'s for every role of the %s palette', (name) => {
+    const style = makeStyle(PALETTES[name]);
+    for (const [role, spec] of Object.entries(PALETTES[name]) as [Role, StyleSpec][]) {
+      expect(render(style[role](text)), role).toEqual(render(djangoColorize(text, spec)));
+    }
+  });
+
+  it.each(COLOR_NAMES)('is Django\'s for fg %s on every bg with every option from GWI_COLORS', (fg) => {
+    for (const bg of COLOR_NAMES) {
+      const config = `error=${fg}/${bg},${ALL_OPTS};http_info=${fg},bold,bold,underscore`;
+      const style = colorStyle({ stream: tty, env: { GWI_COLORS: config } });
+      const palette = parseColorSetting(config)!;
+      for (const role of Object.keys(palette) as Role[]) {
+        expect(render(style[role](text)), `${config} ${role}`).toEqual(render(djangoColorize(text, palette[role])));
+      }
+    }
+  });
+
+  it('is Django\'s for colorize, with and without noreset', () => {
+    const specs: StyleSpec[] = [{}, { fg: 'cyan' }, { bg: 'black', opts: ['reverse', 'conceal'] }, { fg: 'white', bg: 'blue', opts: ['blink', 'bold', 'underscore'] }];
+    for (const spec of specs) {
+      expect(render(colorize(text, spec))).toEqual(render(djangoColorize(text, spec)));
+      // Django's noreset: the same opening codes, and nothing closes them.
+      const open = djangoColorize('', spec).slice(0, -'\x1b[0m'.length);
+      expect(render(colorize(text, { ...spec, noreset: true }))).toEqual(render(open + text));
+    }
   });
 });
