@@ -1,11 +1,33 @@
 // Terminal colours by role, as django.utils.termcolors: palettes, the DJANGO_COLORS syntax (read from
-// GWI_COLORS) and the decision whether a stream gets colour at all.
+// GWI_COLORS) and the decision whether a stream gets colour at all; picocolors writes the codes.
+import picocolors from 'picocolors';
 
-const COLORS = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'] as const;
-export type Color = (typeof COLORS)[number];
+type Paint = (text: string) => string;
 
-const OPT_CODES = { bold: '1', underscore: '4', blink: '5', reverse: '7', conceal: '8' } as const;
-export type Opt = keyof typeof OPT_CODES;
+// shouldColor() decides whether a stream gets colour; picocolors' own look at NO_COLOR, FORCE_COLOR, argv
+// and process.stdout must not, so it is only ever asked for the codes.
+const colors = picocolors.createColors(true);
+
+const FG = {
+  black: colors.black, red: colors.red, green: colors.green, yellow: colors.yellow,
+  blue: colors.blue, magenta: colors.magenta, cyan: colors.cyan, white: colors.white,
+};
+export type Color = keyof typeof FG;
+
+const BG: Record<Color, Paint> = {
+  black: colors.bgBlack, red: colors.bgRed, green: colors.bgGreen, yellow: colors.bgYellow,
+  blue: colors.bgBlue, magenta: colors.bgMagenta, cyan: colors.bgCyan, white: colors.bgWhite,
+};
+
+const OPTS = {
+  bold: colors.bold,
+  underscore: colors.underline,
+  // picocolors has no blink, so this one attribute is written by hand: SGR 5 on, 25 off.
+  blink: (text: string) => `\x1b[5m${text}\x1b[25m`,
+  reverse: colors.inverse,
+  conceal: colors.hidden,
+};
+export type Opt = keyof typeof OPTS;
 
 const ROLES = [
   'ERROR', 'SUCCESS', 'WARNING', 'NOTICE',
@@ -26,11 +48,11 @@ export type PaletteName = 'dark' | 'light' | 'nocolor';
 export type Style = Record<Role, (text: string) => string>;
 
 function isColor(name: string): name is Color {
-  return (COLORS as readonly string[]).includes(name);
+  return Object.hasOwn(FG, name);
 }
 
 function isOpt(name: string): name is Opt {
-  return Object.hasOwn(OPT_CODES, name);
+  return Object.hasOwn(OPTS, name);
 }
 
 function isRole(name: string): name is Role {
@@ -96,15 +118,30 @@ function copySpec(spec: StyleSpec): StyleSpec {
 }
 
 /**
- * Wraps text in one SGR sequence: fg (3N), bg (4N), then opts in the given order. Without any code the
- * prefix is the empty `\x1b[m`, as Django emits for HTTP_SUCCESS.
+ * The picocolors spans for a spec, fg outermost, then bg, then the opts in their order. Without any of
+ * them it is a reset: Django's empty prefix `\x1b[m` is SGR 0 too (HTTP_SUCCESS).
  */
-export function colorize(text: string, spec: StyleSpec & { noreset?: boolean }): string {
-  const codes: string[] = [];
-  if (spec.fg) codes.push(`3${COLORS.indexOf(spec.fg)}`);
-  if (spec.bg) codes.push(`4${COLORS.indexOf(spec.bg)}`);
-  for (const opt of spec.opts ?? []) codes.push(OPT_CODES[opt]);
-  return `\x1b[${codes.join(';')}m${text}${spec.noreset ? '' : '\x1b[0m'}`;
+function painter(spec: StyleSpec): Paint {
+  const layers: Paint[] = [];
+  if (spec.fg) layers.push(FG[spec.fg]);
+  if (spec.bg) layers.push(BG[spec.bg]);
+  for (const opt of spec.opts ?? []) layers.push(OPTS[opt]);
+  if (layers.length === 0) return colors.reset;
+  return (text) => layers.reduceRight((inner, paint) => paint(inner), text);
+}
+
+// Never in a painter's own codes, so it marks where the text goes.
+const MARK = '\0';
+
+/**
+ * Django's colorize(): text in the spec's colours and attributes, each closed after it; `noreset` leaves
+ * them on for what follows (only the opening codes of picocolors' span).
+ */
+export function colorize(text: string, { noreset = false, ...spec }: StyleSpec & { noreset?: boolean }): string {
+  const paint = painter(spec);
+  if (!noreset) return paint(text);
+  const [open = ''] = paint(MARK).split(MARK);
+  return open + text;
 }
 
 /** One `role=fg[/bg][,opt...]` definition; empty when nothing in it is known. */
@@ -114,7 +151,7 @@ function parseDefinition(instructions: string): StyleSpec {
   const spec: StyleSpec = {};
   if (isColor(fg)) spec.fg = fg;
   if (bg !== undefined && isColor(bg)) spec.bg = bg;
-  // Django stores the options reversed, so `bold,blink` gives `\x1b[..;5;1m`.
+  // Django stores the options reversed, so `bold,blink` opens blink before bold.
   const known = opts.reverse().filter(isOpt);
   if (known.length > 0) spec.opts = known;
   return spec;
@@ -154,20 +191,12 @@ function copyPalette(palette: Readonly<Palette>): Palette {
   return copy;
 }
 
-const identity = (text: string): string => text;
+const identity: Paint = (text) => text;
 
 /** One function per role; `null` (no colour) makes every role the identity. */
 export function makeStyle(palette: Palette | null): Style {
   const style = {} as Style;
-  for (const role of ROLES) {
-    if (palette === null) {
-      style[role] = identity;
-    } else {
-      // The request log calls these per line, so the SGR prefix is built once.
-      const prefix = colorize('', { ...palette[role], noreset: true });
-      style[role] = (text) => `${prefix}${text}\x1b[0m`;
-    }
-  }
+  for (const role of ROLES) style[role] = palette === null ? identity : painter(palette[role]);
   return style;
 }
 

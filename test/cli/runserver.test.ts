@@ -16,6 +16,7 @@ import {
   portIsFree,
   runGwi,
 } from './gwi-process.js';
+import { BOLD, RED, span, YELLOW } from '../helpers/sgr.js';
 
 const DATE = /^[A-Z][a-z]+ \d\d, \d{4} - \d\d:\d\d:\d\d$/;
 const LOG_TIME = String.raw`\[\d\d/[A-Z][a-z]{2}/\d{4} \d\d:\d\d:\d\d\]`;
@@ -206,11 +207,11 @@ describe('gwi runserver: colours', () => {
   it('--force-color colours the WARNING and the request log into pipes', async () => {
     const server = gwi(['--force-color', '0']);
     const port = await server.started();
-    await server.waitFor(/README\.md\.\x1b\[0m\n/);
-    expect(server.stdout).toContain(`\x1b[33;1m${WARNING_LINES.join('\n')}\x1b[0m\n`);
+    await server.waitFor(/README\.md\.\x1b\[22m\x1b\[39m\n/);
+    expect(server.stdout).toContain(`${span(WARNING_LINES.join('\n'), YELLOW, BOLD)}\n`);
     await get(port, '/nowhere/');
-    await server.waitFor(/" 404 \d+\x1b\[0m\n/, 'stderr');
-    expect(server.stderr).toMatch(new RegExp(`^${LOG_TIME} \\x1b\\[33m"GET /nowhere/ HTTP/1.1" 404 \\d+\\x1b\\[0m$`, 'm'));
+    await server.waitFor(/" 404 \d+\x1b\[39m\n/, 'stderr');
+    expect(server.stderr).toMatch(new RegExp(`^${LOG_TIME} \\x1b\\[33m"GET /nowhere/ HTTP/1.1" 404 \\d+\\x1b\\[39m$`, 'm'));
   });
 
   it('--no-color wins over FORCE_COLOR, also in the request log (GWI_COLORS=nocolor)', async () => {
@@ -224,7 +225,7 @@ describe('gwi runserver: colours', () => {
   it('FORCE_COLOR=1 alone colours the WARNING', async () => {
     const server = gwi(['0'], { FORCE_COLOR: '1' });
     await server.started();
-    await server.waitFor(/\x1b\[33;1mWARNING: /);
+    await server.waitFor(/\x1b\[33m\x1b\[1mWARNING: /);
   });
 
   // util-linux's script(1) gives the process a terminal.
@@ -233,7 +234,7 @@ describe('gwi runserver: colours', () => {
     // script puts stdout and stderr on one pseudo-terminal (whose ONLCR adds the \r).
     const { stdout, status } = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: project.dir, env: cleanEnv(), encoding: 'utf8' });
     expect(status).toBe(1);
-    expect(stdout).toContain('\x1b[31;1mCommandError: "abc" is not a valid port number or address:port pair.\r\n\x1b[0m');
+    expect(stdout).toContain(span('CommandError: "abc" is not a valid port number or address:port pair.\r\n', RED, BOLD));
   });
 });
 

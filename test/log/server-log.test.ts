@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServerLog } from '../../src/log/server-log.js';
 import { makeStyle, PALETTES, type Style } from '../../src/log/termcolors.js';
+import { BOLD, CYAN, GREEN, MAGENTA, RED, RESET, span, YELLOW, type Code } from '../helpers/sgr.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -36,22 +37,22 @@ const light = makeStyle(PALETTES.light);
 const plain = makeStyle(null);
 
 describe('logRequest', () => {
-  const codes: [code: number, darkPrefix: string][] = [
-    [101, '\x1b[1m'],
-    [200, '\x1b[m'],
-    [204, '\x1b[m'],
-    [302, '\x1b[32m'],
-    [304, '\x1b[36m'],
-    [400, '\x1b[31;1m'],
-    [404, '\x1b[33m'],
-    [500, '\x1b[35;1m'],
-    [505, '\x1b[35;1m'],
-    [600, '\x1b[35;1m'],
+  const codes: [code: number, dark: Code[]][] = [
+    [101, [BOLD]],
+    [200, [RESET]],
+    [204, [RESET]],
+    [302, [GREEN]],
+    [304, [CYAN]],
+    [400, [RED, BOLD]],
+    [404, [YELLOW]],
+    [500, [MAGENTA, BOLD]],
+    [505, [MAGENTA, BOLD]],
+    [600, [MAGENTA, BOLD]],
   ];
 
-  it.each(codes)('colours %i in the dark palette, leaving the timestamp outside', (code, prefix) => {
+  it.each(codes)('colours %i in the dark palette, leaving the timestamp outside', (code, sgr) => {
     expect(output(dark, (log) => log.logRequest('GET /x HTTP/1.1', code, 123)))
-      .toBe(`${STAMP} ${prefix}"GET /x HTTP/1.1" ${code} 123\x1b[0m\n`);
+      .toBe(`${STAMP} ${span(`"GET /x HTTP/1.1" ${code} 123`, ...sgr)}\n`);
   });
 
   it.each(codes)('writes %i plain without a palette', (code) => {
@@ -60,16 +61,16 @@ describe('logRequest', () => {
   });
 
   it.each([
-    [302, '\x1b[32;1m'],
-    [304, '\x1b[32m'],
-    [404, '\x1b[31m'],
-  ])('colours %i with the light palette', (code, prefix) => {
+    [302, [GREEN, BOLD]],
+    [304, [GREEN]],
+    [404, [RED]],
+  ])('colours %i with the light palette', (code, sgr) => {
     expect(output(light, (log) => log.logRequest('GET / HTTP/1.1', code, 0)))
-      .toBe(`${STAMP} ${prefix}"GET / HTTP/1.1" ${code} 0\x1b[0m\n`);
+      .toBe(`${STAMP} ${span(`"GET / HTTP/1.1" ${code} 0`, ...sgr)}\n`);
   });
 
   it('accepts a string code and a "-" size, as send_error logs them', () => {
-    expect(output(dark, (log) => log.logRequest('', '414', '-'))).toBe(`${STAMP} \x1b[31;1m"" 414 -\x1b[0m\n`);
+    expect(output(dark, (log) => log.logRequest('', '414', '-'))).toBe(`${STAMP} ${span('"" 414 -', RED, BOLD)}\n`);
   });
 
   it.each([['-'], ['20'], ['2000'], [0], ['000'], ['abc']])('leaves code %j uncoloured', (code) => {
@@ -110,7 +111,7 @@ describe('logAccess', () => {
 
   it('colours by status as logRequest does', () => {
     expect(output(dark, (log) => log.logAccess(parsed('POST', '/form', '1.1'), 404, 179)))
-      .toBe(`${STAMP} \x1b[33m"POST /form HTTP/1.1" 404 179\x1b[0m\n`);
+      .toBe(`${STAMP} ${span('"POST /form HTTP/1.1" 404 179', YELLOW)}\n`);
   });
 
   it('escapes control characters in the target', () => {
@@ -124,7 +125,7 @@ describe('the HTTPS hint', () => {
   const hint = "You're accessing the development server over HTTPS, but it only supports HTTP.";
 
   it('replaces the access line of a 4xx TLS handshake, coloured as a 500', () => {
-    expect(output(dark, (log) => log.logRequest(hello, 400, '-'))).toBe(`${STAMP} \x1b[35;1m${hint}\x1b[0m\n`);
+    expect(output(dark, (log) => log.logRequest(hello, 400, '-'))).toBe(`${STAMP} ${span(hint, MAGENTA, BOLD)}\n`);
     expect(output(plain, (log) => log.logRequest(hello, '400', '-'))).toBe(`${STAMP} ${hint}\n`);
   });
 
@@ -134,7 +135,7 @@ describe('the HTTPS hint', () => {
       log.logRequest(hello, 400, '-');
     });
     expect(text).toBe(
-      `${STAMP} code 400, message Bad request syntax ('\\x16\\x03\\x01')\n${STAMP} \x1b[35;1m${hint}\x1b[0m\n`,
+      `${STAMP} code 400, message Bad request syntax ('\\x16\\x03\\x01')\n${STAMP} ${span(hint, MAGENTA, BOLD)}\n`,
     );
   });
 
@@ -174,7 +175,7 @@ describe('logBrokenPipe', () => {
 describe('control characters', () => {
   it('are escaped in the request line as http.server does, inside our own colour codes', () => {
     expect(output(dark, (log) => log.logRequest('GET /\x1b[31mred\x00 HTTP/1.1', 404, 3)))
-      .toBe(`${STAMP} \x1b[33m"GET /\\x1b[31mred\\x00 HTTP/1.1" 404 3\x1b[0m\n`);
+      .toBe(`${STAMP} ${span('"GET /\\x1b[31mred\\x00 HTTP/1.1" 404 3', YELLOW)}\n`);
   });
 
   it('cover 0x00-0x1f, 0x7f-0x9f and the backslash; 0xa0 and above pass through', () => {
@@ -292,7 +293,7 @@ describe('the default style', () => {
   }
 
   it('colours a TTY stream with the dark palette', () => {
-    expect(defaultOutput(true)).toBe(`${STAMP} \x1b[33m"GET /nope HTTP/1.1" 404 3\x1b[0m\n`);
+    expect(defaultOutput(true)).toBe(`${STAMP} ${span('"GET /nope HTTP/1.1" 404 3', YELLOW)}\n`);
   });
 
   it('is plain on a stream that is not a TTY', () => {

@@ -4,6 +4,10 @@ import {
   colorize, colorStyle, makeStyle, PALETTES, parseColorSetting, shouldColor,
   type Palette, type Role, type StyleSpec,
 } from '../../src/log/termcolors.js';
+import {
+  BG_BLACK, BG_BLUE, BLINK, BLUE, BOLD, COLOR_NAMES, CYAN, djangoColorize, GREEN, HIDDEN, INVERSE, MAGENTA, RED,
+  render, RESET, span, UNDERLINE, WHITE, YELLOW, type Code,
+} from '../helpers/sgr.js';
 
 const NOCOLOR = PALETTES.nocolor;
 const LIGHT = PALETTES.light;
@@ -13,51 +17,51 @@ function withRoles(base: Readonly<Palette>, roles: Partial<Record<Role, StyleSpe
 }
 
 describe('colorize', () => {
-  it('puts fg, then bg, then the opts in their given order', () => {
-    expect(colorize('x', { fg: 'white', bg: 'blue', opts: ['bold', 'underscore'] })).toBe('\x1b[37;44;1;4mx\x1b[0m');
-    expect(colorize('x', { fg: 'red', opts: ['blink', 'bold'] })).toBe('\x1b[31;5;1mx\x1b[0m');
-    expect(colorize('x', { bg: 'black', opts: ['reverse', 'conceal'] })).toBe('\x1b[40;7;8mx\x1b[0m');
+  it('opens fg, then bg, then the opts in their given order, closing each after the text', () => {
+    expect(colorize('x', { fg: 'white', bg: 'blue', opts: ['bold', 'underscore'] })).toBe(span('x', WHITE, BG_BLUE, BOLD, UNDERLINE));
+    expect(colorize('x', { fg: 'red', opts: ['blink', 'bold'] })).toBe(span('x', RED, BLINK, BOLD));
+    expect(colorize('x', { bg: 'black', opts: ['reverse', 'conceal'] })).toBe(span('x', BG_BLACK, INVERSE, HIDDEN));
   });
 
-  it('emits an empty SGR when there is no code, and drops the reset for noreset', () => {
-    expect(colorize('', {})).toBe('\x1b[m\x1b[0m');
-    expect(colorize('ok', {})).toBe('\x1b[mok\x1b[0m');
-    expect(colorize('', { noreset: true })).toBe('\x1b[m');
+  it('resets (Django\'s empty SGR) when there is no code, and leaves the codes open for noreset', () => {
+    expect(colorize('', {})).toBe(span('', RESET));
+    expect(colorize('ok', {})).toBe(span('ok', RESET));
+    expect(colorize('', { noreset: true })).toBe('\x1b[0m');
     expect(colorize('x', { fg: 'cyan', noreset: true })).toBe('\x1b[36mx');
   });
 });
 
 describe('PALETTES', () => {
-  // SGR prefix per role, from the reference table.
-  const prefixes: Record<Role, [dark: string, light: string]> = {
-    ERROR: ['\x1b[31;1m', '\x1b[31;1m'],
-    SUCCESS: ['\x1b[32;1m', '\x1b[32;1m'],
-    WARNING: ['\x1b[33;1m', '\x1b[33;1m'],
-    NOTICE: ['\x1b[31m', '\x1b[31m'],
-    SQL_FIELD: ['\x1b[32;1m', '\x1b[32;1m'],
-    SQL_COLTYPE: ['\x1b[32m', '\x1b[32m'],
-    SQL_KEYWORD: ['\x1b[33m', '\x1b[34m'],
-    SQL_TABLE: ['\x1b[1m', '\x1b[1m'],
-    HTTP_INFO: ['\x1b[1m', '\x1b[1m'],
-    HTTP_SUCCESS: ['\x1b[m', '\x1b[m'],
-    HTTP_REDIRECT: ['\x1b[32m', '\x1b[32;1m'],
-    HTTP_NOT_MODIFIED: ['\x1b[36m', '\x1b[32m'],
-    HTTP_BAD_REQUEST: ['\x1b[31;1m', '\x1b[31;1m'],
-    HTTP_NOT_FOUND: ['\x1b[33m', '\x1b[31m'],
-    HTTP_SERVER_ERROR: ['\x1b[35;1m', '\x1b[35;1m'],
-    MIGRATE_HEADING: ['\x1b[36;1m', '\x1b[36;1m'],
-    MIGRATE_LABEL: ['\x1b[1m', '\x1b[1m'],
+  // Codes per role, from the reference table (Django's ESC[31;1m is RED, BOLD; its empty ESC[m is RESET).
+  const codes: Record<Role, [dark: Code[], light: Code[]]> = {
+    ERROR: [[RED, BOLD], [RED, BOLD]],
+    SUCCESS: [[GREEN, BOLD], [GREEN, BOLD]],
+    WARNING: [[YELLOW, BOLD], [YELLOW, BOLD]],
+    NOTICE: [[RED], [RED]],
+    SQL_FIELD: [[GREEN, BOLD], [GREEN, BOLD]],
+    SQL_COLTYPE: [[GREEN], [GREEN]],
+    SQL_KEYWORD: [[YELLOW], [BLUE]],
+    SQL_TABLE: [[BOLD], [BOLD]],
+    HTTP_INFO: [[BOLD], [BOLD]],
+    HTTP_SUCCESS: [[RESET], [RESET]],
+    HTTP_REDIRECT: [[GREEN], [GREEN, BOLD]],
+    HTTP_NOT_MODIFIED: [[CYAN], [GREEN]],
+    HTTP_BAD_REQUEST: [[RED, BOLD], [RED, BOLD]],
+    HTTP_NOT_FOUND: [[YELLOW], [RED]],
+    HTTP_SERVER_ERROR: [[MAGENTA, BOLD], [MAGENTA, BOLD]],
+    MIGRATE_HEADING: [[CYAN, BOLD], [CYAN, BOLD]],
+    MIGRATE_LABEL: [[BOLD], [BOLD]],
   };
-  const roles = Object.keys(prefixes) as Role[];
+  const roles = Object.keys(codes) as Role[];
 
   it('has exactly the reference roles in every palette', () => {
     for (const palette of Object.values(PALETTES)) expect(Object.keys(palette).sort()).toEqual([...roles].sort());
   });
 
   it.each(roles)('%s gives the reference dark and light codes', (role) => {
-    const [dark, light] = prefixes[role];
-    expect(makeStyle(PALETTES.dark)[role]('t')).toBe(`${dark}t\x1b[0m`);
-    expect(makeStyle(PALETTES.light)[role]('t')).toBe(`${light}t\x1b[0m`);
+    const [dark, light] = codes[role];
+    expect(makeStyle(PALETTES.dark)[role]('t')).toBe(span('t', ...dark));
+    expect(makeStyle(PALETTES.light)[role]('t')).toBe(span('t', ...light));
     expect(PALETTES.nocolor[role]).toEqual({});
   });
 
@@ -129,7 +133,7 @@ describe('parseColorSetting', () => {
   });
 
   it('gives the opts in reverse order of the setting', () => {
-    expect(makeStyle(parseColorSetting('error=green,bold,blink')).ERROR('e')).toBe('\x1b[32;5;1me\x1b[0m');
+    expect(makeStyle(parseColorSetting('error=green,bold,blink')).ERROR('e')).toBe(span('e', GREEN, BLINK, BOLD));
   });
 });
 
@@ -143,7 +147,7 @@ describe('makeStyle', () => {
     const palette = parseColorSetting('error=green')!;
     const style = makeStyle(palette);
     palette.ERROR = { fg: 'red' };
-    expect(style.ERROR('e')).toBe('\x1b[32me\x1b[0m');
+    expect(style.ERROR('e')).toBe(span('e', GREEN));
   });
 });
 
@@ -177,23 +181,23 @@ describe('colorStyle', () => {
   const tty = { isTTY: true };
 
   it('uses the dark palette when GWI_COLORS is unset or empty', () => {
-    expect(colorStyle({ stream: tty, env: {} }).HTTP_NOT_FOUND('x')).toBe('\x1b[33mx\x1b[0m');
-    expect(colorStyle({ stream: tty, env: { GWI_COLORS: '' } }).HTTP_NOT_FOUND('x')).toBe('\x1b[33mx\x1b[0m');
+    expect(colorStyle({ stream: tty, env: {} }).HTTP_NOT_FOUND('x')).toBe(span('x', YELLOW));
+    expect(colorStyle({ stream: tty, env: { GWI_COLORS: '' } }).HTTP_NOT_FOUND('x')).toBe(span('x', YELLOW));
   });
 
   it('reads the palette from GWI_COLORS', () => {
-    expect(colorStyle({ stream: tty, env: { GWI_COLORS: 'light' } }).HTTP_NOT_FOUND('x')).toBe('\x1b[31mx\x1b[0m');
+    expect(colorStyle({ stream: tty, env: { GWI_COLORS: 'light' } }).HTTP_NOT_FOUND('x')).toBe(span('x', RED));
     expect(colorStyle({ stream: tty, env: { GWI_COLORS: 'nocolor' } }).HTTP_NOT_FOUND('x')).toBe('x');
   });
 
-  it('leaves every other role as an empty SGR when GWI_COLORS only defines some roles', () => {
+  it('leaves every other role as a reset (Django\'s empty SGR) when GWI_COLORS only defines some roles', () => {
     const style = colorStyle({
       stream: tty,
       env: { GWI_COLORS: 'http_success=white/blue,bold;http_not_found=red,underscore' },
     });
-    expect(style.HTTP_SUCCESS('"GET /version/ HTTP/1.1" 200 2')).toBe('\x1b[37;44;1m"GET /version/ HTTP/1.1" 200 2\x1b[0m');
-    expect(style.HTTP_NOT_FOUND('"GET /nope HTTP/1.1" 404 3677')).toBe('\x1b[31;4m"GET /nope HTTP/1.1" 404 3677\x1b[0m');
-    expect(style.HTTP_NOT_MODIFIED('"GET /nm/ HTTP/1.1" 304 0')).toBe('\x1b[m"GET /nm/ HTTP/1.1" 304 0\x1b[0m');
+    expect(style.HTTP_SUCCESS('"GET /version/ HTTP/1.1" 200 2')).toBe(span('"GET /version/ HTTP/1.1" 200 2', WHITE, BG_BLUE, BOLD));
+    expect(style.HTTP_NOT_FOUND('"GET /nope HTTP/1.1" 404 3677')).toBe(span('"GET /nope HTTP/1.1" 404 3677', RED, UNDERLINE));
+    expect(style.HTTP_NOT_MODIFIED('"GET /nm/ HTTP/1.1" 304 0')).toBe(span('"GET /nm/ HTTP/1.1" 304 0', RESET));
   });
 
   it('is plain whenever colour does not apply, whatever GWI_COLORS says', () => {
@@ -203,8 +207,48 @@ describe('colorStyle', () => {
   });
 
   it('colours a pipe with forceColor or FORCE_COLOR', () => {
-    expect(colorStyle({ stream: { isTTY: false }, env: {}, forceColor: true }).ERROR('x')).toBe('\x1b[31;1mx\x1b[0m');
+    expect(colorStyle({ stream: { isTTY: false }, env: {}, forceColor: true }).ERROR('x')).toBe(span('x', RED, BOLD));
     expect(colorStyle({ stream: { isTTY: false }, env: { FORCE_COLOR: '1', GWI_COLORS: 'light' } }).SQL_KEYWORD('x'))
-      .toBe('\x1b[34mx\x1b[0m');
+      .toBe(span('x', BLUE));
+  });
+});
+
+describe('what a terminal shows', () => {
+  const text = '"GET /x HTTP/1.1" 404 3';
+  const tty = { isTTY: true };
+  const ALL_OPTS = 'bold,underscore,blink,reverse,conceal';
+
+  it('tells Django sequences apart that look different, and reads ESC[m as a reset', () => {
+    expect(render('\x1b[31;1mx\x1b[0m')).not.toEqual(render('\x1b[31mx\x1b[0m'));
+    expect(render('\x1b[31;1mx')).not.toEqual(render('\x1b[31;1mx\x1b[0m'));
+    expect(render('\x1b[31;1mx\x1b[m')).toEqual(render('\x1b[31;1mx\x1b[0m'));
+  });
+
+  it.each(Object.keys(PALETTES) as (keyof typeof PALETTES)[])('is Django\'s for every role of the %s palette', (name) => {
+    const style = makeStyle(PALETTES[name]);
+    for (const [role, spec] of Object.entries(PALETTES[name]) as [Role, StyleSpec][]) {
+      expect(render(style[role](text)), role).toEqual(render(djangoColorize(text, spec)));
+    }
+  });
+
+  it.each(COLOR_NAMES)('is Django\'s for fg %s on every bg with every option from GWI_COLORS', (fg) => {
+    for (const bg of COLOR_NAMES) {
+      const config = `error=${fg}/${bg},${ALL_OPTS};http_info=${fg},bold,bold,underscore`;
+      const style = colorStyle({ stream: tty, env: { GWI_COLORS: config } });
+      const palette = parseColorSetting(config)!;
+      for (const role of Object.keys(palette) as Role[]) {
+        expect(render(style[role](text)), `${config} ${role}`).toEqual(render(djangoColorize(text, palette[role])));
+      }
+    }
+  });
+
+  it('is Django\'s for colorize, with and without noreset', () => {
+    const specs: StyleSpec[] = [{}, { fg: 'cyan' }, { bg: 'black', opts: ['reverse', 'conceal'] }, { fg: 'white', bg: 'blue', opts: ['blink', 'bold', 'underscore'] }];
+    for (const spec of specs) {
+      expect(render(colorize(text, spec))).toEqual(render(djangoColorize(text, spec)));
+      // Django's noreset: the same opening codes, and nothing closes them.
+      const open = djangoColorize('', spec).slice(0, -'\x1b[0m'.length);
+      expect(render(colorize(text, { ...spec, noreset: true }))).toEqual(render(open + text));
+    }
   });
 });

@@ -24,6 +24,7 @@ import {
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
 import { makeStyle, PALETTES } from '../../../src/log/termcolors.js';
 import { clearUrlCaches, path as route } from '../../../src/framework/urls/resolvers.js';
+import { BOLD, RED, span, YELLOW } from '../../helpers/sgr.js';
 
 const view = (): never => {
   throw new Error('not called');
@@ -208,11 +209,13 @@ describe('formatCheckReport()', () => {
     const style = makeStyle(PALETTES.dark);
     expect(formatCheckReport([w004], { style }).text).toBe(
       'System check identified some issues:\n\nWARNINGS:\n' +
-        "\x1b[33;1m?: (staticfiles.W004) The directory 'demo52/nonexistent_static' in the STATICFILES_DIRS setting does not exist.\x1b[0m\n\n" +
+        span("?: (staticfiles.W004) The directory 'demo52/nonexistent_static' in the STATICFILES_DIRS setting does not exist.", YELLOW, BOLD) +
+        '\n\n' +
         'System check identified 1 issue (0 silenced).',
     );
     expect(formatCheckReport([new CheckError('e', { id: 'x.E001' })], { style }).text).toBe(
-      '\x1b[31;1mSystemCheckError: System check identified some issues:\n\x1b[0m\nERRORS:\n\x1b[31;1m?: (x.E001) e\x1b[0m\n\n' +
+      span('SystemCheckError: System check identified some issues:\n', RED, BOLD) +
+        `\nERRORS:\n${span('?: (x.E001) e', RED, BOLD)}\n\n` +
         'System check identified 1 issue (0 silenced).',
     );
   });
