@@ -78,7 +78,8 @@ export {
   TooManyFieldsSent,
   TooManyFilesSent,
 } from './framework/exceptions.js';
-export { BaseHandler, GwiHandler, getGwiApplication } from './framework/handlers/base.js';
+export { BaseHandler } from './framework/handlers/base.js';
+export { GwiHandler, getGwiApplication } from './framework/handlers/gwi.js';
 export { getInternalGwiApplication } from './framework/handlers/application.js';
 export type {
   GetResponse,
