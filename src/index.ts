@@ -50,9 +50,9 @@ export {
 export { VERSION } from './version.js';
 
 // The framework (Django's names): settings, the handler, middleware, URLs, requests, responses, views.
+export { DEFAULTS, type MiddlewareSpec, type Settings } from './framework/conf/global-settings.js';
 export {
   configureSettings,
-  DEFAULTS,
   defineSettings,
   loadSettings,
   locateSettings,
@@ -60,8 +60,6 @@ export {
   settings,
   settingsConfigured,
   type ConfiguredSettings,
-  type MiddlewareSpec,
-  type Settings,
   type SettingsInput,
 } from './framework/conf/settings.js';
 export {
