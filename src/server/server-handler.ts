@@ -10,6 +10,7 @@ import type { Application, Body, Environ, ErrorStream, HeaderList, Write } from 
 import { isPromiseLike } from '../gateway/maybe-promise.js';
 import { headerKey } from '../gateway/util.js';
 import type { ServerLog } from '../log/server-log.js';
+import { cutConnection } from './cut-connection.js';
 import { httpDate } from './http-date.js';
 import type { RequestInput } from './request-input.js';
 import { checkHeaders, checkStatus } from './start-response-checks.js';
@@ -281,7 +282,7 @@ export class ServerHandler {
       // once what was written has gone out (the server destroys what a handler leaves unfinished).
       if (!this.res.writableEnded) {
         this.res.flushHeaders();
-        await this.#cut();
+        await cutConnection(this.res);
       }
       return;
     }
@@ -391,25 +392,7 @@ export class ServerHandler {
     else this.res.end(tail);
     // The rest of a body read halfway (after the head went out) is still on the wire: this
     // connection cannot carry another request.
-    if (!this.#closing && this.input.started && !this.req.complete) void this.#cut();
-  }
-
-  /**
-   * Closes the connection once what was written went out, so the client sees exactly those bytes;
-   * settles when it is closed. destroy() alone would drop what node:http still holds (it corks
-   * writes until the next tick) and what the socket has not sent yet.
-   */
-  #cut(): Promise<void> {
-    const socket = this.res.socket;
-    if (socket === null) {
-      this.res.destroy();
-      return Promise.resolve();
-    }
-    if (socket.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      socket.once('close', () => resolve());
-      socket.end(() => socket.destroy());
-    });
+    if (!this.#closing && this.input.started && !this.req.complete) void cutConnection(this.res);
   }
 
   /** Writes the status line and head; `length` ≥ 0 is a Content-Length the server computed. */
