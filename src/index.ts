@@ -50,9 +50,9 @@ export {
 export { VERSION } from './version.js';
 
 // The framework (Django's names): settings, the handler, middleware, URLs, requests, responses, views.
+export { DEFAULTS, type MiddlewareSpec, type Settings } from './framework/conf/global-settings.js';
 export {
   configureSettings,
-  DEFAULTS,
   defineSettings,
   loadSettings,
   locateSettings,
@@ -60,8 +60,6 @@ export {
   settings,
   settingsConfigured,
   type ConfiguredSettings,
-  type MiddlewareSpec,
-  type Settings,
   type SettingsInput,
 } from './framework/conf/settings.js';
 export {
@@ -78,7 +76,8 @@ export {
   TooManyFieldsSent,
   TooManyFilesSent,
 } from './framework/exceptions.js';
-export { BaseHandler, GwiHandler, getGwiApplication } from './framework/handlers/base.js';
+export { BaseHandler } from './framework/handlers/base.js';
+export { GwiHandler, getGwiApplication } from './framework/handlers/gwi.js';
 export { getInternalGwiApplication } from './framework/handlers/application.js';
 export type {
   GetResponse,

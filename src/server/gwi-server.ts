@@ -12,6 +12,7 @@ import { requestLineOf, ServerLog } from '../log/server-log.js';
 import { VERSION } from '../version.js';
 import { BaseServer } from './base-server.js';
 import { buildEnviron, makeBaseEnviron, type BaseEnviron } from './environ.js';
+import { httpDate } from './http-date.js';
 import {
   answerOnSocket,
   answerWithResponse,
@@ -22,7 +23,7 @@ import {
   type ProtocolError,
 } from './protocol-errors.js';
 import { RequestInput } from './request-input.js';
-import { httpDate, ServerHandler, type HandlerContext } from './server-handler.js';
+import { ServerHandler, type HandlerContext } from './server-handler.js';
 
 export const SERVER_SOFTWARE = `gwi/${VERSION}`;
 export const SERVER_VERSION = `${SERVER_SOFTWARE} Node.js/${process.versions.node}`;

@@ -6,13 +6,14 @@ import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { asBuffer } from '../gateway/bytes.js';
-import { firstNonLatin1 } from '../gateway/latin1.js';
 import type { Application, Body, Environ, ErrorStream, HeaderList, Write } from '../gateway/types.js';
 import { isPromiseLike } from '../gateway/maybe-promise.js';
-import { formatDateTime, headerKey, isHopByHop, isPlainHeaderValue } from '../gateway/util.js';
+import { headerKey } from '../gateway/util.js';
 import type { ServerLog } from '../log/server-log.js';
-import { wallSecond } from '../log/wall-second.js';
+import { cutConnection } from './cut-connection.js';
+import { httpDate } from './http-date.js';
 import type { RequestInput } from './request-input.js';
+import { checkHeaders, checkStatus } from './start-response-checks.js';
 
 export const ERROR_STATUS = '500 Internal Server Error';
 export const ERROR_BODY = Buffer.from('A server error occurred.  Please contact the administrator.', 'latin1');
@@ -32,77 +33,6 @@ const TAIL_LIMIT = 16 * 1024;
 // (one write) instead of corking a head and a buffer into a writev; callgrind: 1,400 instructions fewer
 // per makeServer hello response. Above this the extra copy into a string would cost more than it saves.
 const STRING_TAIL_LIMIT = 1024;
-
-let dateSecond = -1;
-let dateText = '';
-
-/** The Date header, formatted once per second. */
-export function httpDate(): string {
-  const second = wallSecond();
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateText = formatDateTime(second * 1000);
-  }
-  return dateText;
-}
-
-// A token per RFC 9110; node:http refuses anything else, so say it clearly at startResponse.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const CONTROL_IN_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-// Statuses seen valid: an application answers with the same few again and again (bounded).
-const VALID_STATUSES = new Set<string>();
-const VALID_STATUSES_MAX = 1000;
-
-function checkStatus(status: unknown): asserts status is string {
-  if (typeof status !== 'string') throw new TypeError(`Status must be of type string (got ${inspect(status)})`);
-  if (VALID_STATUSES.has(status)) return;
-  if (status.length < 4) throw new Error('Status must be at least 4 characters');
-  if (!isDigit(status.charCodeAt(0)) || !isDigit(status.charCodeAt(1)) || !isDigit(status.charCodeAt(2))) {
-    throw new Error('Status message must begin w/3-digit code');
-  }
-  if (status.charCodeAt(3) !== 0x20) throw new Error('Status message must have a space after code');
-  if (status.charCodeAt(0) === 0x30) throw new Error(`Status code is invalid: ${status.slice(0, 3)}`);
-  for (let i = 4; i < status.length; i++) {
-    const code = status.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) throw new Error(`Control characters are not allowed in status: ${inspect(status)}`);
-    if (code > 0xff) throw new Error(`Status must be latin-1: ${inspect(status)}`);
-  }
-  if (VALID_STATUSES.size < VALID_STATUSES_MAX) VALID_STATUSES.add(status);
-}
-
-// Header names seen valid, so the next response's same names are not checked again (bounded).
-const VALID_NAMES = new Set<string>();
-const VALID_NAMES_MAX = 1000;
-
-function checkHeaderName(name: string, value: string): void {
-  if (isHopByHop(name)) throw new Error(`Hop-by-hop header, '${name}: ${value}', not allowed`);
-  if (!TOKEN.test(name)) throw new Error(`Invalid header name: ${inspect(name)}`);
-  if (VALID_NAMES.size < VALID_NAMES_MAX) VALID_NAMES.add(name);
-}
-
-function checkHeaders(headers: unknown): asserts headers is HeaderList {
-  if (!Array.isArray(headers)) throw new TypeError('Headers must be an array of [name, value] pairs');
-  for (const header of headers) {
-    if (!Array.isArray(header) || header.length !== 2) {
-      throw new TypeError(`Headers must be an array of [name, value] pairs (got ${inspect(header)})`);
-    }
-    const [name, value] = header as unknown[];
-    if (typeof name !== 'string' || typeof value !== 'string') {
-      throw new TypeError(`Header names/values must be of type string (got ${inspect(header)})`);
-    }
-    if (!VALID_NAMES.has(name)) checkHeaderName(name, value);
-    if (isPlainHeaderValue(value)) continue;
-    if (CONTROL_IN_VALUE.test(value)) {
-      throw new Error(`Control characters are not allowed in header values: ${inspect(`${name}: ${value}`)}`);
-    }
-    if (firstNonLatin1(value) >= 0) throw new Error(`Header value must be latin-1: ${inspect(`${name}: ${value}`)}`);
-  }
-}
 
 function noBodyStatus(code: number): boolean {
   return code < 200 || code === 204 || code === 304;
@@ -352,7 +282,7 @@ export class ServerHandler {
       // once what was written has gone out (the server destroys what a handler leaves unfinished).
       if (!this.res.writableEnded) {
         this.res.flushHeaders();
-        await this.#cut();
+        await cutConnection(this.res);
       }
       return;
     }
@@ -462,25 +392,7 @@ export class ServerHandler {
     else this.res.end(tail);
     // The rest of a body read halfway (after the head went out) is still on the wire: this
     // connection cannot carry another request.
-    if (!this.#closing && this.input.started && !this.req.complete) void this.#cut();
-  }
-
-  /**
-   * Closes the connection once what was written went out, so the client sees exactly those bytes;
-   * settles when it is closed. destroy() alone would drop what node:http still holds (it corks
-   * writes until the next tick) and what the socket has not sent yet.
-   */
-  #cut(): Promise<void> {
-    const socket = this.res.socket;
-    if (socket === null) {
-      this.res.destroy();
-      return Promise.resolve();
-    }
-    if (socket.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      socket.once('close', () => resolve());
-      socket.end(() => socket.destroy());
-    });
+    if (!this.#closing && this.input.started && !this.req.complete) void cutConnection(this.res);
   }
 
   /** Writes the status line and head; `length` ≥ 0 is a Content-Length the server computed. */

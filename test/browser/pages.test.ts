@@ -11,8 +11,8 @@ import { chromium, type BrowserContext, type Locator, type Page, type Response }
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../src/framework/conf/settings.js';
 import { loadFailureResponse } from '../../src/framework/debug/load-failure.js';
-import { CLEANSED_SUBSTITUTE } from '../../src/framework/debug/technical-500.js';
-import { getGwiApplication } from '../../src/framework/handlers/base.js';
+import { CLEANSED_SUBSTITUTE } from '../../src/framework/debug/exception-reporter.js';
+import { getGwiApplication } from '../../src/framework/handlers/gwi.js';
 import { setRequestLogStream, type LogStream } from '../../src/framework/utils/log.js';
 import { HttpResponse } from '../../src/framework/http/response.js';
 import { clearUrlCaches, path as route } from '../../src/framework/urls/resolvers.js';

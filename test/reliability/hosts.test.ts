@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../src/framework/conf/settings.js';
-import { getGwiApplication } from '../../src/framework/handlers/base.js';
+import { getGwiApplication } from '../../src/framework/handlers/gwi.js';
 import { XFrameOptionsMiddleware } from '../../src/framework/middleware/clickjacking.js';
 import { CommonMiddleware } from '../../src/framework/middleware/common.js';
 import { SecurityMiddleware } from '../../src/framework/middleware/security.js';

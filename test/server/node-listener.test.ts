@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings } from '../../src/framework/conf/settings.js';
-import { getGwiApplication } from '../../src/framework/handlers/base.js';
+import { getGwiApplication } from '../../src/framework/handlers/gwi.js';
 import type { GwiRequest } from '../../src/framework/http/request.js';
 import { HttpResponse } from '../../src/framework/http/response.js';
 import { clearUrlCaches, path as route } from '../../src/framework/urls/resolvers.js';

@@ -1,77 +1,13 @@
-// Settings: Django's names and defaults, typed; located from --settings, GWI_SETTINGS_MODULE or
-// package.json's "gwi.settings", checked key by key, and readable everywhere as `settings`.
+// Settings: located from --settings, GWI_SETTINGS_MODULE or package.json's "gwi.settings", checked key by
+// key against the names of global-settings.ts, and readable everywhere as `settings`.
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { ImproperlyConfigured } from '../exceptions.js';
 import { errorLocation, errorSummary, findProjectRoot, importModule, normalizeModuleName, readProjectField, resolveModuleFile } from '../utils/module-loading.js';
-
-/** A middleware given in MIDDLEWARE: a factory, or an import string ('mysite/middleware#timing'). */
-export type MiddlewareSpec = string | ((getResponse: never) => unknown);
-
-export interface Settings {
-  DEBUG: boolean;
-  /** Host names this site serves; `.example.com` matches subdomains, `*` anything. */
-  ALLOWED_HOSTS: string[];
-  SECRET_KEY: string;
-  /** The URLconf module ('mysite/urls'), or a module object with `urlpatterns`. */
-  ROOT_URLCONF: string | { urlpatterns: unknown[] } | null;
-  /** The application runserver serves ('mysite/gwi#application'); null: getGwiApplication(). */
-  GWI_APPLICATION: string | null;
-  MIDDLEWARE: MiddlewareSpec[];
-  APPEND_SLASH: boolean;
-  PREPEND_WWW: boolean;
-  STATIC_URL: string | null;
-  STATICFILES_DIRS: string[];
-  /** Largest request body read into memory (bytes); null: no limit. */
-  DATA_UPLOAD_MAX_MEMORY_SIZE: number | null;
-  DATA_UPLOAD_MAX_NUMBER_FIELDS: number | null;
-  DATA_UPLOAD_MAX_NUMBER_FILES: number | null;
-  /** Uploaded files larger than this go to a temporary file instead of memory. */
-  FILE_UPLOAD_MAX_MEMORY_SIZE: number;
-  FILE_UPLOAD_TEMP_DIR: string | null;
-  DEFAULT_CHARSET: string;
-  USE_X_FORWARDED_HOST: boolean;
-  USE_X_FORWARDED_PORT: boolean;
-  SECURE_PROXY_SSL_HEADER: [string, string] | null;
-  SECURE_CONTENT_TYPE_NOSNIFF: boolean;
-  SECURE_REFERRER_POLICY: string | null;
-  SECURE_CROSS_ORIGIN_OPENER_POLICY: string | null;
-  X_FRAME_OPTIONS: string;
-  FORCE_SCRIPT_NAME: string | null;
-  /** The project root (the folder of package.json); module names resolve from here. */
-  BASE_DIR: string;
-}
+import { DEFAULTS, type Settings } from './global-settings.js';
 
 /** What a settings module exports: any subset of Settings. */
 export type SettingsInput = Partial<Settings>;
-
-export const DEFAULTS: Readonly<Settings> = Object.freeze({
-  DEBUG: false,
-  ALLOWED_HOSTS: [],
-  SECRET_KEY: '',
-  ROOT_URLCONF: null,
-  GWI_APPLICATION: null,
-  MIDDLEWARE: [],
-  APPEND_SLASH: true,
-  PREPEND_WWW: false,
-  STATIC_URL: null,
-  STATICFILES_DIRS: [],
-  DATA_UPLOAD_MAX_MEMORY_SIZE: 2621440,
-  DATA_UPLOAD_MAX_NUMBER_FIELDS: 1000,
-  DATA_UPLOAD_MAX_NUMBER_FILES: 100,
-  FILE_UPLOAD_MAX_MEMORY_SIZE: 2621440,
-  FILE_UPLOAD_TEMP_DIR: null,
-  DEFAULT_CHARSET: 'utf-8',
-  USE_X_FORWARDED_HOST: false,
-  USE_X_FORWARDED_PORT: false,
-  SECURE_PROXY_SSL_HEADER: null,
-  SECURE_CONTENT_TYPE_NOSNIFF: true,
-  SECURE_REFERRER_POLICY: 'same-origin',
-  SECURE_CROSS_ORIGIN_OPENER_POLICY: 'same-origin',
-  X_FRAME_OPTIONS: 'DENY',
-  FORCE_SCRIPT_NAME: null,
-  BASE_DIR: '',
-});
 
 type Check = (value: unknown) => string | null;
 

@@ -3,7 +3,8 @@
 import { HttpResponse } from '../http/response.js';
 import { sourceContext, type Frame, type SourceContext } from './frames.js';
 import { escapeHtml, metaTable, renderPage } from './html.js';
-import { describeExceptions, location, renderFrames, type ExceptionInfo } from './technical-500.js';
+import { describeExceptions, location, type ExceptionInfo } from './exception-reporter.js';
+import { renderFrames } from './technical-500-html.js';
 
 export interface LoadFailureData {
   /** The error first, then its causes. */

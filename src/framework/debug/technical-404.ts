@@ -6,7 +6,7 @@ import type { GwiRequest } from '../http/request.js';
 import { HttpResponseNotFound, type HttpResponse } from '../http/response.js';
 import { Resolver404 } from '../urls/resolvers.js';
 import { escapeHtml, metaTable, renderPage } from './html.js';
-import { raisingView, requestUrl } from './technical-500.js';
+import { raisingView, requestUrl } from './exception-reporter.js';
 import { welcomePageResponse } from './welcome.js';
 
 /** One line of the list: the patterns from the root to the leaf, and the leaf's name. */

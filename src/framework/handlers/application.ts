@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import type { Application } from '../../gateway/types.js';
 import { settings } from '../conf/settings.js';
 import { ImproperlyConfigured } from '../exceptions.js';
-import { getGwiApplication } from './base.js';
+import { getGwiApplication } from './gwi.js';
 import { importString } from '../utils/module-loading.js';
 
 /** A value as a message names it: 'an instance of GwiHandler' says more than its contents. */

@@ -1,15 +1,13 @@
-// GwiHandler: the framework as a GWI application (Django's WSGIHandler + BaseHandler): the middleware
-// chain is built once, then per request: requestStarted → GwiRequest → chain → URL → view → response.
-import type { Application, Body, Environ, StartResponse } from '../../gateway/types.js';
+// BaseHandler (Django's core/handlers/base.py): the middleware chain built once, then per request the
+// chain → URL resolution → view hooks → view → template-response hooks, and the 4xx/5xx logged once.
 import { isPromiseLike, whenReadyWith, type MaybePromise } from '../../gateway/maybe-promise.js';
 import { currentSettings, settings } from '../conf/settings.js';
 import { convertExceptionToResponse, loggedResponses, type GetResponse } from './exception.js';
 import { ImproperlyConfigured } from '../exceptions.js';
 import { loadMiddleware, type MiddlewareHooks } from './middleware.js';
 import { escapeLogValue, logRequestProblem } from '../utils/log.js';
-import { GwiRequest } from '../http/request.js';
-import { FileResponse, isResponse, type HttpResponseBase } from '../http/response.js';
-import { requestStarted } from '../signals.js';
+import type { GwiRequest } from '../http/request.js';
+import { isResponse, type HttpResponseBase } from '../http/response.js';
 import { loadedResolver, type ResolverMatch, type URLResolver } from '../urls/resolvers.js';
 import type { View } from '../views/generic.js';
 
@@ -128,38 +126,6 @@ export class BaseHandler {
   }
 }
 
-/** The framework's GWI application: `export const application = getGwiApplication()`. */
-export class GwiHandler extends BaseHandler {
-  #ready: Promise<void> | null = null;
-  #loaded = false;
-
-  /** Loads the middleware once; the first request waits for it. */
-  ready(): Promise<void> {
-    this.#ready ??= this.loadMiddleware().then(() => {
-      this.#loaded = true;
-    });
-    return this.#ready;
-  }
-
-  readonly application: Application = (environ: Environ, startResponse: StartResponse): MaybePromise<Body> => {
-    // Once loaded, a request does not wait a microtask turn for the settled promise.
-    if (!this.#loaded) return this.ready().then(() => this.#respond(environ, startResponse));
-    return this.#respond(environ, startResponse);
-  };
-
-  #respond(environ: Environ, startResponse: StartResponse): MaybePromise<Body> {
-    try {
-      // Without receivers (as usual) the arguments object is not worth making.
-      if (requestStarted.hasListeners()) requestStarted.send(GwiHandler, { environ });
-      const request = new GwiRequest(environ);
-      return whenReadyWith(this.getResponse(request), startGwiResponse, environ, startResponse);
-    } catch (err) {
-      // Callers await the application: what fails before the response exists stays a rejection.
-      return Promise.reject(err);
-    }
-  }
-}
-
 /** Django's get_response once the chain answered: the request closes with the response; a 4xx/5xx is logged once. */
 function closeAndLog(response: HttpResponseBase, request: GwiRequest): HttpResponseBase {
   response.closers.push(() => request.close());
@@ -169,34 +135,3 @@ function closeAndLog(response: HttpResponseBase, request: GwiRequest): HttpRespo
   }
   return response;
 }
-
-function startGwiResponse(response: HttpResponseBase, environ: Environ, startResponse: StartResponse): Body {
-  startResponse(response.statusLine, response.headerList());
-  return gwiBody(response, environ);
-}
-
-/** The response as the server takes it: its close() closes the file and sends requestFinished. */
-function gwiBody(response: HttpResponseBase, environ: Environ): Body {
-  const fileWrapper = environ['gwi.file_wrapper'];
-  if (response instanceof FileResponse && response.fileToStream && fileWrapper) {
-    const body = fileWrapper(response.fileToStream, response.blockSize);
-    // Django does the same swap.
-    return Object.assign(body, { close: () => response.close() });
-  }
-  if (!response.streaming && 'content' in response) {
-    // A one-element array: the server knows the length without reading twice.
-    const body: Body = [response.content as Uint8Array];
-    body.close = () => response.close();
-    return body;
-  }
-  return response as unknown as Body;
-}
-
-/**
- * The project's GWI application (Django's get_wsgi_application): settings must be configured first
- * (runserver does it; elsewhere call loadSettings()).
- */
-export function getGwiApplication(): Application {
-  return new GwiHandler().application;
-}
-

@@ -1,6 +1,7 @@
 // Middleware: the types, and building the chain from MIDDLEWARE exactly as Django's load_middleware does —
 // factories wrapped in reverse order, each layer behind convertExceptionToResponse, hooks collected.
-import { settings, type MiddlewareSpec } from '../conf/settings.js';
+import type { MiddlewareSpec } from '../conf/global-settings.js';
+import { settings } from '../conf/settings.js';
 import { convertExceptionToResponse, type GetResponse } from './exception.js';
 import { ImproperlyConfigured, MiddlewareNotUsed } from '../exceptions.js';
 import { importString } from '../utils/module-loading.js';

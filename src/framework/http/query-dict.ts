@@ -2,7 +2,8 @@
 // URL quoting they and the request use (Python's urllib.parse.quote/unquote, Django's iri_to_uri).
 import { Buffer } from 'node:buffer';
 import { percentEncode, unquoteLatin1 } from '../../gateway/latin1.js';
-import { DEFAULTS, settings, settingsConfigured } from '../conf/settings.js';
+import { DEFAULTS } from '../conf/global-settings.js';
+import { settings, settingsConfigured } from '../conf/settings.js';
 import { TooManyFieldsSent } from '../exceptions.js';
 
 /** Bytes as text; `fatal` throws on invalid input, else bad bytes become U+FFFD (Python's errors='replace'). */

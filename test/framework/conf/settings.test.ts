@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../../src/framework/conf/global-settings.js';
 import {
   configureSettings,
-  DEFAULTS,
   defineSettings,
   loadSettings,
   locateSettings,

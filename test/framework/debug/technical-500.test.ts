@@ -8,11 +8,11 @@ import {
   CLEANSED_SUBSTITUTE,
   cleanseSetting,
   describeExceptions,
-  renderTechnical500,
   safeSettings,
   technical500Data,
-  technical500Response,
-} from '../../../src/framework/debug/technical-500.js';
+} from '../../../src/framework/debug/exception-reporter.js';
+import { technical500Response } from '../../../src/framework/debug/technical-500.js';
+import { renderTechnical500 } from '../../../src/framework/debug/technical-500-html.js';
 import { BadRequest } from '../../../src/framework/exceptions.js';
 import { GwiRequest } from '../../../src/framework/http/request.js';
 import { setupTestingDefaults } from '../../../src/gateway/util.js';

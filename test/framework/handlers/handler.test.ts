@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
 import { BadRequest, Http404, MiddlewareNotUsed, PermissionDenied, SuspiciousOperation } from '../../../src/framework/exceptions.js';
-import { getGwiApplication, GwiHandler } from '../../../src/framework/handlers/base.js';
+import { getGwiApplication, GwiHandler } from '../../../src/framework/handlers/gwi.js';
 import type { GetResponse, MiddlewareFunction } from '../../../src/framework/handlers/middleware.js';
 import { CommonMiddleware } from '../../../src/framework/middleware/common.js';
 import { SecurityMiddleware } from '../../../src/framework/middleware/security.js';

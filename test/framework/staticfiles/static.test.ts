@@ -3,13 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
-import {
-  parseHttpDate,
-  safeSegments,
-  StaticFilesHandler,
-  staticUrlPath,
-  wasModifiedSince,
-} from '../../../src/framework/staticfiles/handlers.js';
+import { safeSegments } from '../../../src/framework/staticfiles/finders.js';
+import { StaticFilesHandler, staticUrlPath } from '../../../src/framework/staticfiles/handlers.js';
+import { wasModifiedSince } from '../../../src/framework/staticfiles/views.js';
+import { parseHttpDate } from '../../../src/framework/utils/http.js';
 import type { Application } from '../../../src/gateway/types.js';
 import { rawRequest, serve, type Served } from '../../helpers/serve.js';
 
