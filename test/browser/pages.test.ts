@@ -3,11 +3,11 @@
 // line for a 4xx/5xx status), no page error, no dialog, no script, no request leaving its origin; show
 // its facts as text (injected markup included); and leave a full-page screenshot in
 // test-artifacts/browser/ to look at.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Locator, type Page, type Response } from 'playwright-core';
+import type { BrowserContext, Locator, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../src/framework/conf/settings.js';
 import { loadFailureResponse } from '../../src/framework/debug/load-failure.js';
@@ -20,20 +20,8 @@ import type { View } from '../../src/framework/views/generic.js';
 import type { Application } from '../../src/gateway/types.js';
 import { VERSION } from '../../src/version.js';
 import { serve, waitFor, type Served } from '../helpers/serve.js';
+import { launchChromium } from './chromium.js';
 
-/** Debian's package (`apt-get install chromium`; .ci/run installs it when missing). */
-const CHROMIUM = '/usr/bin/chromium';
-/** As root, on a closed network: no sandbox, no GPU, and none of Chromium's own connections. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser/', import.meta.url));
 
 const SCRIPT = '<script>alert(1)</script>';
@@ -45,15 +33,9 @@ let profile: string;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   mkdirSync(ARTIFACTS, { recursive: true });
   profile = mkdtempSync(path.join(tmpdir(), 'gwi-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-  });
+  context = await launchChromium(profile);
 }, 60_000);
 
 afterAll(async () => {
