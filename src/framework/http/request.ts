@@ -10,7 +10,8 @@ import { currentSettings, settings, type Settings } from '../conf/settings.js';
 import { parseCookie } from './cookies.js';
 import { BadRequest, DisallowedHost, RequestDataTooBig } from '../exceptions.js';
 import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
-import { decodeBytes, escapeUriPath, iriToUri, MultiValueDict, QueryDict, quote } from './query-dict.js';
+import { MultiValueDict, QueryDict } from './query-dict.js';
+import { decodeBytes, escapeUriPath, iriToUri, quote, repercentBrokenUnicode } from '../utils/encoding.js';
 import type { ResolverMatch } from '../urls/resolvers.js';
 
 /** The body was already consumed as a stream (by the multipart parser), so it cannot be read whole. */
@@ -47,50 +48,6 @@ function isAscii(text: string): boolean {
 function textOf(value: unknown): string {
   const native = nativeOf(value);
   return isAscii(native) ? native : decodeBytes(Buffer.from(native, 'latin1'), 'utf-8');
-}
-
-/** The length of a valid UTF-8 sequence at `i`, or 0 (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
-function utf8SequenceLength(bytes: Uint8Array, i: number): number {
-  const b0 = bytes[i] as number;
-  if (b0 < 0x80) return 1;
-  let length: number;
-  let low = 0x80;
-  let high = 0xbf;
-  if (b0 >= 0xc2 && b0 <= 0xdf) length = 2;
-  else if (b0 >= 0xe0 && b0 <= 0xef) {
-    length = 3;
-    if (b0 === 0xe0) low = 0xa0;
-    if (b0 === 0xed) high = 0x9f;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    length = 4;
-    if (b0 === 0xf0) low = 0x90;
-    if (b0 === 0xf4) high = 0x8f;
-  } else return 0;
-  for (let k = 1; k < length; k++) {
-    const b = bytes[i + k];
-    if (b === undefined || b < (k === 1 ? low : 0x80) || b > (k === 1 ? high : 0xbf)) return 0;
-  }
-  return length;
-}
-
-/**
- * Django's repercent_broken_unicode: the bytes that are not valid UTF-8 are percent-escaped, so the
- * path decodes losslessly (`/caf\xe9` → `/caf%E9`) and a broken URL can still give a 404.
- */
-export function repercentBrokenUnicode(bytes: Uint8Array): string {
-  let out = '';
-  let start = 0;
-  let i = 0;
-  while (i < bytes.length) {
-    const length = utf8SequenceLength(bytes, i);
-    if (length > 0) {
-      i += length;
-      continue;
-    }
-    out += Buffer.from(bytes.subarray(start, i)).toString('utf8') + '%' + (bytes[i] as number).toString(16).toUpperCase().padStart(2, '0');
-    start = ++i;
-  }
-  return out + Buffer.from(bytes.subarray(start)).toString('utf8');
 }
 
 /** Django's get_path_info: PATH_INFO as text ('/' when empty). */

@@ -14,7 +14,7 @@ import { boundedMemo } from '../../gateway/memo.js';
 import { currentSettings, DEFAULTS, settingsConfigured } from '../conf/settings.js';
 import { makeCookie, makeDeletionCookie, type Cookie, type CookieOptions } from './cookies.js';
 import { DisallowedRedirect } from '../exceptions.js';
-import { decodeBytes, iriToUri, quote } from './query-dict.js';
+import { decodeBytes, iriToUri, quote } from '../utils/encoding.js';
 import { requestFinished } from '../signals.js';
 import { isPlainObject } from '../../gateway/plain-object.js';
 
