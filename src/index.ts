@@ -91,7 +91,8 @@ export type {
 export { SecurityMiddleware } from './framework/middleware/security.js';
 export { CommonMiddleware } from './framework/middleware/common.js';
 export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middleware/clickjacking.js';
-export { GwiRequest, HttpHeaders, RawPostDataException } from './framework/http/request.js';
+export { GwiRequest, RawPostDataException } from './framework/http/request.js';
+export { HttpHeaders } from './framework/http/headers.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
 export { UploadedFile } from './framework/http/multipart.js';
 export {

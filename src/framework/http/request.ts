@@ -3,12 +3,15 @@
 import { Buffer } from 'node:buffer';
 import { asBuffer } from '../../gateway/bytes.js';
 import { pyRepr } from '../../gateway/py-repr.js';
-import type { Environ, InputStream } from '../../gateway/types.js';
+import type { Environ } from '../../gateway/types.js';
 import type { MaybePromise } from '../../gateway/maybe-promise.js';
-import { boundedMemo, upperCase } from '../../gateway/memo.js';
+import { upperCase } from '../../gateway/memo.js';
 import { currentSettings, settings, type Settings } from '../conf/settings.js';
+import { BodyStream, BufferSource } from './body.js';
 import { parseCookie } from './cookies.js';
-import { BadRequest, DisallowedHost, RequestDataTooBig } from '../exceptions.js';
+import { BadRequest, RequestDataTooBig } from '../exceptions.js';
+import { HttpHeaders } from './headers.js';
+import { checkAllowedHost } from './hosts.js';
 import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
 import { MultiValueDict, QueryDict } from './query-dict.js';
 import { decodeBytes, escapeUriPath, iriToUri, quote, repercentBrokenUnicode } from '../utils/encoding.js';
@@ -81,128 +84,6 @@ function isKnownEncoding(charset: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-// Django's host_validation_re: a DNS name or a bracketed IPv6 address, then an optional port.
-const HOST_VALIDATION = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$/;
-
-/** Django's split_domain_port: ['', ''] for a host that is not syntactically valid. */
-export function splitDomainPort(host: string): [domain: string, port: string] {
-  const match = HOST_VALIDATION.exec(host.toLowerCase());
-  if (!match) return ['', ''];
-  const domain = match[1] as string;
-  return [domain.endsWith('.') ? domain.slice(0, -1) : domain, match[2] ?? ''];
-}
-
-/** The domain of a Host header ('' when invalid), parsed once per distinct host. */
-const domainOf = boundedMemo((host) => splitDomainPort(host)[0]);
-
-// Django's default for an empty ALLOWED_HOSTS under DEBUG.
-const DEBUG_ALLOWED_HOSTS: readonly string[] = ['.localhost', '127.0.0.1', '[::1]'];
-
-/** Django's validate_host: `*` matches anything, `.example.com` the domain and its subdomains. */
-export function validateHost(domain: string, allowedHosts: readonly string[]): boolean {
-  return allowedHosts.some((pattern) => {
-    if (pattern === '*') return true;
-    if (!pattern) return false;
-    const lower = pattern.toLowerCase();
-    return lower === domain || (lower.startsWith('.') && (domain.endsWith(lower) || domain === lower.slice(1)));
-  });
-}
-
-/** Python's str.title() on a header name: `X-FORWARDED-FOR` → `X-Forwarded-For`. */
-function titleCase(name: string): string {
-  let out = '';
-  let previousCased = false;
-  for (const ch of name) {
-    const cased = ch.toLowerCase() !== ch.toUpperCase();
-    out += cased ? (previousCased ? ch.toLowerCase() : ch.toUpperCase()) : ch;
-    previousCased = cased;
-  }
-  return out;
-}
-
-/**
- * The request headers as a case-insensitive, read-only mapping (Django's HttpHeaders): the HTTP_*
- * keys plus CONTENT_TYPE and CONTENT_LENGTH, named as `Content-Type`. Lookups accept `_` for `-`.
- */
-export class HttpHeaders implements Iterable<[string, string]> {
-  readonly #headers = new Map<string, [string, string]>();
-
-  constructor(environ: Environ) {
-    for (const [key, value] of Object.entries(environ)) {
-      if (typeof value !== 'string') continue;
-      const name = HttpHeaders.parseHeaderName(key);
-      if (name !== null) this.#headers.set(name.toLowerCase(), [name, value]);
-    }
-  }
-
-  /** `HTTP_USER_AGENT` → `User-Agent`; null for an environ key that is not a header. */
-  static parseHeaderName(key: string): string | null {
-    let header: string;
-    if (key.startsWith('HTTP_')) header = key.slice(5);
-    else if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') header = key;
-    else return null;
-    return titleCase(header.replace(/_/g, '-'));
-  }
-
-  get(name: string): string | undefined;
-  get<D>(name: string, defaultValue: D): string | D;
-  get<D>(name: string, defaultValue?: D): string | D | undefined {
-    return this.#headers.get(name.replace(/_/g, '-').toLowerCase())?.[1] ?? defaultValue;
-  }
-
-  has(name: string): boolean {
-    return this.#headers.has(name.replace(/_/g, '-').toLowerCase());
-  }
-
-  get size(): number {
-    return this.#headers.size;
-  }
-
-  keys(): string[] {
-    return [...this.#headers.values()].map(([name]) => name);
-  }
-
-  entries(): IterableIterator<[string, string]> {
-    return [...this.#headers.values()].map(([name, value]): [string, string] => [name, value])[Symbol.iterator]();
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
-  }
-}
-
-/** The body stream, cut at CONTENT_LENGTH (PEP 3333: never read past it). */
-class BodyStream implements ByteSource {
-  #remaining: number;
-
-  constructor(
-    private readonly input: InputStream,
-    limit: number,
-  ) {
-    this.#remaining = limit;
-  }
-
-  async read(size: number): Promise<Uint8Array> {
-    if (this.#remaining <= 0 || size <= 0) return EMPTY;
-    const chunk = await this.input.read(Math.min(size, this.#remaining));
-    this.#remaining = chunk.length === 0 ? 0 : this.#remaining - chunk.length;
-    return chunk;
-  }
-}
-
-/** A body already in memory, as a ByteSource (multipart after body() was read). */
-class BufferSource implements ByteSource {
-  #at = 0;
-
-  constructor(private readonly data: Buffer) {}
-
-  async read(size: number): Promise<Uint8Array> {
-    const chunk = this.data.subarray(this.#at, this.#at + size);
-    this.#at += chunk.length;
-    return chunk;
   }
 }
 
@@ -354,18 +235,7 @@ export class GwiRequest {
 
   /** Django's get_host(): the host, checked against ALLOWED_HOSTS (DisallowedHost when not allowed). */
   getHost(): string {
-    const host = this.#rawHost();
-    const config = currentSettings();
-    let allowed: readonly string[] = config.ALLOWED_HOSTS;
-    if (config.DEBUG && allowed.length === 0) allowed = DEBUG_ALLOWED_HOSTS;
-    const domain = domainOf(host);
-    // The domain is lower-cased: one listed as it is (the usual case) matches without lower-casing the list.
-    if (domain && (allowed.includes(domain) || validateHost(domain, allowed))) return host;
-    let message = `Invalid HTTP_HOST header: ${pyRepr(host)}.`;
-    message += domain
-      ? ` You may need to add ${pyRepr(domain)} to ALLOWED_HOSTS.`
-      : ' The domain name provided is not valid according to RFC 1034/1035.';
-    throw new DisallowedHost(message);
+    return checkAllowedHost(this.#rawHost());
   }
 
   /** X-Forwarded-Port with USE_X_FORWARDED_PORT, else SERVER_PORT. */
