@@ -1,7 +1,6 @@
 // GwiRequest: the request a view receives (Django's WSGIRequest/HttpRequest), built from a GWI environ.
 // The body is a stream, so reading it is asynchronous and always bounded by the upload settings.
 import { Buffer } from 'node:buffer';
-import { asBuffer } from '../../gateway/bytes.js';
 import { pyRepr } from '../../gateway/py-repr.js';
 import type { Environ } from '../../gateway/types.js';
 import type { MaybePromise } from '../../gateway/maybe-promise.js';
@@ -9,7 +8,7 @@ import { upperCase } from '../../gateway/memo.js';
 import { currentSettings, settings, type Settings } from '../conf/settings.js';
 import { BodyStream, BufferSource } from './body.js';
 import { parseCookie } from './cookies.js';
-import { BadRequest, RequestDataTooBig } from '../exceptions.js';
+import { BadRequest } from '../exceptions.js';
 import { HttpHeaders } from './headers.js';
 import { checkAllowedHost } from './hosts.js';
 import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
@@ -22,7 +21,6 @@ export class RawPostDataException extends Error {
   override name = 'RawPostDataException';
 }
 
-const READ_SIZE = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 // Environ values are read as `environ.KEY`, not environ[key] in a helper: a load site that sees one key
@@ -137,21 +135,7 @@ export class GwiRequest {
         ? this.pathInfo // what the general form below gives, without a regular expression
         : `${this.scriptName.replace(/\/+$/, '')}/${this.pathInfo.replace('/', '')}`;
     this.#rawContentType = nativeOf(environ.CONTENT_TYPE);
-    this.#stream = new BodyStream(environ['gwi.input'], this.#contentLimit());
-  }
-
-  /** CONTENT_LENGTH; without one, a body the server de-chunked is read to its end, any other is empty. */
-  #contentLimit(): number {
-    const length = this.#contentLength();
-    if (length !== null) return length;
-    return this.environ['gwi.input_terminated'] === true ? Infinity : 0;
-  }
-
-  #contentLength(): number | null {
-    const raw = this.environ.CONTENT_LENGTH;
-    if (typeof raw !== 'string' || raw.trim() === '') return null;
-    // An unparsable length is 0, as in Django.
-    return /^\s*\+?\d+\s*$/.test(raw) ? Number(raw) : 0;
+    this.#stream = new BodyStream(environ);
   }
 
   /** The Content-Type without parameters, lower-cased ('' when there is none). */
@@ -298,22 +282,9 @@ export class GwiRequest {
   async #readBody(): Promise<Buffer> {
     if (this.#streamUsed) throw new RawPostDataException("You cannot access body after reading from request's data stream");
     const max = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
-    if (max !== null && (this.#contentLength() ?? 0) > max) {
-      throw new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.');
-    }
+    this.#stream.checkContentLength(max);
     this.#streamUsed = true;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      // One byte beyond the limit is enough to know it is exceeded: never buffer more.
-      const size = max === null ? READ_SIZE : Math.min(READ_SIZE, max + 1 - total);
-      const chunk = await this.#stream.read(size);
-      if (chunk.length === 0) break;
-      total += chunk.length;
-      if (max !== null && total > max) throw new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.');
-      chunks.push(asBuffer(chunk));
-    }
-    this.#bodyBytes = Buffer.concat(chunks, total);
+    this.#bodyBytes = await this.#stream.readAll(max);
     return this.#bodyBytes;
   }
 
