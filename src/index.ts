@@ -96,8 +96,6 @@ export { HttpHeaders } from './framework/http/headers.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
 export { UploadedFile } from './framework/http/multipart.js';
 export {
-  BadHeaderError,
-  FileResponse,
   HttpResponse,
   HttpResponseBadRequest,
   HttpResponseBase,
@@ -111,13 +109,13 @@ export {
   HttpResponseServerError,
   isResponse,
   JsonResponse,
-  ResponseHeaders,
   StreamingHttpResponse,
   type ContentChunk,
-  type FileResponseOptions,
   type JsonResponseOptions,
   type ResponseOptions,
 } from './framework/http/response.js';
+export { BadHeaderError, ResponseHeaders } from './framework/http/response-headers.js';
+export { FileResponse, type FileResponseOptions } from './framework/http/file-response.js';
 export { CookieError, type CookieOptions, type SameSite } from './framework/http/cookies.js';
 export { BaseView, View, type ClassView } from './framework/views/generic.js';
 export {

@@ -13,7 +13,8 @@ import { technical404Response } from '../debug/technical-404.js';
 import { pageNotFound } from '../views/defaults.js';
 import { Http404 } from '../exceptions.js';
 import { GwiRequest } from '../http/request.js';
-import { FileResponse, HttpResponseNotModified, type HttpResponseBase } from '../http/response.js';
+import { FileResponse } from '../http/file-response.js';
+import { HttpResponseNotModified, type HttpResponseBase } from '../http/response.js';
 
 /**
  * The URL path static files are served under ('/static/'), or null when there is none: STATIC_URL
