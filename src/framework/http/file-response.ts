@@ -4,38 +4,46 @@ import { Buffer } from 'node:buffer';
 import { openSync, fstatSync, read, closeSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { lookup } from 'mime-types';
 import type { FileLike } from '../../gateway/types.js';
 import { quote } from '../utils/encoding.js';
 import type { HeadersInit } from './response-headers.js';
 import { StreamingHttpResponse, type ResponseOptions } from './response.js';
 
-/** The content types FileResponse (and the static files handler) know, by extension. */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
-  html: 'text/html',
-  css: 'text/css',
-  js: 'text/javascript',
-  mjs: 'text/javascript',
-  json: 'application/json',
-  txt: 'text/plain',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  svg: 'image/svg+xml',
-  ico: 'image/vnd.microsoft.icon',
-  webp: 'image/webp',
-  woff: 'font/woff',
-  woff2: 'font/woff2',
-  pdf: 'application/pdf',
-  xml: 'text/xml',
-  map: 'application/json',
-  wasm: 'application/wasm',
-});
+// Python's mimetypes (Django's guess_type) reads these suffixes as an encoding, not a type, and Django's
+// FileResponse then sends the compressed file's own type: a browser saves it instead of unpacking it.
+// The suffix is case-sensitive, as in Python's encodings_map.
+const COMPRESSED_TYPES = new Map([
+  ['.gz', 'application/gzip'],
+  ['.Z', 'application/x-compress'],
+  ['.bz2', 'application/x-bzip'],
+  ['.xz', 'application/x-xz'],
+  ['.br', 'application/x-brotli'],
+]);
 
-/** The content type of a file name, from its extension; application/octet-stream when unknown. */
+// Python's suffix_map: a short name for a compressed file (`.tgz` is `.tar.gz`).
+const COMPRESSED_SUFFIXES = new Map([
+  ['.tgz', '.gz'],
+  ['.taz', '.gz'],
+  ['.tz', '.gz'],
+  ['.svgz', '.gz'],
+  ['.tbz2', '.bz2'],
+  ['.txz', '.xz'],
+]);
+
+// Where mime-db and Python's mimetypes disagree on a type gwi has always sent: Python's, as Django sends it.
+const PYTHON_TYPES = new Map([['xml', 'text/xml']]);
+
+/**
+ * The content type of a file name (Django's FileResponse): a compressed file's type, else the type of
+ * its extension (mime-db, without a charset: Django adds none), else application/octet-stream.
+ */
 export function guessContentType(fileName: string): string {
-  const ext = path.extname(fileName).slice(1).toLowerCase();
-  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+  const suffix = path.extname(fileName);
+  const compressed = COMPRESSED_TYPES.get(COMPRESSED_SUFFIXES.get(suffix.toLowerCase()) ?? suffix);
+  if (compressed !== undefined) return compressed;
+  const extension = suffix.slice(1).toLowerCase();
+  return PYTHON_TYPES.get(extension) ?? (lookup(extension) || 'application/octet-stream');
 }
 
 /**

@@ -19,6 +19,11 @@ afterEach(() => {
   rmSync(tempDir, { recursive: true, force: true });
 });
 
+/** The Content-Type FileResponse sends for a file of this name. */
+function sentType(name: string): string | undefined {
+  return new FileResponse({ name, read: async () => new Uint8Array(0) }).headers.get('Content-Type');
+}
+
 describe('FileResponse', () => {
   it.each([
     ['a.txt', 'text/plain'],
@@ -40,10 +45,51 @@ describe('FileResponse', () => {
     ['x.xml', 'text/xml'],
     ['x.js.map', 'application/json'],
     ['x.wasm', 'application/wasm'],
-    ['x.tar.gz', 'application/octet-stream'],
+    ['x.tar.gz', 'application/gzip'],
     ['Makefile', 'application/octet-stream'],
   ])('guesses %j as %j', (name, type) => {
     expect(guessContentType(name)).toBe(type);
+  });
+
+  // The types of the web from mime-db, without a charset (Django's FileResponse adds none).
+  it.each([
+    ['x.mp4', 'video/mp4'],
+    ['x.csv', 'text/csv'],
+    ['x.avif', 'image/avif'],
+    ['site.webmanifest', 'application/manifest+json'],
+    ['x.wasm', 'application/wasm'],
+    ['x.woff2', 'font/woff2'],
+    ['x.mjs', 'text/javascript'],
+    ['x.js', 'text/javascript'],
+    ['x.htm', 'text/html'],
+    ['x.md', 'text/markdown'],
+    ['x.webm', 'video/webm'],
+    ['x.mp3', 'audio/mpeg'],
+    ['x.ttf', 'font/ttf'],
+    ['x.zip', 'application/zip'],
+    ['x.tar', 'application/x-tar'],
+    ['x.constructor', 'application/octet-stream'],
+    ['.gz', 'application/octet-stream'],
+  ])('FileResponse sends %j as %j', (name, type) => {
+    expect(sentType(name)).toBe(type);
+  });
+
+  // Python's mimetypes reads these as an encoding; Django's FileResponse sends the compressed file's type.
+  it.each([
+    ['x.gz', 'application/gzip'],
+    ['x.txt.gz', 'application/gzip'],
+    ['x.tgz', 'application/gzip'],
+    ['x.TGZ', 'application/gzip'],
+    ['x.svgz', 'application/gzip'],
+    ['x.tar.bz2', 'application/x-bzip'],
+    ['x.tbz2', 'application/x-bzip'],
+    ['x.tar.xz', 'application/x-xz'],
+    ['x.txz', 'application/x-xz'],
+    ['x.css.br', 'application/x-brotli'],
+    ['x.tar.Z', 'application/x-compress'],
+    ['x.z', 'application/octet-stream'],
+  ])('FileResponse sends the compressed %j as %j', (name, type) => {
+    expect(sentType(name)).toBe(type);
   });
 
   it.each([
@@ -78,7 +124,7 @@ describe('FileResponse', () => {
     const file = path.join(tempDir, 'data.bin');
     writeFileSync(file, 'abc');
     const named = new FileResponse(file, { asAttachment: true, filename: 'rapport été.csv' });
-    expect(named.headers.get('Content-Type')).toBe('application/octet-stream');
+    expect(named.headers.get('Content-Type')).toBe('text/csv');
     expect(named.headers.get('Content-Disposition')).toBe("attachment; filename*=utf-8''rapport%20%C3%A9t%C3%A9.csv");
     const typed = new FileResponse(file, { contentType: 'application/x-custom' });
     expect(typed.headers.get('Content-Type')).toBe('application/x-custom');
