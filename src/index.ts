@@ -90,12 +90,11 @@ export type {
 export { SecurityMiddleware } from './framework/middleware/security.js';
 export { CommonMiddleware } from './framework/middleware/common.js';
 export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middleware/clickjacking.js';
-export { GwiRequest, HttpHeaders, RawPostDataException } from './framework/http/request.js';
+export { GwiRequest, RawPostDataException } from './framework/http/request.js';
+export { HttpHeaders } from './framework/http/headers.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
 export { UploadedFile } from './framework/http/multipart.js';
 export {
-  BadHeaderError,
-  FileResponse,
   HttpResponse,
   HttpResponseBadRequest,
   HttpResponseBase,
@@ -109,13 +108,13 @@ export {
   HttpResponseServerError,
   isResponse,
   JsonResponse,
-  ResponseHeaders,
   StreamingHttpResponse,
   type ContentChunk,
-  type FileResponseOptions,
   type JsonResponseOptions,
   type ResponseOptions,
 } from './framework/http/response.js';
+export { BadHeaderError, ResponseHeaders } from './framework/http/response-headers.js';
+export { FileResponse, type FileResponseOptions } from './framework/http/file-response.js';
 export { CookieError, type CookieOptions, type SameSite } from './framework/http/cookies.js';
 export { BaseView, View, type ClassView } from './framework/views/generic.js';
 export {

@@ -3,7 +3,8 @@
 import type { Application, Body, Environ, StartResponse } from '../../gateway/types.js';
 import { whenReadyWith, type MaybePromise } from '../../gateway/maybe-promise.js';
 import { GwiRequest } from '../http/request.js';
-import { FileResponse, type HttpResponseBase } from '../http/response.js';
+import { FileResponse } from '../http/file-response.js';
+import type { HttpResponseBase } from '../http/response.js';
 import { requestStarted } from '../signals.js';
 import { BaseHandler } from './base.js';
 

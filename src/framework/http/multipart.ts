@@ -10,7 +10,8 @@ import { asBuffer } from '../../gateway/bytes.js';
 import { pyRepr } from '../../gateway/py-repr.js';
 import { settings } from '../conf/settings.js';
 import { MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent } from '../exceptions.js';
-import { decodeBytes, MultiValueDict, QueryDict, unquote } from './query-dict.js';
+import { MultiValueDict, QueryDict } from './query-dict.js';
+import { decodeBytes, unquote } from '../utils/encoding.js';
 
 /** Where the parser reads the body from: `read(size)` gives at most `size` bytes, empty at the end. */
 export interface ByteSource {

@@ -1,56 +1,9 @@
 // MultiValueDict and QueryDict (Django's django.utils.datastructures / django.http.QueryDict), and the
-// URL quoting they and the request use (Python's urllib.parse.quote/unquote, Django's iri_to_uri).
-import { Buffer } from 'node:buffer';
-import { percentEncode, unquoteLatin1 } from '../../gateway/latin1.js';
+// query string parsing they use (Python's urllib.parse.parse_qsl).
 import { DEFAULTS } from '../conf/global-settings.js';
 import { settings, settingsConfigured } from '../conf/settings.js';
 import { TooManyFieldsSent } from '../exceptions.js';
-
-/** Bytes as text; `fatal` throws on invalid input, else bad bytes become U+FFFD (Python's errors='replace'). */
-export function decodeBytes(bytes: Uint8Array, encoding: string, fatal = false): string {
-  // TextDecoder's 'latin1' is windows-1252 (WHATWG); Python's latin-1 maps every byte to its code point.
-  if (/^(?:latin[-_]?1|iso[-_]?8859[-_]1|l1)$/i.test(encoding)) return Buffer.from(bytes).toString('latin1');
-  return new TextDecoder(encoding, { fatal }).decode(bytes);
-}
-
-/** Python's `quote(text, safe)`: text is UTF-8 encoded; unreserved and `safe` characters stay. */
-export function quote(text: string | Uint8Array, safe = '/'): string {
-  return percentEncode(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, safe);
-}
-
-/** Python's `quote_plus`: as quote() with nothing safe, and spaces as `+`. */
-export function quotePlus(text: string, safe = ''): string {
-  return quote(text, safe + ' ').replace(/ /g, '+');
-}
-
-/** Django's iri_to_uri: the characters a URI may keep (reserved ones and `%`) stay, the rest is escaped. */
-export function iriToUri(iri: string): string {
-  return quote(iri, "/#%[]=:;$&()+,!?*@'~");
-}
-
-/** Django's escape_uri_path: a path made safe for a URI (the `?`, `#` and `%` it contains are escaped). */
-export function escapeUriPath(path: string): string {
-  return quote(path, "/:@&+$,-_.!~*'()");
-}
-
-/** Percent escapes of an ASCII string as bytes; malformed escapes stay literal. */
-function unquoteToBytes(ascii: string): Buffer {
-  return Buffer.from(unquoteLatin1(ascii), 'latin1');
-}
-
-/**
- * Python's `unquote(text, encoding, errors='replace')`: runs of ASCII (escapes included) are decoded
- * as bytes in `encoding`; characters that are already non-ASCII are kept as they are.
- */
-export function unquote(text: string, encoding = 'utf-8'): string {
-  if (!text.includes('%')) return text;
-  return text.replace(/[\x00-\x7f]+/g, (ascii) => decodeBytes(unquoteToBytes(ascii), encoding));
-}
-
-/** Python's `unquote_plus`. */
-export function unquotePlus(text: string, encoding = 'utf-8'): string {
-  return unquote(text.replace(/\+/g, ' '), encoding);
-}
+import { decodeBytes, quote, quotePlus, unquotePlus } from '../utils/encoding.js';
 
 /** The number of fields allowed, read when settings exist (QueryDict is also usable without settings). */
 function maxNumberOfFields(): number | null {

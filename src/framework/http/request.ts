@@ -1,17 +1,20 @@
 // GwiRequest: the request a view receives (Django's WSGIRequest/HttpRequest), built from a GWI environ.
 // The body is a stream, so reading it is asynchronous and always bounded by the upload settings.
 import { Buffer } from 'node:buffer';
-import { asBuffer } from '../../gateway/bytes.js';
 import { pyRepr } from '../../gateway/py-repr.js';
-import type { Environ, InputStream } from '../../gateway/types.js';
+import type { Environ } from '../../gateway/types.js';
 import type { MaybePromise } from '../../gateway/maybe-promise.js';
-import { boundedMemo, upperCase } from '../../gateway/memo.js';
+import { upperCase } from '../../gateway/memo.js';
 import type { Settings } from '../conf/global-settings.js';
 import { currentSettings, settings } from '../conf/settings.js';
+import { BodyStream, BufferSource } from './body.js';
 import { parseCookie } from './cookies.js';
-import { BadRequest, DisallowedHost, RequestDataTooBig } from '../exceptions.js';
+import { BadRequest } from '../exceptions.js';
+import { HttpHeaders } from './headers.js';
+import { checkAllowedHost } from './hosts.js';
 import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
-import { decodeBytes, escapeUriPath, iriToUri, MultiValueDict, QueryDict, quote } from './query-dict.js';
+import { MultiValueDict, QueryDict } from './query-dict.js';
+import { decodeBytes, escapeUriPath, iriToUri, quote, repercentBrokenUnicode } from '../utils/encoding.js';
 import type { ResolverMatch } from '../urls/resolvers.js';
 
 /** The body was already consumed as a stream (by the multipart parser), so it cannot be read whole. */
@@ -19,7 +22,6 @@ export class RawPostDataException extends Error {
   override name = 'RawPostDataException';
 }
 
-const READ_SIZE = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 // Environ values are read as `environ.KEY`, not environ[key] in a helper: a load site that sees one key
@@ -48,50 +50,6 @@ function isAscii(text: string): boolean {
 function textOf(value: unknown): string {
   const native = nativeOf(value);
   return isAscii(native) ? native : decodeBytes(Buffer.from(native, 'latin1'), 'utf-8');
-}
-
-/** The length of a valid UTF-8 sequence at `i`, or 0 (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
-function utf8SequenceLength(bytes: Uint8Array, i: number): number {
-  const b0 = bytes[i] as number;
-  if (b0 < 0x80) return 1;
-  let length: number;
-  let low = 0x80;
-  let high = 0xbf;
-  if (b0 >= 0xc2 && b0 <= 0xdf) length = 2;
-  else if (b0 >= 0xe0 && b0 <= 0xef) {
-    length = 3;
-    if (b0 === 0xe0) low = 0xa0;
-    if (b0 === 0xed) high = 0x9f;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    length = 4;
-    if (b0 === 0xf0) low = 0x90;
-    if (b0 === 0xf4) high = 0x8f;
-  } else return 0;
-  for (let k = 1; k < length; k++) {
-    const b = bytes[i + k];
-    if (b === undefined || b < (k === 1 ? low : 0x80) || b > (k === 1 ? high : 0xbf)) return 0;
-  }
-  return length;
-}
-
-/**
- * Django's repercent_broken_unicode: the bytes that are not valid UTF-8 are percent-escaped, so the
- * path decodes losslessly (`/caf\xe9` → `/caf%E9`) and a broken URL can still give a 404.
- */
-export function repercentBrokenUnicode(bytes: Uint8Array): string {
-  let out = '';
-  let start = 0;
-  let i = 0;
-  while (i < bytes.length) {
-    const length = utf8SequenceLength(bytes, i);
-    if (length > 0) {
-      i += length;
-      continue;
-    }
-    out += Buffer.from(bytes.subarray(start, i)).toString('utf8') + '%' + (bytes[i] as number).toString(16).toUpperCase().padStart(2, '0');
-    start = ++i;
-  }
-  return out + Buffer.from(bytes.subarray(start)).toString('utf8');
 }
 
 /** Django's get_path_info: PATH_INFO as text ('/' when empty). */
@@ -125,128 +83,6 @@ function isKnownEncoding(charset: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-// Django's host_validation_re: a DNS name or a bracketed IPv6 address, then an optional port.
-const HOST_VALIDATION = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$/;
-
-/** Django's split_domain_port: ['', ''] for a host that is not syntactically valid. */
-export function splitDomainPort(host: string): [domain: string, port: string] {
-  const match = HOST_VALIDATION.exec(host.toLowerCase());
-  if (!match) return ['', ''];
-  const domain = match[1] as string;
-  return [domain.endsWith('.') ? domain.slice(0, -1) : domain, match[2] ?? ''];
-}
-
-/** The domain of a Host header ('' when invalid), parsed once per distinct host. */
-const domainOf = boundedMemo((host) => splitDomainPort(host)[0]);
-
-// Django's default for an empty ALLOWED_HOSTS under DEBUG.
-const DEBUG_ALLOWED_HOSTS: readonly string[] = ['.localhost', '127.0.0.1', '[::1]'];
-
-/** Django's validate_host: `*` matches anything, `.example.com` the domain and its subdomains. */
-export function validateHost(domain: string, allowedHosts: readonly string[]): boolean {
-  return allowedHosts.some((pattern) => {
-    if (pattern === '*') return true;
-    if (!pattern) return false;
-    const lower = pattern.toLowerCase();
-    return lower === domain || (lower.startsWith('.') && (domain.endsWith(lower) || domain === lower.slice(1)));
-  });
-}
-
-/** Python's str.title() on a header name: `X-FORWARDED-FOR` → `X-Forwarded-For`. */
-function titleCase(name: string): string {
-  let out = '';
-  let previousCased = false;
-  for (const ch of name) {
-    const cased = ch.toLowerCase() !== ch.toUpperCase();
-    out += cased ? (previousCased ? ch.toLowerCase() : ch.toUpperCase()) : ch;
-    previousCased = cased;
-  }
-  return out;
-}
-
-/**
- * The request headers as a case-insensitive, read-only mapping (Django's HttpHeaders): the HTTP_*
- * keys plus CONTENT_TYPE and CONTENT_LENGTH, named as `Content-Type`. Lookups accept `_` for `-`.
- */
-export class HttpHeaders implements Iterable<[string, string]> {
-  readonly #headers = new Map<string, [string, string]>();
-
-  constructor(environ: Environ) {
-    for (const [key, value] of Object.entries(environ)) {
-      if (typeof value !== 'string') continue;
-      const name = HttpHeaders.parseHeaderName(key);
-      if (name !== null) this.#headers.set(name.toLowerCase(), [name, value]);
-    }
-  }
-
-  /** `HTTP_USER_AGENT` → `User-Agent`; null for an environ key that is not a header. */
-  static parseHeaderName(key: string): string | null {
-    let header: string;
-    if (key.startsWith('HTTP_')) header = key.slice(5);
-    else if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') header = key;
-    else return null;
-    return titleCase(header.replace(/_/g, '-'));
-  }
-
-  get(name: string): string | undefined;
-  get<D>(name: string, defaultValue: D): string | D;
-  get<D>(name: string, defaultValue?: D): string | D | undefined {
-    return this.#headers.get(name.replace(/_/g, '-').toLowerCase())?.[1] ?? defaultValue;
-  }
-
-  has(name: string): boolean {
-    return this.#headers.has(name.replace(/_/g, '-').toLowerCase());
-  }
-
-  get size(): number {
-    return this.#headers.size;
-  }
-
-  keys(): string[] {
-    return [...this.#headers.values()].map(([name]) => name);
-  }
-
-  entries(): IterableIterator<[string, string]> {
-    return [...this.#headers.values()].map(([name, value]): [string, string] => [name, value])[Symbol.iterator]();
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
-  }
-}
-
-/** The body stream, cut at CONTENT_LENGTH (PEP 3333: never read past it). */
-class BodyStream implements ByteSource {
-  #remaining: number;
-
-  constructor(
-    private readonly input: InputStream,
-    limit: number,
-  ) {
-    this.#remaining = limit;
-  }
-
-  async read(size: number): Promise<Uint8Array> {
-    if (this.#remaining <= 0 || size <= 0) return EMPTY;
-    const chunk = await this.input.read(Math.min(size, this.#remaining));
-    this.#remaining = chunk.length === 0 ? 0 : this.#remaining - chunk.length;
-    return chunk;
-  }
-}
-
-/** A body already in memory, as a ByteSource (multipart after body() was read). */
-class BufferSource implements ByteSource {
-  #at = 0;
-
-  constructor(private readonly data: Buffer) {}
-
-  async read(size: number): Promise<Uint8Array> {
-    const chunk = this.data.subarray(this.#at, this.#at + size);
-    this.#at += chunk.length;
-    return chunk;
   }
 }
 
@@ -300,21 +136,7 @@ export class GwiRequest {
         ? this.pathInfo // what the general form below gives, without a regular expression
         : `${this.scriptName.replace(/\/+$/, '')}/${this.pathInfo.replace('/', '')}`;
     this.#rawContentType = nativeOf(environ.CONTENT_TYPE);
-    this.#stream = new BodyStream(environ['gwi.input'], this.#contentLimit());
-  }
-
-  /** CONTENT_LENGTH; without one, a body the server de-chunked is read to its end, any other is empty. */
-  #contentLimit(): number {
-    const length = this.#contentLength();
-    if (length !== null) return length;
-    return this.environ['gwi.input_terminated'] === true ? Infinity : 0;
-  }
-
-  #contentLength(): number | null {
-    const raw = this.environ.CONTENT_LENGTH;
-    if (typeof raw !== 'string' || raw.trim() === '') return null;
-    // An unparsable length is 0, as in Django.
-    return /^\s*\+?\d+\s*$/.test(raw) ? Number(raw) : 0;
+    this.#stream = new BodyStream(environ);
   }
 
   /** The Content-Type without parameters, lower-cased ('' when there is none). */
@@ -398,18 +220,7 @@ export class GwiRequest {
 
   /** Django's get_host(): the host, checked against ALLOWED_HOSTS (DisallowedHost when not allowed). */
   getHost(): string {
-    const host = this.#rawHost();
-    const config = currentSettings();
-    let allowed: readonly string[] = config.ALLOWED_HOSTS;
-    if (config.DEBUG && allowed.length === 0) allowed = DEBUG_ALLOWED_HOSTS;
-    const domain = domainOf(host);
-    // The domain is lower-cased: one listed as it is (the usual case) matches without lower-casing the list.
-    if (domain && (allowed.includes(domain) || validateHost(domain, allowed))) return host;
-    let message = `Invalid HTTP_HOST header: ${pyRepr(host)}.`;
-    message += domain
-      ? ` You may need to add ${pyRepr(domain)} to ALLOWED_HOSTS.`
-      : ' The domain name provided is not valid according to RFC 1034/1035.';
-    throw new DisallowedHost(message);
+    return checkAllowedHost(this.#rawHost());
   }
 
   /** X-Forwarded-Port with USE_X_FORWARDED_PORT, else SERVER_PORT. */
@@ -472,22 +283,9 @@ export class GwiRequest {
   async #readBody(): Promise<Buffer> {
     if (this.#streamUsed) throw new RawPostDataException("You cannot access body after reading from request's data stream");
     const max = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
-    if (max !== null && (this.#contentLength() ?? 0) > max) {
-      throw new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.');
-    }
+    this.#stream.checkContentLength(max);
     this.#streamUsed = true;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      // One byte beyond the limit is enough to know it is exceeded: never buffer more.
-      const size = max === null ? READ_SIZE : Math.min(READ_SIZE, max + 1 - total);
-      const chunk = await this.#stream.read(size);
-      if (chunk.length === 0) break;
-      total += chunk.length;
-      if (max !== null && total > max) throw new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.');
-      chunks.push(asBuffer(chunk));
-    }
-    this.#bodyBytes = Buffer.concat(chunks, total);
+    this.#bodyBytes = await this.#stream.readAll(max);
     return this.#bodyBytes;
   }
 

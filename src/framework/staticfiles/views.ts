@@ -6,7 +6,8 @@ import { technical404Response } from '../debug/technical-404.js';
 import { pageNotFound } from '../views/defaults.js';
 import { Http404 } from '../exceptions.js';
 import type { GwiRequest } from '../http/request.js';
-import { FileResponse, HttpResponseNotModified, type HttpResponseBase } from '../http/response.js';
+import { FileResponse } from '../http/file-response.js';
+import { HttpResponseNotModified, type HttpResponseBase } from '../http/response.js';
 import { parseHttpDate } from '../utils/http.js';
 import { findStaticFile } from './finders.js';
 

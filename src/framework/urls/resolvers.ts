@@ -8,7 +8,7 @@ import { Warning, type CheckMessage } from '../checks/registry.js';
 import { settings } from '../conf/settings.js';
 import { Http404, ImproperlyConfigured } from '../exceptions.js';
 import { importModule } from '../utils/module-loading.js';
-import { quote } from '../http/query-dict.js';
+import { quote } from '../utils/encoding.js';
 import { normalize, type NormalForm } from '../utils/regex-helper.js';
 import type { View } from '../views/generic.js';
 

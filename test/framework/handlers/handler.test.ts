@@ -12,13 +12,13 @@ import { SecurityMiddleware } from '../../../src/framework/middleware/security.j
 import { XFrameOptionsMiddleware } from '../../../src/framework/middleware/clickjacking.js';
 import type { GwiRequest } from '../../../src/framework/http/request.js';
 import {
-  FileResponse,
   HttpResponse,
   HttpResponseNotFound,
   JsonResponse,
   StreamingHttpResponse,
   type HttpResponseBase,
 } from '../../../src/framework/http/response.js';
+import { FileResponse } from '../../../src/framework/http/file-response.js';
 import { gotRequestException, requestFinished, requestStarted } from '../../../src/framework/signals.js';
 import { clearUrlCaches, path as route } from '../../../src/framework/urls/resolvers.js';
 import type { View } from '../../../src/framework/views/generic.js';

@@ -1,19 +1,8 @@
-// QueryDict and MultiValueDict (Django's tests/httpwrappers QueryDictTests, utils_tests MultiValueDictTests),
-// and the quoting helpers they use.
+// QueryDict and MultiValueDict (Django's tests/httpwrappers QueryDictTests, utils_tests MultiValueDictTests).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import { TooManyFieldsSent } from '../../../src/framework/exceptions.js';
-import {
-  escapeUriPath,
-  iriToUri,
-  MultiValueDict,
-  parseQueryString,
-  QueryDict,
-  quote,
-  quotePlus,
-  unquote,
-  unquotePlus,
-} from '../../../src/framework/http/query-dict.js';
+import { MultiValueDict, parseQueryString, QueryDict } from '../../../src/framework/http/query-dict.js';
 
 beforeEach(() => configureSettings({}));
 afterEach(() => resetSettings());
@@ -181,23 +170,5 @@ describe('MultiValueDict', () => {
     const d = new MultiValueDict<string>([['__proto__', 'x']]);
     expect(d.get('__proto__')).toBe('x');
     expect(d.dict()['__proto__']).toBe('x');
-  });
-});
-
-describe('quoting helpers', () => {
-  it.each([
-    [quote('/a b/c?d', '/'), '/a%20b/c%3Fd'],
-    [quote('café'), 'caf%C3%A9'],
-    [quote(new Uint8Array([0xe9, 0x41])), '%E9A'],
-    [quotePlus('a b&c'), 'a+b%26c'],
-    [iriToUri("/blog/for/Jürgen Münster/?x=1&y=%20#f"), "/blog/for/J%C3%BCrgen%20M%C3%BCnster/?x=1&y=%20#f"],
-    [escapeUriPath('/abc/%20?#&+'), '/abc/%2520%3F%23&+'],
-    [unquote('caf%C3%A9'), 'café'],
-    [unquote('%E9', 'latin1'), 'é'],
-    [unquote('%ff'), '\ufffd'],
-    [unquote('no escapes+'), 'no escapes+'],
-    [unquotePlus('a+b%2B'), 'a b+'],
-  ])('%j is %j', (actual, expected) => {
-    expect(actual).toBe(expected);
   });
 });

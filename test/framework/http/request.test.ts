@@ -17,7 +17,7 @@ import {
   TooManyFilesSent,
 } from '../../../src/framework/exceptions.js';
 import type { UploadedFile } from '../../../src/framework/http/multipart.js';
-import { GwiRequest, RawPostDataException, repercentBrokenUnicode } from '../../../src/framework/http/request.js';
+import { GwiRequest, RawPostDataException } from '../../../src/framework/http/request.js';
 import { BufferedInput, BytesInput } from '../../../src/gateway/input.js';
 import { setupTestingDefaults } from '../../../src/gateway/util.js';
 
@@ -99,10 +99,6 @@ describe('method, paths and script name', () => {
     expect(request.environ).toBe(environ);
     expect(request.resolverMatch).toBeNull();
     expect(String(request)).toBe("<GwiRequest: POST '/'>");
-  });
-
-  it('re-percent-encodes only the bytes that are not UTF-8', () => {
-    expect(repercentBrokenUnicode(Buffer.from('/ok/caf\xc3\xa9/\xc0\xaf/%41', 'latin1'))).toBe('/ok/café/%C0%AF/%41');
   });
 });
 

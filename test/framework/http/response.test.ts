@@ -1,17 +1,10 @@
 // Responses (Django's tests/httpwrappers, tests/responses): status lines, headers, cookies, content,
-// streaming, files, JSON, redirects, closing — and each one served as a GWI body through the validator.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// streaming, JSON, redirects, closing — and each one served as a GWI body through the validator.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import { DisallowedRedirect } from '../../../src/framework/exceptions.js';
 import {
-  BadHeaderError,
-  contentDispositionHeader,
   encodeText,
-  FileResponse,
-  guessContentType,
   HttpResponse,
   HttpResponseBadRequest,
   HttpResponseForbidden,
@@ -24,50 +17,14 @@ import {
   HttpResponseServerError,
   isResponse,
   JsonResponse,
-  ResponseHeaders,
   StreamingHttpResponse,
-  type HttpResponseBase,
 } from '../../../src/framework/http/response.js';
+import { BadHeaderError, ResponseHeaders } from '../../../src/framework/http/response-headers.js';
 import { requestFinished } from '../../../src/framework/signals.js';
-import { fileWrapper } from '../../../src/gateway/file-wrapper.js';
-import { validator } from '../../../src/gateway/validate.js';
-import type { Body, HeaderList } from '../../../src/gateway/types.js';
-import { setupTestingDefaults } from '../../../src/gateway/util.js';
+import { serveResponse } from '../../helpers/serve-response.js';
 
-let tempDir: string;
-beforeEach(() => {
-  configureSettings({});
-  tempDir = mkdtempSync(path.join(os.tmpdir(), 'gwi-response-test-'));
-});
-afterEach(() => {
-  resetSettings();
-  rmSync(tempDir, { recursive: true, force: true });
-});
-
-/** Serves `response` from a validated GWI app: what a server would send. */
-async function serve(response: HttpResponseBase): Promise<{ status: string; headers: HeaderList; body: Buffer }> {
-  let status = '';
-  let headers: HeaderList = [];
-  const unclosed: string[] = [];
-  const app = validator(
-    (_environ, startResponse) => {
-      startResponse(response.statusLine, response.headerList());
-      return response as unknown as Body;
-    },
-    { onUnclosed: (message) => unclosed.push(message), onWarning: (message) => unclosed.push(message) },
-  );
-  const body = await app(setupTestingDefaults({ QUERY_STRING: '' }), (s, h) => {
-    status = s;
-    headers = h;
-    return async () => undefined;
-  });
-  const chunks: Uint8Array[] = [];
-  if (Symbol.asyncIterator in body) for await (const chunk of body) chunks.push(chunk);
-  else for (const chunk of body) chunks.push(chunk);
-  await body.close?.();
-  expect(unclosed).toEqual([]);
-  return { status, headers, body: Buffer.concat(chunks) };
-}
+beforeEach(() => configureSettings({}));
+afterEach(() => resetSettings());
 
 describe('status lines', () => {
   it.each([
@@ -263,7 +220,7 @@ describe('HttpResponse content', () => {
   it('is served as a GWI body', async () => {
     const response = new HttpResponseNotFound('<h1>Not here</h1>');
     response.setCookie('a', 'b');
-    expect(await serve(response)).toEqual({
+    expect(await serveResponse(response)).toEqual({
       status: '404 Not Found',
       headers: [['Content-Type', 'text/html; charset=utf-8'], ['Set-Cookie', 'a=b; Path=/']],
       body: Buffer.from('<h1>Not here</h1>'),
@@ -377,7 +334,7 @@ describe('StreamingHttpResponse', () => {
         yield 'streamed ';
         yield 'body';
       }
-      const served = await serve(new StreamingHttpResponse(generate(), { headers: { 'X-Stream': 'yes' } }));
+      const served = await serveResponse(new StreamingHttpResponse(generate(), { headers: { 'X-Stream': 'yes' } }));
       expect(served).toEqual({
         status: '200 OK',
         headers: [['X-Stream', 'yes'], ['Content-Type', 'text/html; charset=utf-8']],
@@ -387,109 +344,6 @@ describe('StreamingHttpResponse', () => {
     } finally {
       requestFinished.disconnect(receiver);
     }
-  });
-});
-
-describe('FileResponse', () => {
-  it.each([
-    ['a.txt', 'text/plain'],
-    ['A.HTML', 'text/html'],
-    ['x.css', 'text/css'],
-    ['x.js', 'text/javascript'],
-    ['x.mjs', 'text/javascript'],
-    ['x.json', 'application/json'],
-    ['x.png', 'image/png'],
-    ['x.jpg', 'image/jpeg'],
-    ['x.jpeg', 'image/jpeg'],
-    ['x.gif', 'image/gif'],
-    ['x.svg', 'image/svg+xml'],
-    ['x.ico', 'image/vnd.microsoft.icon'],
-    ['x.webp', 'image/webp'],
-    ['x.woff', 'font/woff'],
-    ['x.woff2', 'font/woff2'],
-    ['x.pdf', 'application/pdf'],
-    ['x.xml', 'text/xml'],
-    ['x.js.map', 'application/json'],
-    ['x.wasm', 'application/wasm'],
-    ['x.tar.gz', 'application/octet-stream'],
-    ['Makefile', 'application/octet-stream'],
-  ])('guesses %j as %j', (name, type) => {
-    expect(guessContentType(name)).toBe(type);
-  });
-
-  it.each([
-    [false, '', null],
-    [true, '', 'attachment'],
-    [false, 'a.txt', 'inline; filename="a.txt"'],
-    [true, 'a "b" \\c.txt', 'attachment; filename="a \\"b\\" \\\\c.txt"'],
-    [false, 'résumé.pdf', "inline; filename*=utf-8''r%C3%A9sum%C3%A9.pdf"],
-    [true, 'a\nb', "attachment; filename*=utf-8''a%0Ab"],
-  ])('Content-Disposition for attachment=%j and %j is %j', (asAttachment, name, header) => {
-    expect(contentDispositionHeader(asAttachment, name)).toBe(header);
-  });
-
-  it('streams a file by path with type, length and disposition, and closes it', async () => {
-    const file = path.join(tempDir, 'notes.txt');
-    writeFileSync(file, 'x'.repeat(10_000));
-    const response = new FileResponse(file);
-    expect(response.headerList()).toEqual([
-      ['Content-Type', 'text/plain'],
-      ['Content-Length', '10000'],
-      ['Content-Disposition', 'inline; filename="notes.txt"'],
-    ]);
-    expect(response.blockSize).toBe(4096);
-    const chunks: number[] = [];
-    for await (const chunk of response) chunks.push(chunk.length);
-    expect(chunks).toEqual([4096, 4096, 1808]);
-    await response.close();
-    await expect(response.fileToStream.read(10)).rejects.toThrow(/EBADF/);
-  });
-
-  it('takes an attachment name, an explicit content type, or a Content-Type header', () => {
-    const file = path.join(tempDir, 'data.bin');
-    writeFileSync(file, 'abc');
-    const named = new FileResponse(file, { asAttachment: true, filename: 'rapport été.csv' });
-    expect(named.headers.get('Content-Type')).toBe('application/octet-stream');
-    expect(named.headers.get('Content-Disposition')).toBe("attachment; filename*=utf-8''rapport%20%C3%A9t%C3%A9.csv");
-    const typed = new FileResponse(file, { contentType: 'application/x-custom' });
-    expect(typed.headers.get('Content-Type')).toBe('application/x-custom');
-    const header = new FileResponse(file, { headers: { 'content-type': 'text/csv' } });
-    expect(header.headers.get('Content-Type')).toBe('text/csv');
-    for (const response of [named, typed, header]) void response.close();
-  });
-
-  it('serves a file-like, through gwi.file_wrapper or as its own body', async () => {
-    const data = Buffer.from('file-like content');
-    let at = 0;
-    const close = vi.fn();
-    const response = new FileResponse({
-      name: '/somewhere/page.html',
-      size: data.length,
-      read: async (size: number) => data.subarray(at, (at += size)),
-      close,
-    });
-    expect(response.headerList()).toEqual([
-      ['Content-Type', 'text/html'],
-      ['Content-Length', '17'],
-      ['Content-Disposition', 'inline; filename="page.html"'],
-    ]);
-    const served = await serve(response);
-    expect(served.body.toString()).toBe('file-like content');
-    expect(close).toHaveBeenCalledTimes(1);
-
-    // What the handler does when the server offers gwi.file_wrapper: the wrapper reads fileToStream.
-    at = 0;
-    const wrapped = new FileResponse({ name: 'x.txt', read: async (size: number) => data.subarray(at, (at += size)) });
-    wrapped.blockSize = 5;
-    const blocks: string[] = [];
-    for await (const block of fileWrapper(wrapped.fileToStream, wrapped.blockSize)) blocks.push(Buffer.from(block).toString());
-    expect(blocks).toEqual(['file-', 'like ', 'conte', 'nt']);
-    expect(wrapped.headers.has('Content-Length')).toBe(false);
-  });
-
-  it('refuses a missing file or a directory where it is created', () => {
-    expect(() => new FileResponse(path.join(tempDir, 'missing.txt'))).toThrow(/ENOENT/);
-    expect(() => new FileResponse(tempDir)).toThrow(/EISDIR/);
   });
 });
 

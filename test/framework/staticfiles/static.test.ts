@@ -102,6 +102,24 @@ describe('StaticFilesHandler over a real socket', () => {
     expect(second.body.toString()).toBe('export {};\n');
   });
 
+  // The types of the web (mime-db), as FileResponse sends them: no charset.
+  it.each([
+    ['movie.mp4', 'video/mp4'],
+    ['data.csv', 'text/csv'],
+    ['photo.avif', 'image/avif'],
+    ['site.webmanifest', 'application/manifest+json'],
+    ['module.wasm', 'application/wasm'],
+    ['font.woff2', 'font/woff2'],
+    ['module.mjs', 'text/javascript'],
+    ['script.js', 'text/javascript'],
+    ['page.html', 'text/html'],
+    ['feed.xml', 'text/xml'],
+    ['icon.svg', 'image/svg+xml'],
+  ])('serves %j as %j', async (name, type) => {
+    writeFileSync(path.join(root1, name), 'x');
+    expect((await request(`/static/${name}`)).header('Content-Type')).toBe(type);
+  });
+
   it('serves a percent-encoded UTF-8 name, and drops "." and empty segments', async () => {
     expect((await request('/static/caf%C3%A9.txt')).body.toString()).toBe('accent\n');
     expect((await request('/static/./css//site.css')).body.toString()).toBe(CSS);

@@ -1,0 +1,149 @@
+// FileResponse (Django's FileResponse): a file streamed as the body, with the Content-Type, Content-Length
+// and Content-Disposition its name and size give.
+import { Buffer } from 'node:buffer';
+import { openSync, fstatSync, read, closeSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { lookup } from 'mime-types';
+import type { FileLike } from '../../gateway/types.js';
+import { quote } from '../utils/encoding.js';
+import type { HeadersInit } from './response-headers.js';
+import { StreamingHttpResponse, type ResponseOptions } from './response.js';
+
+// Python's mimetypes (Django's guess_type) reads these suffixes as an encoding, not a type, and Django's
+// FileResponse then sends the compressed file's own type: a browser saves it instead of unpacking it.
+// The suffix is case-sensitive, as in Python's encodings_map.
+const COMPRESSED_TYPES = new Map([
+  ['.gz', 'application/gzip'],
+  ['.Z', 'application/x-compress'],
+  ['.bz2', 'application/x-bzip'],
+  ['.xz', 'application/x-xz'],
+  ['.br', 'application/x-brotli'],
+]);
+
+// Python's suffix_map: a short name for a compressed file (`.tgz` is `.tar.gz`).
+const COMPRESSED_SUFFIXES = new Map([
+  ['.tgz', '.gz'],
+  ['.taz', '.gz'],
+  ['.tz', '.gz'],
+  ['.svgz', '.gz'],
+  ['.tbz2', '.bz2'],
+  ['.txz', '.xz'],
+]);
+
+// Where mime-db and Python's mimetypes disagree on a type gwi has always sent: Python's, as Django sends it.
+const PYTHON_TYPES = new Map([['xml', 'text/xml']]);
+
+/**
+ * The content type of a file name (Django's FileResponse): a compressed file's type, else the type of
+ * its extension (mime-db, without a charset: Django adds none), else application/octet-stream.
+ */
+export function guessContentType(fileName: string): string {
+  const suffix = path.extname(fileName);
+  const compressed = COMPRESSED_TYPES.get(COMPRESSED_SUFFIXES.get(suffix.toLowerCase()) ?? suffix);
+  if (compressed !== undefined) return compressed;
+  const extension = suffix.slice(1).toLowerCase();
+  return PYTHON_TYPES.get(extension) ?? (lookup(extension) || 'application/octet-stream');
+}
+
+/**
+ * Django's content_disposition_header: `inline; filename="a.txt"` / `attachment; ...`, or RFC 5987's
+ * `filename*=utf-8''...` for a name that is not printable ASCII; null with neither.
+ */
+export function contentDispositionHeader(asAttachment: boolean, fileName: string): string | null {
+  if (!asAttachment && !fileName) return null;
+  const disposition = asAttachment ? 'attachment' : 'inline';
+  if (!fileName) return disposition;
+  if (/^[\t \x21-\x7e]*$/.test(fileName)) return `${disposition}; filename="${fileName.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `${disposition}; filename*=utf-8''${quote(fileName)}`;
+}
+
+/** A file-like for FileResponse: `name` (for the content type and disposition) and `size` are optional. */
+export interface FileSource extends FileLike {
+  name?: string;
+  size?: number;
+}
+
+const readFd = promisify(read);
+
+/** A file opened by path, as a FileLike (read from the start, closed by close()). */
+function openFile(file: string): FileSource {
+  const fd = openSync(file, 'r');
+  let size: number;
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${file}'`), { code: 'EISDIR' });
+    size = stats.size;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  let position = 0;
+  let closed = false;
+  return {
+    name: file,
+    size,
+    async read(blockSize: number): Promise<Uint8Array> {
+      const { buffer, bytesRead } = await readFd(fd, Buffer.alloc(blockSize), 0, blockSize, position);
+      position += bytesRead;
+      return buffer.subarray(0, bytesRead);
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
+  };
+}
+
+function givesContentType(headers: HeadersInit | undefined): boolean {
+  if (!headers) return false;
+  const names = Symbol.iterator in headers ? [...(headers as Iterable<readonly [string, unknown]>)].map(([name]) => name) : Object.keys(headers);
+  return names.some((name) => name.toLowerCase() === 'content-type');
+}
+
+export interface FileResponseOptions extends ResponseOptions {
+  /** `attachment` (download) instead of `inline`. */
+  asAttachment?: boolean;
+  /** The name for the content type and Content-Disposition (default: the file's own name). */
+  filename?: string;
+}
+
+/**
+ * Streams a file (Django's FileResponse): a path (opened now, so a missing file throws here) or a
+ * file-like. Content-Type from the extension unless given, Content-Length from the size,
+ * Content-Disposition with the file name. `fileToStream` lets the handler use gwi.file_wrapper.
+ */
+export class FileResponse extends StreamingHttpResponse {
+  blockSize = 4096;
+  readonly asAttachment: boolean;
+  readonly filename: string;
+  /** The file, for gwi.file_wrapper; it is closed by close(). */
+  readonly fileToStream: FileSource;
+
+  constructor(file: string | FileSource, { asAttachment = false, filename = '', ...options }: FileResponseOptions = {}) {
+    super([], options);
+    // Opened after super(), so a refused option cannot leak the file descriptor.
+    const source = typeof file === 'string' ? openFile(file) : file;
+    this.asAttachment = asAttachment;
+    this.filename = filename;
+    this.fileToStream = source;
+    this.streamingContent = this.#blocks(source);
+    if (source.close) this.closers.push(() => source.close?.());
+    if (typeof source.size === 'number') this.headers.set('Content-Length', source.size);
+    const name = path.basename(filename || source.name || '');
+    if (options.contentType === undefined && !givesContentType(options.headers)) {
+      this.headers.set('Content-Type', name ? guessContentType(name) : 'application/octet-stream');
+    }
+    const disposition = contentDispositionHeader(asAttachment, name);
+    if (disposition !== null) this.headers.set('Content-Disposition', disposition);
+  }
+
+  async *#blocks(source: FileSource): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) {
+      const block = await source.read(this.blockSize);
+      if (block.length === 0) return;
+      yield block;
+    }
+  }
+}

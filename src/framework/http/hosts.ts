@@ -1,0 +1,48 @@
+// The Host header's checks (Django's split_domain_port, validate_host, and get_host's ALLOWED_HOSTS test):
+// what decides whether a request's host is one this site answers for.
+import { pyRepr } from '../../gateway/py-repr.js';
+import { boundedMemo } from '../../gateway/memo.js';
+import { currentSettings } from '../conf/settings.js';
+import { DisallowedHost } from '../exceptions.js';
+
+// Django's host_validation_re: a DNS name or a bracketed IPv6 address, then an optional port.
+const HOST_VALIDATION = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$/;
+
+/** Django's split_domain_port: ['', ''] for a host that is not syntactically valid. */
+export function splitDomainPort(host: string): [domain: string, port: string] {
+  const match = HOST_VALIDATION.exec(host.toLowerCase());
+  if (!match) return ['', ''];
+  const domain = match[1] as string;
+  return [domain.endsWith('.') ? domain.slice(0, -1) : domain, match[2] ?? ''];
+}
+
+/** The domain of a Host header ('' when invalid), parsed once per distinct host. */
+const domainOf = boundedMemo((host) => splitDomainPort(host)[0]);
+
+// Django's default for an empty ALLOWED_HOSTS under DEBUG.
+const DEBUG_ALLOWED_HOSTS: readonly string[] = ['.localhost', '127.0.0.1', '[::1]'];
+
+/** Django's validate_host: `*` matches anything, `.example.com` the domain and its subdomains. */
+export function validateHost(domain: string, allowedHosts: readonly string[]): boolean {
+  return allowedHosts.some((pattern) => {
+    if (pattern === '*') return true;
+    if (!pattern) return false;
+    const lower = pattern.toLowerCase();
+    return lower === domain || (lower.startsWith('.') && (domain.endsWith(lower) || domain === lower.slice(1)));
+  });
+}
+
+/** The host when ALLOWED_HOSTS allows it (the test of Django's get_host()); DisallowedHost when not. */
+export function checkAllowedHost(host: string): string {
+  const config = currentSettings();
+  let allowed: readonly string[] = config.ALLOWED_HOSTS;
+  if (config.DEBUG && allowed.length === 0) allowed = DEBUG_ALLOWED_HOSTS;
+  const domain = domainOf(host);
+  // The domain is lower-cased: one listed as it is (the usual case) matches without lower-casing the list.
+  if (domain && (allowed.includes(domain) || validateHost(domain, allowed))) return host;
+  let message = `Invalid HTTP_HOST header: ${pyRepr(host)}.`;
+  message += domain
+    ? ` You may need to add ${pyRepr(domain)} to ALLOWED_HOSTS.`
+    : ' The domain name provided is not valid according to RFC 1034/1035.';
+  throw new DisallowedHost(message);
+}
