@@ -10,40 +10,59 @@ import { quote } from '../utils/encoding.js';
 import type { HeadersInit } from './response-headers.js';
 import { StreamingHttpResponse, type ResponseOptions } from './response.js';
 
-// Python's mimetypes (Django's guess_type) reads these suffixes as an encoding, not a type, and Django's
-// FileResponse then sends the compressed file's own type: a browser saves it instead of unpacking it.
-// The suffix is case-sensitive, as in Python's encodings_map.
-const COMPRESSED_TYPES = new Map([
-  ['.gz', 'application/gzip'],
-  ['.Z', 'application/x-compress'],
-  ['.bz2', 'application/x-bzip'],
-  ['.xz', 'application/x-xz'],
-  ['.br', 'application/x-brotli'],
+// Python's encodings_map: these suffixes name how the file is compressed, not what it is (case-sensitive, as
+// in Python).
+const ENCODINGS = new Map([
+  ['.gz', 'gzip'],
+  ['.Z', 'compress'],
+  ['.bz2', 'bzip2'],
+  ['.xz', 'xz'],
+  ['.br', 'br'],
 ]);
 
 // Python's suffix_map: a short name for a compressed file (`.tgz` is `.tar.gz`).
-const COMPRESSED_SUFFIXES = new Map([
-  ['.tgz', '.gz'],
-  ['.taz', '.gz'],
-  ['.tz', '.gz'],
-  ['.svgz', '.gz'],
-  ['.tbz2', '.bz2'],
-  ['.txz', '.xz'],
+const SUFFIXES = new Map([
+  ['.tgz', '.tar.gz'],
+  ['.taz', '.tar.gz'],
+  ['.tz', '.tar.gz'],
+  ['.svgz', '.svg.gz'],
+  ['.tbz2', '.tar.bz2'],
+  ['.txz', '.tar.xz'],
+]);
+
+// Django's FileResponse sends a compressed file as its compressed type (no Content-Encoding), so that a
+// browser saves it instead of unpacking it.
+const COMPRESSED_TYPES = new Map([
+  ['gzip', 'application/gzip'],
+  ['compress', 'application/x-compress'],
+  ['bzip2', 'application/x-bzip'],
+  ['xz', 'application/x-xz'],
+  ['br', 'application/x-brotli'],
 ]);
 
 // Where mime-db and Python's mimetypes disagree on a type gwi has always sent: Python's, as Django sends it.
 const PYTHON_TYPES = new Map([['xml', 'text/xml']]);
 
 /**
- * The content type of a file name (Django's FileResponse): a compressed file's type, else the type of
- * its extension (mime-db, without a charset: Django adds none), else application/octet-stream.
+ * Python's mimetypes.guess_type(): the type of a file name (mime-db, without a charset) and its
+ * compression (`gzip` for `x.tar.gz`, whose type is then `x.tar`'s), each null when unknown.
  */
+export function guessType(fileName: string): { type: string | null; encoding: string | null } {
+  let base = fileName;
+  let suffix = path.extname(base);
+  const long = SUFFIXES.get(suffix.toLowerCase());
+  if (long !== undefined) base = base.slice(0, -suffix.length) + long;
+  suffix = path.extname(base);
+  const encoding = ENCODINGS.get(suffix) ?? null;
+  if (encoding !== null) base = base.slice(0, -suffix.length);
+  const extension = path.extname(base).slice(1).toLowerCase();
+  return { type: (extension && (PYTHON_TYPES.get(extension) ?? lookup(extension))) || null, encoding };
+}
+
+/** The content type Django's FileResponse sends for a file name: a compressed file's own type, else its type, else application/octet-stream. */
 export function guessContentType(fileName: string): string {
-  const suffix = path.extname(fileName);
-  const compressed = COMPRESSED_TYPES.get(COMPRESSED_SUFFIXES.get(suffix.toLowerCase()) ?? suffix);
-  if (compressed !== undefined) return compressed;
-  const extension = suffix.slice(1).toLowerCase();
-  return PYTHON_TYPES.get(extension) ?? (lookup(extension) || 'application/octet-stream');
+  const { type, encoding } = guessType(fileName);
+  return (encoding !== null ? COMPRESSED_TYPES.get(encoding) : type) ?? type ?? 'application/octet-stream';
 }
 
 /**

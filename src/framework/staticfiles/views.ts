@@ -6,7 +6,7 @@ import { technical404Response } from '../debug/technical-404.js';
 import { pageNotFound } from '../views/defaults.js';
 import { Http404 } from '../exceptions.js';
 import type { GwiRequest } from '../http/request.js';
-import { FileResponse } from '../http/file-response.js';
+import { FileResponse, guessType } from '../http/file-response.js';
 import { HttpResponseNotModified, type HttpResponseBase } from '../http/response.js';
 import { parseHttpDate } from '../utils/http.js';
 import { findStaticFile } from './finders.js';
@@ -30,7 +30,10 @@ export async function serveStatic(request: GwiRequest, relative: string, roots: 
   if (found === null) return notFound(request, `'${relative}' could not be found`);
   const { path: file, name, stats } = found;
   if (!wasModifiedSince(request.META.HTTP_IF_MODIFIED_SINCE, stats.mtimeMs)) return new HttpResponseNotModified();
-  const response = new FileResponse(file, { filename: name });
+  // Django's serve(): a compressed file goes out as what it holds, with its Content-Encoding.
+  const { type, encoding } = guessType(name);
+  const response = new FileResponse(file, { filename: name, contentType: type ?? 'application/octet-stream' });
   response.headers.set('Last-Modified', formatDateTime(Math.floor(stats.mtimeMs / 1000) * 1000));
+  if (encoding !== null) response.headers.set('Content-Encoding', encoding);
   return response;
 }
