@@ -93,7 +93,7 @@ export { CommonMiddleware } from './framework/middleware/common.js';
 export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middleware/clickjacking.js';
 export { GwiRequest, HttpHeaders, RawPostDataException } from './framework/http/request.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
-export { UploadedFile } from './framework/http/multipart.js';
+export { UploadedFile } from './framework/http/uploaded-file.js';
 export {
   BadHeaderError,
   FileResponse,

@@ -9,7 +9,8 @@ import { boundedMemo, upperCase } from '../../gateway/memo.js';
 import { currentSettings, settings, type Settings } from '../conf/settings.js';
 import { parseCookie } from './cookies.js';
 import { BadRequest, DisallowedHost, RequestDataTooBig } from '../exceptions.js';
-import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
+import { MultiPartParser, parseHeaderParameters, type ByteSource } from './multipart.js';
+import type { UploadedFile } from './uploaded-file.js';
 import { decodeBytes, escapeUriPath, iriToUri, MultiValueDict, QueryDict, quote } from './query-dict.js';
 import type { ResolverMatch } from '../urls/resolvers.js';
 

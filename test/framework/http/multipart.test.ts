@@ -6,13 +6,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
 import { MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent } from '../../../src/framework/exceptions.js';
-import {
-  MultiPartParser,
-  parseHeaderParameters,
-  sanitizeFileName,
-  UploadedFile,
-  type ByteSource,
-} from '../../../src/framework/http/multipart.js';
+import { MultiPartParser, parseHeaderParameters, sanitizeFileName, type ByteSource } from '../../../src/framework/http/multipart.js';
+import { UploadedFile } from '../../../src/framework/http/uploaded-file.js';
 
 const BOUNDARY = '----gwiBoundary7MA4YWxkTrZu0gW';
 const CONTENT_TYPE = `multipart/form-data; boundary=${BOUNDARY}`;

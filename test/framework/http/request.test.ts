@@ -16,7 +16,7 @@ import {
   TooManyFieldsSent,
   TooManyFilesSent,
 } from '../../../src/framework/exceptions.js';
-import type { UploadedFile } from '../../../src/framework/http/multipart.js';
+import type { UploadedFile } from '../../../src/framework/http/uploaded-file.js';
 import { GwiRequest, RawPostDataException, repercentBrokenUnicode } from '../../../src/framework/http/request.js';
 import { BufferedInput, BytesInput } from '../../../src/gateway/input.js';
 import { setupTestingDefaults } from '../../../src/gateway/util.js';
