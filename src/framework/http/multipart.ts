@@ -3,6 +3,7 @@
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { asBuffer } from '../../gateway/bytes.js';
@@ -104,31 +105,55 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
 // RFC 2046's bchars, at most 70 in the RFC; Django accepts up to 201 printable ASCII characters.
 const BOUNDARY = /^[ -~]{0,200}[!-~]$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** The body read through a small window: never more than one chunk plus what a match needs. */
-class Window {
-  buffer: Buffer = EMPTY;
-  ended = false;
+/** busboy's streaming Boyer-Moore-Horspool search: 'info' gives the bytes between matches, then each match. */
+interface StreamSearch {
+  on(event: 'info', listener: (isMatch: boolean, data?: Buffer, start?: number, end?: number) => void): this;
+  push(chunk: Buffer): number;
+}
+// The search that busboy's own multipart parser (Dicer) runs on. Dicer is not used whole: its part headers
+// lose what Django's rules need (padding after a boundary, text there refused, the size cap, raw bytes).
+const StreamSearch = createRequire(import.meta.url)('@fastify/busboy/deps/streamsearch/sbmh.js') as new (needle: Buffer) => StreamSearch;
 
-  constructor(private readonly source: ByteSource) {}
+/** Where a delimiter (CRLF, `--`, the boundary) was in the body. */
+const DELIMITER = Symbol('delimiter');
+type Piece = Buffer | typeof DELIMITER;
 
-  /** Reads one more chunk; false at the end of the body. */
-  async more(): Promise<boolean> {
-    if (this.ended) return false;
-    const chunk = await this.source.read(CHUNK_SIZE);
-    if (chunk.length === 0) {
-      this.ended = true;
-      return false;
-    }
-    const bytes = asBuffer(chunk);
-    this.buffer = this.buffer.length === 0 ? bytes : Buffer.concat([this.buffer, bytes]);
-    return true;
+/** The body as content pieces and delimiters, read one chunk at a time: never more is held. */
+class DelimitedBody {
+  readonly #pieces: Piece[] = [];
+  readonly #search: StreamSearch;
+  #received = 0;
+
+  constructor(private readonly source: ByteSource, boundary: string, private readonly contentLength: number | null) {
+    this.#search = new StreamSearch(Buffer.from(`\r\n--${boundary}`, 'latin1'));
+    this.#search.on('info', (isMatch, data, start = 0, end = 0) => {
+      // A copy: the search hands out its look-behind buffer too, which the next push overwrites.
+      if (data !== undefined && start < end) this.#pieces.push(Buffer.from(data.subarray(start, end)));
+      if (isMatch) this.#pieces.push(DELIMITER);
+    });
+    // The first boundary line has no CRLF before it: one lets it match the same delimiter as the others.
+    this.#search.push(CRLF);
   }
 
-  consume(length: number): Buffer {
-    const out = this.buffer.subarray(0, length);
-    this.buffer = this.buffer.subarray(length);
-    return out;
+  /** The next piece; null at the end of the body. A body shorter than its CONTENT_LENGTH is an error. */
+  async next(): Promise<Piece | null> {
+    while (this.#pieces.length === 0) {
+      const chunk = await this.source.read(CHUNK_SIZE);
+      if (chunk.length === 0) {
+        if (this.contentLength === null || this.#received >= this.contentLength) return null;
+        throw new MultiPartParserError(`The request body ended after ${this.#received} of its ${this.contentLength} bytes.`);
+      }
+      this.#received += chunk.length;
+      this.#search.push(asBuffer(chunk));
+    }
+    return this.#pieces.shift() as Piece;
+  }
+
+  /** Gives back what a reader took beyond what it needed. */
+  unshift(piece: Piece): void {
+    this.#pieces.unshift(piece);
   }
 }
 
@@ -154,7 +179,9 @@ class Base64Sink implements PartSink {
     if (aligned === 0) return;
     const piece = this.#pending.slice(0, aligned);
     this.#pending = this.#pending.slice(aligned);
-    await this.inner.write(decodeBase64(piece));
+    // Buffer.from(.., 'base64') skips bad characters silently; Python's b64decode refuses them.
+    if (!BASE64.test(piece)) throw new MultiPartParserError('Could not decode base64 data.');
+    await this.inner.write(Buffer.from(piece, 'base64'));
   }
 
   async finish(): Promise<void> {
@@ -167,14 +194,6 @@ class Base64Sink implements PartSink {
   }
 }
 
-function decodeBase64(text: string): Buffer {
-  // Buffer.from(.., 'base64') skips bad characters silently; Python's b64decode refuses them.
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) {
-    throw new MultiPartParserError('Could not decode base64 data.');
-  }
-  return Buffer.from(text, 'base64');
-}
-
 export interface MultiPartParserOptions {
   /** The charset of field names and values (default DEFAULT_CHARSET). */
   encoding?: string | null;
@@ -185,8 +204,9 @@ export interface MultiPartParserOptions {
  * parse() reads the body once and returns [POST, FILES]. Limits, from settings: field data in memory
  * (DATA_UPLOAD_MAX_MEMORY_SIZE → RequestDataTooBig), number of fields (TooManyFieldsSent) and files
  * (TooManyFilesSent); file content in memory beyond FILE_UPLOAD_MAX_MEMORY_SIZE (all files together)
- * goes to temporary files in FILE_UPLOAD_TEMP_DIR or the OS temp dir. A body that ends early keeps
- * the complete parts and drops the truncated one, as Django does.
+ * goes to temporary files in FILE_UPLOAD_TEMP_DIR or the OS temp dir. A body that ends before its
+ * closing boundary keeps the complete parts and drops the cut one, as Django does; one that ends before
+ * its CONTENT_LENGTH is a MultiPartParserError.
  */
 export class MultiPartParser {
   readonly boundary: string;
@@ -244,27 +264,16 @@ export class MultiPartParser {
     const maxFields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS;
     const maxFiles = settings.DATA_UPLOAD_MAX_NUMBER_FILES;
     const maxMemory = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
-    const delimiter = Buffer.from(`\r\n--${this.boundary}`, 'latin1');
-    const window = new Window(this.#source);
-    // A leading CRLF lets the first boundary line match the same delimiter as the others.
-    window.buffer = Buffer.from(CRLF);
+    const body = new DelimitedBody(this.#source, this.boundary, this.contentLength);
     let fieldCount = 0;
     let fileCount = 0;
     let fieldBytes = 0;
 
-    // The preamble: skipped, keeping only a tail that may hold the start of the delimiter.
-    for (;;) {
-      const at = window.buffer.indexOf(delimiter);
-      if (at >= 0) {
-        window.consume(at + delimiter.length);
-        break;
-      }
-      window.consume(Math.max(0, window.buffer.length - delimiter.length + 1));
-      if (!(await window.more())) return;
-    }
+    // The preamble: skipped.
+    for (let piece = await body.next(); piece !== DELIMITER; piece = await body.next()) if (piece === null) return;
 
     for (;;) {
-      const headers = await this.#readPartHeaders(window);
+      const headers = await this.#readPartHeaders(body);
       if (headers === null) return;
       const [, disposition] = headers.get('content-disposition') ?? ['', {}];
       const fieldName = disposition.name?.trim();
@@ -299,21 +308,22 @@ export class MultiPartParser {
             if (maxMemory !== null && fieldBytes > maxMemory) {
               throw new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.');
             }
-            chunks.push(Buffer.from(chunk)); // A copy, so a small field does not pin a whole read buffer.
+            chunks.push(chunk);
           },
           async finish() {
             let data = Buffer.concat(chunks);
             if (transferEncoding === 'base64') {
               // Django keeps the raw data when it is not valid base64.
               const text = data.toString('latin1').replace(/\s+/g, '');
-              if (/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) data = Buffer.from(text, 'base64');
+              if (BASE64.test(text)) data = Buffer.from(text, 'base64');
             }
             post.appendList(fieldName, decodeBytes(data, encoding));
           },
         };
       }
-      const complete = await this.#readPartContent(window, delimiter, sink);
-      if (!complete) {
+      let piece = await body.next();
+      for (; piece !== null && piece !== DELIMITER; piece = await body.next()) await sink?.write(piece);
+      if (piece === null) {
         await sink?.abort?.();
         return;
       }
@@ -323,59 +333,40 @@ export class MultiPartParser {
 
   /**
    * After a delimiter: null at the closing `--` (or the end of a truncated body), else the part's
-   * headers (name lower-cased → [value, params]).
+   * headers (name lower-cased → [value, params]); none when a delimiter comes before their end.
    */
-  async #readPartHeaders(window: Window): Promise<PartHeaders | null> {
-    while (window.buffer.length < 2) if (!(await window.more())) return null;
-    if (window.buffer[0] === 0x2d && window.buffer[1] === 0x2d) return null;
+  async #readPartHeaders(body: DelimitedBody): Promise<PartHeaders | null> {
     // The rest of the boundary line is transport padding (spaces, tabs) then CRLF; the header block
     // starts at that CRLF, so a part without headers is the empty block CRLF CRLF.
-    let lineEnd: number;
+    let block: Buffer = EMPTY;
     for (;;) {
-      lineEnd = window.buffer.indexOf(CRLF);
-      if (lineEnd >= 0) break;
-      if (window.buffer.length > MAX_PART_HEADER_SIZE) break;
-      if (!(await window.more())) return null;
-    }
-    if (lineEnd < 0 || !/^[ \t]*$/.test(window.buffer.subarray(0, lineEnd).toString('latin1'))) {
-      throw new MultiPartParserError('Malformed multipart body: a boundary line is followed by other text.');
-    }
-    let blockEnd: number;
-    for (;;) {
-      blockEnd = window.buffer.indexOf(CRLFCRLF, lineEnd);
-      if (blockEnd >= 0) break;
-      if (window.buffer.length - lineEnd > MAX_PART_HEADER_SIZE) {
+      const piece = await body.next();
+      if (piece === null) return null;
+      if (piece !== DELIMITER) {
+        block = Buffer.concat([block, piece]);
+        if (block.length < 2) continue;
+      }
+      if (block[0] === 0x2d && block[1] === 0x2d) return null;
+      const lineEnd = block.indexOf(CRLF);
+      const padding = lineEnd < 0 ? block : block.subarray(0, lineEnd);
+      if ((lineEnd < 0 && block.length > MAX_PART_HEADER_SIZE) || !/^[ \t]*$/.test(padding.toString('latin1'))) {
+        throw new MultiPartParserError('Malformed multipart body: a boundary line is followed by other text.');
+      }
+      if (piece === DELIMITER) {
+        // Skipped, as Django skips a part without a header block.
+        body.unshift(DELIMITER);
+        return new Map();
+      }
+      if (lineEnd < 0) continue;
+      const blockEnd = block.indexOf(CRLFCRLF, lineEnd);
+      if (blockEnd >= 0) {
+        const content = block.subarray(blockEnd + CRLFCRLF.length);
+        if (content.length > 0) body.unshift(content);
+        return parseHeaderBlock(block.subarray(lineEnd + CRLF.length, blockEnd));
+      }
+      if (block.length - lineEnd > MAX_PART_HEADER_SIZE) {
         throw new MultiPartParserError(`Malformed multipart body: the headers of a part exceed ${MAX_PART_HEADER_SIZE} bytes.`);
       }
-      if (!(await window.more())) return null;
-    }
-    const block = window.consume(blockEnd + CRLFCRLF.length).subarray(lineEnd + CRLF.length, blockEnd);
-    const headers: PartHeaders = new Map();
-    if (block.length === 0) return headers;
-    for (const raw of splitLines(block)) {
-      const line = decodeHeaderLine(raw);
-      const colon = line.indexOf(':');
-      if (colon < 0) continue;
-      const name = line.slice(0, colon).trimEnd().toLowerCase();
-      headers.set(name, parseHeaderParameters(line.slice(colon + 1).trimStart()));
-    }
-    return headers;
-  }
-
-  /** Streams a part's content to `sink` up to the next delimiter; false when the body ended first. */
-  async #readPartContent(window: Window, delimiter: Buffer, sink: PartSink | null): Promise<boolean> {
-    for (;;) {
-      const at = window.buffer.indexOf(delimiter);
-      if (at >= 0) {
-        const data = window.consume(at);
-        window.consume(delimiter.length);
-        if (data.length > 0) await sink?.write(data);
-        return true;
-      }
-      // Everything except a tail that could be the start of the delimiter is content.
-      const safe = window.buffer.length - delimiter.length + 1;
-      if (safe > 0) await sink?.write(window.consume(safe));
-      if (!(await window.more())) return false;
     }
   }
 
@@ -395,7 +386,7 @@ export class MultiPartParser {
           chunks.length = 0;
         }
         if (handle !== null) await handle.write(chunk);
-        else chunks.push(Buffer.from(chunk)); // A copy: the window's buffer may be a view over a larger read.
+        else chunks.push(chunk);
       },
       finish: async () => {
         if (handle !== null) {
@@ -409,7 +400,6 @@ export class MultiPartParser {
         files.appendList(fieldName, file);
       },
       abort: async () => {
-        chunks.length = 0;
         if (handle === null || tempPath === null) return;
         await handle.close();
         this.#openHandles.delete(handle);
@@ -431,15 +421,18 @@ export class MultiPartParser {
   }
 }
 
-function splitLines(block: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
-  let start = 0;
-  for (let at = block.indexOf(CRLF); at >= 0; at = block.indexOf(CRLF, start)) {
-    lines.push(block.subarray(start, at));
-    start = at + CRLF.length;
+/** A part's header lines: name lower-cased → [value, params]; lines without a colon are skipped. */
+function parseHeaderBlock(block: Buffer): PartHeaders {
+  const headers: PartHeaders = new Map();
+  // Latin-1 keeps every byte, so the lines split as text are still the bytes received.
+  for (const raw of block.toString('latin1').split('\r\n')) {
+    const line = decodeHeaderLine(Buffer.from(raw, 'latin1'));
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trimEnd().toLowerCase();
+    headers.set(name, parseHeaderParameters(line.slice(colon + 1).trimStart()));
   }
-  lines.push(block.subarray(start));
-  return lines;
+  return headers;
 }
 
 /** Part headers are UTF-8 (what browsers send); a line that is not falls back to latin-1 rather than being dropped. */
