@@ -397,6 +397,16 @@ describe('post() and files()', () => {
     expect(readdirSync(tempDir)).toEqual([]);
   });
 
+  it('throws MultiPartParserError for a body shorter than its CONTENT_LENGTH, leaving no temporary file', async () => {
+    settingsWith({ FILE_UPLOAD_MAX_MEMORY_SIZE: 100 });
+    const body = multipartBody([{ name: 'a', content: '1' }, { name: 'f', filename: 'f.bin', content: 'x'.repeat(5000) }]);
+    const sent = body.subarray(0, 3000);
+    const request = makeRequest({ REQUEST_METHOD: 'POST', CONTENT_TYPE: MULTIPART, CONTENT_LENGTH: String(body.length) }, sent);
+    await expect(request.files()).rejects.toThrow(new MultiPartParserError(`The request body ended after 3000 of its ${body.length} bytes.`));
+    expect([request.POST.size, request.FILES.size]).toEqual([0, 0]);
+    expect(readdirSync(tempDir)).toEqual([]);
+  });
+
   it('holds far less than the upload in memory halfway through 20 MiB (measured in a fresh process)', () => {
     const script = fileURLToPath(new URL('../fixtures/upload/measure.ts', import.meta.url));
     const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { encoding: 'utf8' });
