@@ -93,7 +93,7 @@ export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middle
 export { GwiRequest, RawPostDataException } from './framework/http/request.js';
 export { HttpHeaders } from './framework/http/headers.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
-export { UploadedFile } from './framework/http/multipart.js';
+export { UploadedFile } from './framework/http/uploaded-file.js';
 export {
   HttpResponse,
   HttpResponseBadRequest,

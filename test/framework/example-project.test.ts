@@ -1,8 +1,11 @@
 // templates/example_project end to end: its settings loaded as runserver loads them, its application behind
 // StaticFilesHandler on a real server, and every page of the demo checked over HTTP.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +14,7 @@ import { configureSettings, loadSettings, resetSettings, settings } from '../../
 import { setRequestLogStream, type LogStream } from '../../src/framework/utils/log.js';
 import { StaticFilesHandler } from '../../src/framework/staticfiles/handlers.js';
 import { clearUrlCaches } from '../../src/framework/urls/resolvers.js';
-import { serve, STAMP, type Served } from '../helpers/serve.js';
+import { serve, STAMP, waitFor, type Served } from '../helpers/serve.js';
 import { httpRequest } from '../helpers/http.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../templates/example_project/', import.meta.url));
@@ -286,6 +289,75 @@ describe('pages', () => {
     const post = await request('/form', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
     expect(post.status).toBe(500);
     expect(post.text).toContain('You called this URL via POST, but the URL doesn&#x27;t end in a slash and you have APPEND_SLASH set.');
+  });
+});
+
+describe('uploads', () => {
+  const boundary = '----gwiExampleBoundary7MA4YWxkTrZu0gW';
+  const contentType = `multipart/form-data; boundary=${boundary}`;
+  const fileHead = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  let uploadDir: string;
+
+  beforeEach(() => {
+    uploadDir = mkdtempSync(path.join(os.tmpdir(), 'gwi-example-uploads-'));
+    // The project's settings, with uploads beyond 64 KiB spilled where the test can look.
+    const { SETTINGS_MODULE, ...values } = settings;
+    configureSettings({ ...values, FILE_UPLOAD_TEMP_DIR: uploadDir, FILE_UPLOAD_MAX_MEMORY_SIZE: 64 * 1024 }, SETTINGS_MODULE);
+  });
+  afterEach(() => rmSync(uploadDir, { recursive: true, force: true }));
+
+  /** A raw connection that has sent the head of an upload whose body is `length` bytes, then `first`. */
+  async function beginUpload(length: number, first: Buffer): Promise<net.Socket> {
+    const s = served ?? (await start());
+    const socket = net.connect(s.port, s.host);
+    await once(socket, 'connect');
+    socket.write(`POST /upload/ HTTP/1.1\r\nHost: ${s.host}:${s.port}\r\nContent-Type: ${contentType}\r\n`);
+    socket.write(`Content-Length: ${length}\r\nConnection: close\r\n\r\n`);
+    socket.write(first);
+    return socket;
+  }
+
+  const spilled = (): boolean => readdirSync(uploadDir).some((name) => statSync(path.join(uploadDir, name)).size > 0);
+
+  it('a large upload is on disk while it arrives, and its temporary file is removed once answered', async () => {
+    const data = randomBytes(1024 * 1024);
+    const head = Buffer.concat([fileHead, data.subarray(0, 512 * 1024)]);
+    const tail = Buffer.concat([data.subarray(512 * 1024), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const socket = await beginUpload(head.length + tail.length, head);
+    await waitFor(spilled);
+    const pieces: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => pieces.push(chunk));
+    socket.write(tail);
+    await once(socket, 'close');
+    const answer = Buffer.concat(pieces).toString('utf8');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toContain(`<dd class="size">${data.length}</dd>`);
+    expect(answer).toContain(`<dd class="sha256">${createHash('sha256').update(data).digest('hex')}</dd>`);
+    await waitFor(() => readdirSync(uploadDir).length === 0);
+  });
+
+  it('a malformed body is a 400, and the upload spilled before the fault is removed', async () => {
+    const body = Buffer.concat([
+      fileHead,
+      randomBytes(200 * 1024),
+      Buffer.from(`\r\n--${boundary}garbage\r\nContent-Disposition: form-data; name="note"\r\n\r\nx\r\n--${boundary}--\r\n`),
+    ]);
+    const reply = await request('/upload/', { method: 'POST', headers: { 'Content-Type': contentType }, body });
+    expect(reply.status).toBe(400);
+    expect(requestLog).toMatch(
+      /^Bad request \(Unable to parse request body\): \/upload\/\nMultiPartParserError: Malformed multipart body: a boundary line is followed by other text\.\n/,
+    );
+    expect(readdirSync(uploadDir)).toEqual([]);
+  });
+
+  it('a client that leaves halfway through an upload leaves no temporary file behind', async () => {
+    const head = Buffer.concat([fileHead, randomBytes(512 * 1024)]);
+    const socket = await beginUpload(head.length + 1024 * 1024, head);
+    await waitFor(spilled);
+    socket.destroy();
+    await waitFor(() => readdirSync(uploadDir).length === 0);
   });
 });
 

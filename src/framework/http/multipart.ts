@@ -2,15 +2,15 @@
 // files kept in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE and spilled to a temporary file beyond it.
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { asBuffer } from '../../gateway/bytes.js';
-import { pyRepr } from '../../gateway/py-repr.js';
 import { settings } from '../conf/settings.js';
 import { MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent } from '../exceptions.js';
 import { MultiValueDict, QueryDict } from './query-dict.js';
+import { UploadedFile, type UploadedFileInit } from './uploaded-file.js';
 import { decodeBytes, unquote } from '../utils/encoding.js';
 
 /** Where the parser reads the body from: `read(size)` gives at most `size` bytes, empty at the end. */
@@ -98,99 +98,6 @@ export function sanitizeFileName(fileName: string): string | null {
   return name === '' || name === '.' || name === '..' ? null : name;
 }
 
-/** Django's UploadedFile name rule: a base name of at most 255 characters, keeping the extension. */
-function limitFileName(name: string): string {
-  let base = path.basename(name);
-  if (base.length > 255) {
-    const dot = base.lastIndexOf('.');
-    const ext = dot > 0 ? base.slice(dot, dot + 255) : '';
-    base = base.slice(0, 255 - ext.length) + ext;
-  }
-  return base;
-}
-
-export interface UploadedFileInit {
-  name: string;
-  contentType?: string;
-  charset?: string | null;
-  contentTypeExtra?: Record<string, string>;
-  fieldName?: string;
-  size: number;
-  /** The content, for a file kept in memory. */
-  content?: Buffer | null;
-  /** The temporary file holding the content, for a file spilled to disk. */
-  path?: string | null;
-}
-
-/** A file from a multipart upload (Django's InMemoryUploadedFile / TemporaryUploadedFile). */
-export class UploadedFile {
-  /** The client's file name, sanitized (never a path). */
-  readonly name: string;
-  /** The part's Content-Type without parameters ('' when the client sent none). */
-  readonly contentType: string;
-  readonly charset: string | null;
-  /** The other Content-Type parameters. */
-  readonly contentTypeExtra: Record<string, string>;
-  /** The form field it was sent as. */
-  readonly fieldName: string;
-  readonly size: number;
-  /** The temporary file holding the content, or null when it is in memory. */
-  readonly path: string | null;
-  #content: Buffer | null;
-  #closed = false;
-
-  constructor(init: UploadedFileInit) {
-    this.name = limitFileName(init.name);
-    this.contentType = init.contentType ?? '';
-    this.charset = init.charset ?? null;
-    this.contentTypeExtra = init.contentTypeExtra ?? {};
-    this.fieldName = init.fieldName ?? '';
-    this.size = init.size;
-    this.path = init.path ?? null;
-    this.#content = init.content ?? (this.path === null ? Buffer.alloc(0) : null);
-  }
-
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  #checkOpen(): void {
-    if (this.#closed) throw new Error(`The uploaded file ${pyRepr(this.name)} was closed (the request is finished)`);
-  }
-
-  /** The whole content. */
-  async read(): Promise<Buffer> {
-    this.#checkOpen();
-    return this.#content ?? readFile(this.path as string);
-  }
-
-  /** The content in pieces of at most `chunkSize` bytes, without reading a spilled file at once. */
-  async *chunks(chunkSize = 64 * 1024): AsyncGenerator<Buffer, void, undefined> {
-    this.#checkOpen();
-    if (this.#content !== null) {
-      for (let at = 0; at < this.#content.length; at += chunkSize) yield this.#content.subarray(at, at + chunkSize);
-      return;
-    }
-    for await (const chunk of createReadStream(this.path as string, { highWaterMark: chunkSize })) yield chunk as Buffer;
-  }
-
-  /** Whether chunks(chunkSize) yields more than one piece. */
-  multipleChunks(chunkSize = 64 * 1024): boolean {
-    return this.size > chunkSize;
-  }
-
-  /** Frees the content; a temporary file is removed. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#content = null;
-    if (this.path !== null) await rm(this.path, { force: true });
-  }
-
-  toString(): string {
-    return `<UploadedFile: ${this.name} (${this.contentType})>`;
-  }
-}
-
 const CHUNK_SIZE = 64 * 1024;
 /** The largest header block of one part; a larger one is refused rather than buffered. */
 const MAX_PART_HEADER_SIZE = 8 * 1024;
@@ -199,31 +106,55 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
 // RFC 2046's bchars, at most 70 in the RFC; Django accepts up to 201 printable ASCII characters.
 const BOUNDARY = /^[ -~]{0,200}[!-~]$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** The body read through a small window: never more than one chunk plus what a match needs. */
-class Window {
-  buffer: Buffer = EMPTY;
-  ended = false;
+/** busboy's streaming Boyer-Moore-Horspool search: 'info' gives the bytes between matches, then each match. */
+interface StreamSearch {
+  on(event: 'info', listener: (isMatch: boolean, data?: Buffer, start?: number, end?: number) => void): this;
+  push(chunk: Buffer): number;
+}
+// The search that busboy's own multipart parser (Dicer) runs on. Dicer is not used whole: its part headers
+// lose what Django's rules need (padding after a boundary, text there refused, the size cap, raw bytes).
+const StreamSearch = createRequire(import.meta.url)('@fastify/busboy/deps/streamsearch/sbmh.js') as new (needle: Buffer) => StreamSearch;
 
-  constructor(private readonly source: ByteSource) {}
+/** Where a delimiter (CRLF, `--`, the boundary) was in the body. */
+const DELIMITER = Symbol('delimiter');
+type Piece = Buffer | typeof DELIMITER;
 
-  /** Reads one more chunk; false at the end of the body. */
-  async more(): Promise<boolean> {
-    if (this.ended) return false;
-    const chunk = await this.source.read(CHUNK_SIZE);
-    if (chunk.length === 0) {
-      this.ended = true;
-      return false;
-    }
-    const bytes = asBuffer(chunk);
-    this.buffer = this.buffer.length === 0 ? bytes : Buffer.concat([this.buffer, bytes]);
-    return true;
+/** The body as content pieces and delimiters, read one chunk at a time: never more is held. */
+class DelimitedBody {
+  readonly #pieces: Piece[] = [];
+  readonly #search: StreamSearch;
+  #received = 0;
+
+  constructor(private readonly source: ByteSource, boundary: string, private readonly contentLength: number | null) {
+    this.#search = new StreamSearch(Buffer.from(`\r\n--${boundary}`, 'latin1'));
+    this.#search.on('info', (isMatch, data, start = 0, end = 0) => {
+      // A copy: the search hands out its look-behind buffer too, which the next push overwrites.
+      if (data !== undefined && start < end) this.#pieces.push(Buffer.from(data.subarray(start, end)));
+      if (isMatch) this.#pieces.push(DELIMITER);
+    });
+    // The first boundary line has no CRLF before it: one lets it match the same delimiter as the others.
+    this.#search.push(CRLF);
   }
 
-  consume(length: number): Buffer {
-    const out = this.buffer.subarray(0, length);
-    this.buffer = this.buffer.subarray(length);
-    return out;
+  /** The next piece; null at the end of the body. A body shorter than its CONTENT_LENGTH is an error. */
+  async next(): Promise<Piece | null> {
+    while (this.#pieces.length === 0) {
+      const chunk = await this.source.read(CHUNK_SIZE);
+      if (chunk.length === 0) {
+        if (this.contentLength === null || this.#received >= this.contentLength) return null;
+        throw new MultiPartParserError(`The request body ended after ${this.#received} of its ${this.contentLength} bytes.`);
+      }
+      this.#received += chunk.length;
+      this.#search.push(asBuffer(chunk));
+    }
+    return this.#pieces.shift() as Piece;
+  }
+
+  /** Gives back what a reader took beyond what it needed. */
+  unshift(piece: Piece): void {
+    this.#pieces.unshift(piece);
   }
 }
 
@@ -249,7 +180,9 @@ class Base64Sink implements PartSink {
     if (aligned === 0) return;
     const piece = this.#pending.slice(0, aligned);
     this.#pending = this.#pending.slice(aligned);
-    await this.inner.write(decodeBase64(piece));
+    // Buffer.from(.., 'base64') skips bad characters silently; Python's b64decode refuses them.
+    if (!BASE64.test(piece)) throw new MultiPartParserError('Could not decode base64 data.');
+    await this.inner.write(Buffer.from(piece, 'base64'));
   }
 
   async finish(): Promise<void> {
@@ -262,14 +195,6 @@ class Base64Sink implements PartSink {
   }
 }
 
-function decodeBase64(text: string): Buffer {
-  // Buffer.from(.., 'base64') skips bad characters silently; Python's b64decode refuses them.
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) {
-    throw new MultiPartParserError('Could not decode base64 data.');
-  }
-  return Buffer.from(text, 'base64');
-}
-
 export interface MultiPartParserOptions {
   /** The charset of field names and values (default DEFAULT_CHARSET). */
   encoding?: string | null;
@@ -280,8 +205,9 @@ export interface MultiPartParserOptions {
  * parse() reads the body once and returns [POST, FILES]. Limits, from settings: field data in memory
  * (DATA_UPLOAD_MAX_MEMORY_SIZE → RequestDataTooBig), number of fields (TooManyFieldsSent) and files
  * (TooManyFilesSent); file content in memory beyond FILE_UPLOAD_MAX_MEMORY_SIZE (all files together)
- * goes to temporary files in FILE_UPLOAD_TEMP_DIR or the OS temp dir. A body that ends early keeps
- * the complete parts and drops the truncated one, as Django does.
+ * goes to temporary files in FILE_UPLOAD_TEMP_DIR or the OS temp dir. A body that ends before its
+ * closing boundary keeps the complete parts and drops the cut one, as Django does; one that ends before
+ * its CONTENT_LENGTH is a MultiPartParserError.
  */
 export class MultiPartParser {
   readonly boundary: string;
@@ -339,27 +265,16 @@ export class MultiPartParser {
     const maxFields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS;
     const maxFiles = settings.DATA_UPLOAD_MAX_NUMBER_FILES;
     const maxMemory = settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
-    const delimiter = Buffer.from(`\r\n--${this.boundary}`, 'latin1');
-    const window = new Window(this.#source);
-    // A leading CRLF lets the first boundary line match the same delimiter as the others.
-    window.buffer = Buffer.from(CRLF);
+    const body = new DelimitedBody(this.#source, this.boundary, this.contentLength);
     let fieldCount = 0;
     let fileCount = 0;
     let fieldBytes = 0;
 
-    // The preamble: skipped, keeping only a tail that may hold the start of the delimiter.
-    for (;;) {
-      const at = window.buffer.indexOf(delimiter);
-      if (at >= 0) {
-        window.consume(at + delimiter.length);
-        break;
-      }
-      window.consume(Math.max(0, window.buffer.length - delimiter.length + 1));
-      if (!(await window.more())) return;
-    }
+    // The preamble: skipped.
+    for (let piece = await body.next(); piece !== DELIMITER; piece = await body.next()) if (piece === null) return;
 
     for (;;) {
-      const headers = await this.#readPartHeaders(window);
+      const headers = await this.#readPartHeaders(body);
       if (headers === null) return;
       const [, disposition] = headers.get('content-disposition') ?? ['', {}];
       const fieldName = disposition.name?.trim();
@@ -394,21 +309,22 @@ export class MultiPartParser {
             if (maxMemory !== null && fieldBytes > maxMemory) {
               throw new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.');
             }
-            chunks.push(Buffer.from(chunk)); // A copy, so a small field does not pin a whole read buffer.
+            chunks.push(chunk);
           },
           async finish() {
             let data = Buffer.concat(chunks);
             if (transferEncoding === 'base64') {
               // Django keeps the raw data when it is not valid base64.
               const text = data.toString('latin1').replace(/\s+/g, '');
-              if (/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) data = Buffer.from(text, 'base64');
+              if (BASE64.test(text)) data = Buffer.from(text, 'base64');
             }
             post.appendList(fieldName, decodeBytes(data, encoding));
           },
         };
       }
-      const complete = await this.#readPartContent(window, delimiter, sink);
-      if (!complete) {
+      let piece = await body.next();
+      for (; piece !== null && piece !== DELIMITER; piece = await body.next()) await sink?.write(piece);
+      if (piece === null) {
         await sink?.abort?.();
         return;
       }
@@ -418,59 +334,40 @@ export class MultiPartParser {
 
   /**
    * After a delimiter: null at the closing `--` (or the end of a truncated body), else the part's
-   * headers (name lower-cased → [value, params]).
+   * headers (name lower-cased → [value, params]); none when a delimiter comes before their end.
    */
-  async #readPartHeaders(window: Window): Promise<PartHeaders | null> {
-    while (window.buffer.length < 2) if (!(await window.more())) return null;
-    if (window.buffer[0] === 0x2d && window.buffer[1] === 0x2d) return null;
+  async #readPartHeaders(body: DelimitedBody): Promise<PartHeaders | null> {
     // The rest of the boundary line is transport padding (spaces, tabs) then CRLF; the header block
     // starts at that CRLF, so a part without headers is the empty block CRLF CRLF.
-    let lineEnd: number;
+    let block: Buffer = EMPTY;
     for (;;) {
-      lineEnd = window.buffer.indexOf(CRLF);
-      if (lineEnd >= 0) break;
-      if (window.buffer.length > MAX_PART_HEADER_SIZE) break;
-      if (!(await window.more())) return null;
-    }
-    if (lineEnd < 0 || !/^[ \t]*$/.test(window.buffer.subarray(0, lineEnd).toString('latin1'))) {
-      throw new MultiPartParserError('Malformed multipart body: a boundary line is followed by other text.');
-    }
-    let blockEnd: number;
-    for (;;) {
-      blockEnd = window.buffer.indexOf(CRLFCRLF, lineEnd);
-      if (blockEnd >= 0) break;
-      if (window.buffer.length - lineEnd > MAX_PART_HEADER_SIZE) {
+      const piece = await body.next();
+      if (piece === null) return null;
+      if (piece !== DELIMITER) {
+        block = Buffer.concat([block, piece]);
+        if (block.length < 2) continue;
+      }
+      if (block[0] === 0x2d && block[1] === 0x2d) return null;
+      const lineEnd = block.indexOf(CRLF);
+      const padding = lineEnd < 0 ? block : block.subarray(0, lineEnd);
+      if ((lineEnd < 0 && block.length > MAX_PART_HEADER_SIZE) || !/^[ \t]*$/.test(padding.toString('latin1'))) {
+        throw new MultiPartParserError('Malformed multipart body: a boundary line is followed by other text.');
+      }
+      if (piece === DELIMITER) {
+        // Skipped, as Django skips a part without a header block.
+        body.unshift(DELIMITER);
+        return new Map();
+      }
+      if (lineEnd < 0) continue;
+      const blockEnd = block.indexOf(CRLFCRLF, lineEnd);
+      if (blockEnd >= 0) {
+        const content = block.subarray(blockEnd + CRLFCRLF.length);
+        if (content.length > 0) body.unshift(content);
+        return parseHeaderBlock(block.subarray(lineEnd + CRLF.length, blockEnd));
+      }
+      if (block.length - lineEnd > MAX_PART_HEADER_SIZE) {
         throw new MultiPartParserError(`Malformed multipart body: the headers of a part exceed ${MAX_PART_HEADER_SIZE} bytes.`);
       }
-      if (!(await window.more())) return null;
-    }
-    const block = window.consume(blockEnd + CRLFCRLF.length).subarray(lineEnd + CRLF.length, blockEnd);
-    const headers: PartHeaders = new Map();
-    if (block.length === 0) return headers;
-    for (const raw of splitLines(block)) {
-      const line = decodeHeaderLine(raw);
-      const colon = line.indexOf(':');
-      if (colon < 0) continue;
-      const name = line.slice(0, colon).trimEnd().toLowerCase();
-      headers.set(name, parseHeaderParameters(line.slice(colon + 1).trimStart()));
-    }
-    return headers;
-  }
-
-  /** Streams a part's content to `sink` up to the next delimiter; false when the body ended first. */
-  async #readPartContent(window: Window, delimiter: Buffer, sink: PartSink | null): Promise<boolean> {
-    for (;;) {
-      const at = window.buffer.indexOf(delimiter);
-      if (at >= 0) {
-        const data = window.consume(at);
-        window.consume(delimiter.length);
-        if (data.length > 0) await sink?.write(data);
-        return true;
-      }
-      // Everything except a tail that could be the start of the delimiter is content.
-      const safe = window.buffer.length - delimiter.length + 1;
-      if (safe > 0) await sink?.write(window.consume(safe));
-      if (!(await window.more())) return false;
     }
   }
 
@@ -490,7 +387,7 @@ export class MultiPartParser {
           chunks.length = 0;
         }
         if (handle !== null) await handle.write(chunk);
-        else chunks.push(Buffer.from(chunk)); // A copy: the window's buffer may be a view over a larger read.
+        else chunks.push(chunk);
       },
       finish: async () => {
         if (handle !== null) {
@@ -504,7 +401,6 @@ export class MultiPartParser {
         files.appendList(fieldName, file);
       },
       abort: async () => {
-        chunks.length = 0;
         if (handle === null || tempPath === null) return;
         await handle.close();
         this.#openHandles.delete(handle);
@@ -526,15 +422,18 @@ export class MultiPartParser {
   }
 }
 
-function splitLines(block: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
-  let start = 0;
-  for (let at = block.indexOf(CRLF); at >= 0; at = block.indexOf(CRLF, start)) {
-    lines.push(block.subarray(start, at));
-    start = at + CRLF.length;
+/** A part's header lines: name lower-cased → [value, params]; lines without a colon are skipped. */
+function parseHeaderBlock(block: Buffer): PartHeaders {
+  const headers: PartHeaders = new Map();
+  // Latin-1 keeps every byte, so the lines split as text are still the bytes received.
+  for (const raw of block.toString('latin1').split('\r\n')) {
+    const line = decodeHeaderLine(Buffer.from(raw, 'latin1'));
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trimEnd().toLowerCase();
+    headers.set(name, parseHeaderParameters(line.slice(colon + 1).trimStart()));
   }
-  lines.push(block.subarray(start));
-  return lines;
+  return headers;
 }
 
 /** Part headers are UTF-8 (what browsers send); a line that is not falls back to latin-1 rather than being dropped. */

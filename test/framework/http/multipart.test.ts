@@ -6,13 +6,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
 import { MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent } from '../../../src/framework/exceptions.js';
-import {
-  MultiPartParser,
-  parseHeaderParameters,
-  sanitizeFileName,
-  UploadedFile,
-  type ByteSource,
-} from '../../../src/framework/http/multipart.js';
+import { MultiPartParser, parseHeaderParameters, sanitizeFileName, type ByteSource } from '../../../src/framework/http/multipart.js';
+import { UploadedFile } from '../../../src/framework/http/uploaded-file.js';
 
 const BOUNDARY = '----gwiBoundary7MA4YWxkTrZu0gW';
 const CONTENT_TYPE = `multipart/form-data; boundary=${BOUNDARY}`;
@@ -287,6 +282,30 @@ describe('MultiPartParser: malformed requests', () => {
     expect(readdirSync(tempDir)).toEqual([]);
   });
 
+  it('refuses a body shorter than its CONTENT_LENGTH, and removes the temp file it had begun', async () => {
+    settingsWith({ FILE_UPLOAD_MAX_MEMORY_SIZE: 10 });
+    const full = multipart([field('a', '1'), file('f', 'big.txt', 'x'.repeat(5000))]);
+    const cut = full.subarray(0, full.length - 100);
+    await expect(parse(cut, { step: 512, length: String(full.length) })).rejects.toThrow(
+      new MultiPartParserError(`The request body ended after ${cut.length} of its ${full.length} bytes.`),
+    );
+    expect(readdirSync(tempDir)).toEqual([]);
+  });
+
+  it('skips a part whose header block the next delimiter cuts short', async () => {
+    const body = Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n--${BOUNDARY}\r\n` +
+        `Content-Disposition: form-data; name="b"\r\n\r\n2\r\n--${BOUNDARY}\r\n--${BOUNDARY}--\r\n`,
+    );
+    for (const step of [1, 5, 64 * 1024]) expect((await parse(body, { step })).post.lists()).toEqual([['b', ['2']]]);
+  });
+
+  it('refuses other text after a boundary even when the next delimiter follows at once', async () => {
+    await expect(parse(Buffer.from(`--${BOUNDARY}garbage\r\n--${BOUNDARY}--\r\n`))).rejects.toThrow(
+      new MultiPartParserError('Malformed multipart body: a boundary line is followed by other text.'),
+    );
+  });
+
   it('stops at a body cut inside the headers', async () => {
     const full = multipart([field('a', '1'), field('b', '2')]);
     const cut = full.subarray(0, full.indexOf('name="b"'));
@@ -354,6 +373,27 @@ describe('MultiPartParser: files in memory and on disk', () => {
     expect(readdirSync(tempDir)).toEqual([]);
     expect([a.closed, b.closed, c.closed]).toEqual([true, true, true]);
     await expect(c.read()).rejects.toThrow("The uploaded file 'c.png' was closed (the request is finished)");
+  });
+
+  it('decodes a large base64 upload into a temporary file, and drops a cut one with its own', async () => {
+    settingsWith({ FILE_UPLOAD_MAX_MEMORY_SIZE: 1000 });
+    const payload = Buffer.alloc(200_000);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + 3) & 0xff;
+    const encoded = payload.toString('base64').replace(/(.{76})/g, '$1\r\n');
+    const b64 = (name: string): Part => ({
+      headers: [`Content-Disposition: form-data; name="${name}"; filename="${name}.bin"`, 'Content-Transfer-Encoding: base64'],
+      body: encoded,
+    });
+    const { parser, files } = await parse(multipart([b64('a')]), { step: 4099 });
+    const a = files.get('a') as UploadedFile;
+    expect([a.size, path.dirname(a.path as string)]).toEqual([payload.length, tempDir]);
+    expect(await a.read()).toEqual(payload);
+    await parser.close();
+
+    const full = multipart([field('x', '1'), b64('b')]);
+    const cut = await parse(full.subarray(0, full.length - 5000), { step: 4099 });
+    expect([cut.post.get('x'), cut.files.size]).toEqual(['1', 0]);
+    expect(readdirSync(tempDir)).toEqual([]);
   });
 
   it('reads an in-memory file in chunks', async () => {

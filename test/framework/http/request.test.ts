@@ -16,7 +16,7 @@ import {
   TooManyFieldsSent,
   TooManyFilesSent,
 } from '../../../src/framework/exceptions.js';
-import type { UploadedFile } from '../../../src/framework/http/multipart.js';
+import type { UploadedFile } from '../../../src/framework/http/uploaded-file.js';
 import { GwiRequest, RawPostDataException } from '../../../src/framework/http/request.js';
 import { BufferedInput, BytesInput } from '../../../src/gateway/input.js';
 import { setupTestingDefaults } from '../../../src/gateway/util.js';
@@ -390,6 +390,16 @@ describe('post() and files()', () => {
     expect(request.POST.size).toBe(0);
     expect(request.FILES.size).toBe(0);
     expect((await request.post()).size).toBe(0);
+    expect(readdirSync(tempDir)).toEqual([]);
+  });
+
+  it('throws MultiPartParserError for a body shorter than its CONTENT_LENGTH, leaving no temporary file', async () => {
+    settingsWith({ FILE_UPLOAD_MAX_MEMORY_SIZE: 100 });
+    const body = multipartBody([{ name: 'a', content: '1' }, { name: 'f', filename: 'f.bin', content: 'x'.repeat(5000) }]);
+    const sent = body.subarray(0, 3000);
+    const request = makeRequest({ REQUEST_METHOD: 'POST', CONTENT_TYPE: MULTIPART, CONTENT_LENGTH: String(body.length) }, sent);
+    await expect(request.files()).rejects.toThrow(new MultiPartParserError(`The request body ended after 3000 of its ${body.length} bytes.`));
+    expect([request.POST.size, request.FILES.size]).toEqual([0, 0]);
     expect(readdirSync(tempDir)).toEqual([]);
   });
 
