@@ -115,6 +115,7 @@ interface StreamSearch {
 }
 // The search that busboy's own multipart parser (Dicer) runs on. Dicer is not used whole: its part headers
 // lose what Django's rules need (padding after a boundary, text there refused, the size cap, raw bytes).
+// The file is not busboy's public API: package.json pins the exact version it was tested with.
 const StreamSearch = createRequire(import.meta.url)('@fastify/busboy/deps/streamsearch/sbmh.js') as new (needle: Buffer) => StreamSearch;
 
 /** Where a delimiter (CRLF, `--`, the boundary) was in the body. */
