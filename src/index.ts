@@ -141,7 +141,7 @@ export {
 } from './framework/urls/resolvers.js';
 export { gotRequestException, requestFinished, requestStarted, Signal } from './framework/signals.js';
 export { StaticFilesHandler } from './framework/staticfiles/handlers.js';
-export * as checks from './framework/checks/registry.js';
+export * as checks from './framework/checks/index.js';
 export { badRequest, pageNotFound, permissionDenied, serverError } from './framework/views/defaults.js';
 export { technical404Response } from './framework/debug/technical-404.js';
 export { technical500Response } from './framework/debug/technical-500.js';

@@ -1,6 +1,7 @@
 // `gwi check`: Django's check command — load the project's settings and run the system checks.
 import { loadSettings } from '../framework/conf/settings.js';
-import { formatCheckReport, runChecks, SystemCheckError } from '../framework/checks/registry.js';
+import { runChecks } from '../framework/checks/registry.js';
+import { formatCheckReport, SystemCheckError } from '../framework/checks/report.js';
 import type { Style } from '../log/termcolors.js';
 import { registerProjectLoader } from '../runserver/loader.js';
 import type { Output } from '../runserver/inner-run.js';

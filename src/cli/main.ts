@@ -2,7 +2,7 @@
 // thin: they turn options into a call of the programmatic API and print its errors as Django does.
 import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
-import { SystemCheckError } from '../framework/checks/registry.js';
+import { SystemCheckError } from '../framework/checks/report.js';
 import type { Style } from '../log/termcolors.js';
 import { isReloaderChild, runReloaderChild } from '../reloader/child.js';
 import { runSupervisor } from '../reloader/supervisor.js';

@@ -4,7 +4,7 @@
 // Regular expressions are shown the way Django shows them ('articles/(?P<year>[0-9]+)/\Z'), so pages and
 // messages read like Django's; they are translated to JavaScript syntax only to be compiled.
 import { pyRepr } from '../../gateway/py-repr.js';
-import { Warning, type CheckMessage } from '../checks/registry.js';
+import { Warning, type CheckMessage } from '../checks/messages.js';
 import { settings } from '../conf/settings.js';
 import { Http404, ImproperlyConfigured } from '../exceptions.js';
 import { importModule } from '../utils/module-loading.js';
