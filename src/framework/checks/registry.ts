@@ -3,7 +3,7 @@
 import { checkStaticfilesDirs } from '../staticfiles/checks.js';
 import type { CheckMessage } from './messages.js';
 import { checkAllowedHosts, checkSecretKey } from './security.js';
-import { checkUrls } from './urls.js';
+import { checkUrlConfig } from './urls.js';
 
 /** A check returns its findings (an empty array when all is well). */
 export type Check = () => readonly CheckMessage[] | Promise<readonly CheckMessage[]>;
@@ -71,6 +71,6 @@ export function runChecks(options?: RunChecksOptions): Promise<CheckMessage[]> {
 }
 
 registry.register(checkStaticfilesDirs, 'staticfiles');
-registry.register(checkUrls, 'urls');
+registry.register(checkUrlConfig, 'urls');
 registry.register(checkSecretKey, { tags: ['security'], deploy: true });
 registry.register(checkAllowedHosts, { tags: ['security'], deploy: true });

@@ -1083,9 +1083,3 @@ export function reverse(viewName: string | View, { args = [], kwargs = {}, urlco
   }
   return resolver.reverseWithPrefix(view, scriptPrefix, args, kwargs);
 }
-
-/** The system check for ROOT_URLCONF (urls.W002), run by runChecks(). */
-export async function checkUrlConfig(): Promise<CheckMessage[]> {
-  if (!settings.ROOT_URLCONF) return [];
-  return (await getResolver()).check();
-}

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import { Http404, ImproperlyConfigured } from '../../../src/framework/exceptions.js';
+import { checkUrlConfig } from '../../../src/framework/checks/urls.js';
 import {
-  checkUrlConfig,
   clearUrlCaches,
   getResolver,
   getScriptPrefix,
