@@ -119,26 +119,12 @@ export {
 } from './framework/http/response.js';
 export { CookieError, type CookieOptions, type SameSite } from './framework/http/cookies.js';
 export { BaseView, View, type ClassView } from './framework/views/generic.js';
-export {
-  clearUrlCaches,
-  getResolver,
-  getScriptPrefix,
-  include,
-  NoReverseMatch,
-  path,
-  registerConverter,
-  rePath,
-  resolve,
-  Resolver404,
-  ResolverMatch,
-  reverse,
-  setScriptPrefix,
-  URLPattern,
-  URLResolver,
-  type Converter,
-  type UrlConf,
-  type UrlConfModule,
-} from './framework/urls/resolvers.js';
+export { clearUrlCaches, getScriptPrefix, resolve, reverse, setScriptPrefix } from './framework/urls/base.js';
+export { include, path, rePath } from './framework/urls/conf.js';
+export { registerConverter, type Converter } from './framework/urls/converters.js';
+export { NoReverseMatch, Resolver404 } from './framework/urls/exceptions.js';
+export { ResolverMatch } from './framework/urls/resolver-match.js';
+export { getResolver, URLPattern, URLResolver, type UrlConf, type UrlConfModule } from './framework/urls/resolvers.js';
 export { gotRequestException, requestFinished, requestStarted, Signal } from './framework/signals.js';
 export { StaticFilesHandler } from './framework/staticfiles/handlers.js';
 export * as checks from './framework/checks/index.js';

@@ -10,7 +10,8 @@ import { escapeLogValue, logRequestProblem } from '../utils/log.js';
 import { GwiRequest } from '../http/request.js';
 import { FileResponse, isResponse, type HttpResponseBase } from '../http/response.js';
 import { requestStarted } from '../signals.js';
-import { loadedResolver, type ResolverMatch, type URLResolver } from '../urls/resolvers.js';
+import type { ResolverMatch } from '../urls/resolver-match.js';
+import { loadedResolver, type URLResolver } from '../urls/resolvers.js';
 import type { View } from '../views/generic.js';
 
 type ViewHook = NonNullable<MiddlewareHooks['processView']>;

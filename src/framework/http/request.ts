@@ -11,7 +11,7 @@ import { parseCookie } from './cookies.js';
 import { BadRequest, DisallowedHost, RequestDataTooBig } from '../exceptions.js';
 import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
 import { decodeBytes, escapeUriPath, iriToUri, MultiValueDict, QueryDict, quote } from './query-dict.js';
-import type { ResolverMatch } from '../urls/resolvers.js';
+import type { ResolverMatch } from '../urls/resolver-match.js';
 
 /** The body was already consumed as a stream (by the multipart parser), so it cannot be read whole. */
 export class RawPostDataException extends Error {

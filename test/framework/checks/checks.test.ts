@@ -21,7 +21,8 @@ import { CheckRegistry, runChecks } from '../../../src/framework/checks/registry
 import { formatCheckReport, SystemCheckError } from '../../../src/framework/checks/report.js';
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
 import { makeStyle, PALETTES } from '../../../src/log/termcolors.js';
-import { clearUrlCaches, path as route } from '../../../src/framework/urls/resolvers.js';
+import { clearUrlCaches } from '../../../src/framework/urls/base.js';
+import { path as route } from '../../../src/framework/urls/conf.js';
 
 const view = (): never => {
   throw new Error('not called');
