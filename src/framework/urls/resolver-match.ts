@@ -1,15 +1,14 @@
 // What resolve() finds (Django's ResolverMatch): the view, its arguments and where it sits in the URLconf;
 // and the lighter record a match is carried in on its way up the resolvers, until resolve() returns it.
 import type { View } from '../views/generic.js';
-import { triedStrings } from './exceptions.js';
-import type { UrlPatternEntry } from './resolvers.js';
+import { triedStrings, type TriedPattern } from './exceptions.js';
 
 export interface ResolverMatchOptions {
   urlName?: string | null;
   appNames?: readonly (string | null)[];
   namespaces?: readonly (string | null)[];
   route?: string;
-  tried?: UrlPatternEntry[][] | null;
+  tried?: TriedPattern[][] | null;
   capturedKwargs?: Record<string, unknown>;
   extraKwargs?: Record<string, unknown>;
 }
@@ -32,7 +31,7 @@ export class ResolverMatch {
   /** The routes joined, e.g. 'blog/<int:pk>/'. */
   readonly route: string;
   /** The patterns tried up to (and including) the match, root to leaf. */
-  readonly triedPatterns: UrlPatternEntry[][] | null;
+  readonly triedPatterns: TriedPattern[][] | null;
   readonly capturedKwargs: Record<string, unknown>;
   readonly extraKwargs: Record<string, unknown>;
 
@@ -87,7 +86,7 @@ export interface Found {
   appNames: readonly string[];
   namespaces: readonly string[];
   route: string;
-  tried: UrlPatternEntry[][] | null;
+  tried: TriedPattern[][] | null;
   capturedKwargs: Record<string, unknown>;
   extraKwargs: Record<string, unknown>;
 }

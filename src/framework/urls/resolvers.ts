@@ -8,7 +8,7 @@ import { ImproperlyConfigured } from '../exceptions.js';
 import { importModule } from '../utils/module-loading.js';
 import { normalize } from '../utils/regex-helper.js';
 import type { View } from '../views/generic.js';
-import { Resolver404 } from './exceptions.js';
+import { Resolver404, type TriedPattern } from './exceptions.js';
 import { matchPattern, RegexPattern, type PatternMatch, type RoutePattern } from './patterns.js';
 import { foundOf, resolverMatch, type Found, type ResolverMatch } from './resolver-match.js';
 import { reverseFromPossibilities, type Possibility } from './reverse.js';
@@ -66,7 +66,7 @@ interface ResolverOptions {
 interface Miss {
   path: string;
   /** null: this resolver's own pattern did not match. */
-  tried: UrlPatternEntry[][] | null;
+  tried: TriedPattern[][] | null;
 }
 
 /**
@@ -212,7 +212,7 @@ export class URLResolver {
     if (match === null) return { path, tried: null };
     const rest = typeof match === 'string' ? match : match.rest;
     // Made on the first miss: a request that matches the first pattern at each level gets its list at its size.
-    let tried: UrlPatternEntry[][] | null = null;
+    let tried: TriedPattern[][] | null = null;
     // The getter checks the patterns once; once it has, the field is read without a call.
     for (const entry of this.#patterns ?? this.urlPatterns) {
       const sub = URLResolver.#found(entry, rest);
@@ -367,7 +367,7 @@ export class URLResolver {
 }
 
 /** `tried` (null: none yet) with the paths through `entry` added. */
-function extendTried(tried: UrlPatternEntry[][] | null, entry: UrlPatternEntry, subTried: UrlPatternEntry[][] | null): UrlPatternEntry[][] {
+function extendTried(tried: TriedPattern[][] | null, entry: UrlPatternEntry, subTried: TriedPattern[][] | null): TriedPattern[][] {
   if (subTried === null) {
     if (tried === null) return [[entry]];
     tried.push([entry]);
