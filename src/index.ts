@@ -1,4 +1,6 @@
 // gwi's public API: the GWI contract, its validator and helpers, the reference server and the request log.
+import type { ResolverMatch } from './framework/urls/resolver-match.js';
+
 export type {
   Application,
   Body,
@@ -135,3 +137,14 @@ export { welcomePageResponse } from './framework/debug/welcome.js';
 export { loadFailureResponse } from './framework/debug/load-failure.js';
 /** Django's escape(): text made safe inside HTML text and quoted attributes. */
 export { escapeHtml as escape } from './framework/debug/html.js';
+
+// request.resolverMatch (Django's request.resolver_match) is declared here, not in http/request.ts: its type
+// is the urls package's, whose ResolverMatch holds a View that takes a GwiRequest, and http/ imports nothing
+// of urls/. './index.js' is this module: tsup's bundled index.d.ts keeps the name an augmentation gives, and
+// only this one names the same module in src/ and in dist/.
+declare module './index.js' {
+  interface GwiRequest {
+    /** The URL resolution, set by the handler (null until then). */
+    resolverMatch: ResolverMatch | null;
+  }
+}

@@ -11,7 +11,6 @@ import { parseCookie } from './cookies.js';
 import { BadRequest, DisallowedHost, RequestDataTooBig } from '../exceptions.js';
 import { MultiPartParser, parseHeaderParameters, type ByteSource, type UploadedFile } from './multipart.js';
 import { decodeBytes, escapeUriPath, iriToUri, MultiValueDict, QueryDict, quote } from './query-dict.js';
-import type { ResolverMatch } from '../urls/resolver-match.js';
 
 /** The body was already consumed as a stream (by the multipart parser), so it cannot be read whole. */
 export class RawPostDataException extends Error {
@@ -263,8 +262,6 @@ export class GwiRequest {
   readonly pathInfo: string;
   /** scriptName + pathInfo. */
   readonly path: string;
-  /** The URL resolution, set by the handler. */
-  resolverMatch: ResolverMatch | null = null;
   /** A URLconf for this request only (set by middleware), instead of ROOT_URLCONF. */
   urlconf?: Settings['ROOT_URLCONF'];
 
@@ -298,6 +295,8 @@ export class GwiRequest {
       this.scriptName === '' && this.pathInfo.startsWith('/')
         ? this.pathInfo // what the general form below gives, without a regular expression
         : `${this.scriptName.replace(/\/+$/, '')}/${this.pathInfo.replace('/', '')}`;
+    // Declared by src/index.ts (its type is the urls package's), set by the handler.
+    this.resolverMatch = null;
     this.#rawContentType = nativeOf(environ.CONTENT_TYPE);
     this.#stream = new BodyStream(environ['gwi.input'], this.#contentLimit());
   }
