@@ -1,4 +1,6 @@
 // gwi's public API: the GWI contract, its validator and helpers, the reference server and the request log.
+import type { ResolverMatch } from './framework/urls/resolver-match.js';
+
 export type {
   Application,
   Body,
@@ -117,29 +119,15 @@ export { BadHeaderError, ResponseHeaders } from './framework/http/response-heade
 export { FileResponse, type FileResponseOptions } from './framework/http/file-response.js';
 export { CookieError, type CookieOptions, type SameSite } from './framework/http/cookies.js';
 export { BaseView, View, type ClassView } from './framework/views/generic.js';
-export {
-  clearUrlCaches,
-  getResolver,
-  getScriptPrefix,
-  include,
-  NoReverseMatch,
-  path,
-  registerConverter,
-  rePath,
-  resolve,
-  Resolver404,
-  ResolverMatch,
-  reverse,
-  setScriptPrefix,
-  URLPattern,
-  URLResolver,
-  type Converter,
-  type UrlConf,
-  type UrlConfModule,
-} from './framework/urls/resolvers.js';
+export { clearUrlCaches, getScriptPrefix, resolve, reverse, setScriptPrefix } from './framework/urls/base.js';
+export { include, path, rePath } from './framework/urls/conf.js';
+export { registerConverter, type Converter } from './framework/urls/converters.js';
+export { NoReverseMatch, Resolver404 } from './framework/urls/exceptions.js';
+export { ResolverMatch } from './framework/urls/resolver-match.js';
+export { getResolver, URLPattern, URLResolver, type UrlConf, type UrlConfModule } from './framework/urls/resolvers.js';
 export { gotRequestException, requestFinished, requestStarted, Signal } from './framework/signals.js';
 export { StaticFilesHandler } from './framework/staticfiles/handlers.js';
-export * as checks from './framework/checks/registry.js';
+export * as checks from './framework/checks/index.js';
 export { badRequest, pageNotFound, permissionDenied, serverError } from './framework/views/defaults.js';
 export { technical404Response } from './framework/debug/technical-404.js';
 export { technical500Response } from './framework/debug/technical-500.js';
@@ -147,3 +135,14 @@ export { welcomePageResponse } from './framework/debug/welcome.js';
 export { loadFailureResponse } from './framework/debug/load-failure.js';
 /** Django's escape(): text made safe inside HTML text and quoted attributes. */
 export { escapeHtml as escape } from './framework/debug/html.js';
+
+// request.resolverMatch (Django's request.resolver_match) is declared here, not in http/request.ts: its type
+// is the urls package's, whose ResolverMatch holds a View that takes a GwiRequest, and http/ imports nothing
+// of urls/. './index.js' is this module: tsup's bundled index.d.ts keeps the name an augmentation gives, and
+// only this one names the same module in src/ and in dist/.
+declare module './index.js' {
+  interface GwiRequest {
+    /** The URL resolution, set by the handler (null until then). */
+    resolverMatch: ResolverMatch | null;
+  }
+}

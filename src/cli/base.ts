@@ -1,7 +1,7 @@
 // What every gwi command shares (Django's BaseCommand): the help texts, the exit status of a usage error,
 // how an error is printed, and how a serving command stops on Ctrl-C.
 import { inspect } from 'node:util';
-import { SystemCheckError } from '../framework/checks/registry.js';
+import { SystemCheckError } from '../framework/checks/report.js';
 import type { Style } from '../log/termcolors.js';
 import { CommandError } from '../runserver/errors.js';
 import type { Output } from '../runserver/options.js';

@@ -1,7 +1,8 @@
 // `gwi check`: Django's check command — load the project's settings and run the system checks.
 import { Command } from 'commander';
 import { loadSettings } from '../framework/conf/settings.js';
-import { formatCheckReport, runChecks, SystemCheckError } from '../framework/checks/registry.js';
+import { runChecks } from '../framework/checks/registry.js';
+import { formatCheckReport, SystemCheckError } from '../framework/checks/report.js';
 import type { Style } from '../log/termcolors.js';
 import { registerProjectLoader } from '../runserver/loader.js';
 import { ImproperlyConfigured } from '../framework/exceptions.js';

@@ -2,7 +2,8 @@
 // load the project, run the system checks, bind, print the banner, serve until the signal aborts.
 import { loadSettings, locateSettings, settings } from '../framework/conf/settings.js';
 import { getInternalGwiApplication } from '../framework/handlers/application.js';
-import { formatCheckReport, runChecks, SystemCheckError } from '../framework/checks/registry.js';
+import { runChecks } from '../framework/checks/registry.js';
+import { formatCheckReport, SystemCheckError } from '../framework/checks/report.js';
 import { ImproperlyConfigured } from '../framework/exceptions.js';
 import { errorLocation, errorSummary } from '../framework/utils/module-loading.js';
 import { StaticFilesHandler } from '../framework/staticfiles/handlers.js';

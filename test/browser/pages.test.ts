@@ -15,7 +15,8 @@ import { CLEANSED_SUBSTITUTE } from '../../src/framework/debug/exception-reporte
 import { getGwiApplication } from '../../src/framework/handlers/gwi.js';
 import { setRequestLogStream, type LogStream } from '../../src/framework/utils/log.js';
 import { HttpResponse } from '../../src/framework/http/response.js';
-import { clearUrlCaches, path as route } from '../../src/framework/urls/resolvers.js';
+import { clearUrlCaches } from '../../src/framework/urls/base.js';
+import { path as route } from '../../src/framework/urls/conf.js';
 import type { View } from '../../src/framework/views/generic.js';
 import type { Application } from '../../src/gateway/types.js';
 import { VERSION } from '../../src/version.js';

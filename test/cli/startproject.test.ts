@@ -21,7 +21,7 @@ import {
 import { getInternalGwiApplication } from '../../src/framework/handlers/application.js';
 import { loadSettings, resetSettings, settings } from '../../src/framework/conf/settings.js';
 import { StaticFilesHandler } from '../../src/framework/staticfiles/handlers.js';
-import { clearUrlCaches } from '../../src/framework/urls/resolvers.js';
+import { clearUrlCaches } from '../../src/framework/urls/base.js';
 import { VERSION } from '../../src/version.js';
 import { serve, type Served } from '../helpers/serve.js';
 import { httpRequest } from '../helpers/http.js';

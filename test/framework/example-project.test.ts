@@ -13,7 +13,7 @@ import { getInternalGwiApplication } from '../../src/framework/handlers/applicat
 import { configureSettings, loadSettings, resetSettings, settings } from '../../src/framework/conf/settings.js';
 import { setRequestLogStream, type LogStream } from '../../src/framework/utils/log.js';
 import { StaticFilesHandler } from '../../src/framework/staticfiles/handlers.js';
-import { clearUrlCaches } from '../../src/framework/urls/resolvers.js';
+import { clearUrlCaches } from '../../src/framework/urls/base.js';
 import { serve, STAMP, waitFor, type Served } from '../helpers/serve.js';
 import { httpRequest } from '../helpers/http.js';
 

@@ -12,7 +12,8 @@ import { configureSettings, resetSettings } from '../../src/framework/conf/setti
 import { getGwiApplication } from '../../src/framework/handlers/gwi.js';
 import type { GwiRequest } from '../../src/framework/http/request.js';
 import { HttpResponse } from '../../src/framework/http/response.js';
-import { clearUrlCaches, path as route } from '../../src/framework/urls/resolvers.js';
+import { clearUrlCaches } from '../../src/framework/urls/base.js';
+import { path as route } from '../../src/framework/urls/conf.js';
 import type { Application, Environ } from '../../src/gateway/types.js';
 import { ServerLog } from '../../src/log/server-log.js';
 import { makeStyle } from '../../src/log/termcolors.js';

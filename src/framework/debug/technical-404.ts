@@ -4,7 +4,7 @@ import { settings } from '../conf/settings.js';
 import type { Http404 } from '../exceptions.js';
 import type { GwiRequest } from '../http/request.js';
 import { HttpResponseNotFound, type HttpResponse } from '../http/response.js';
-import { Resolver404 } from '../urls/resolvers.js';
+import { Resolver404 } from '../urls/exceptions.js';
 import { escapeHtml, metaTable, renderPage } from './html.js';
 import { raisingView, requestUrl } from './exception-reporter.js';
 import { welcomePageResponse } from './welcome.js';

@@ -8,7 +8,8 @@ import { loadMiddleware, type MiddlewareHooks } from './middleware.js';
 import { escapeLogValue, logRequestProblem } from '../utils/log.js';
 import type { GwiRequest } from '../http/request.js';
 import { isResponse, type HttpResponseBase } from '../http/response.js';
-import { loadedResolver, type ResolverMatch, type URLResolver } from '../urls/resolvers.js';
+import type { ResolverMatch } from '../urls/resolver-match.js';
+import { loadedResolver, type URLResolver } from '../urls/resolvers.js';
 import type { View } from '../views/generic.js';
 
 type ViewHook = NonNullable<MiddlewareHooks['processView']>;

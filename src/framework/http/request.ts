@@ -16,7 +16,6 @@ import { MultiPartParser, parseHeaderParameters, type ByteSource } from './multi
 import type { UploadedFile } from './uploaded-file.js';
 import { MultiValueDict, QueryDict } from './query-dict.js';
 import { decodeBytes, escapeUriPath, iriToUri, quote, repercentBrokenUnicode } from '../utils/encoding.js';
-import type { ResolverMatch } from '../urls/resolvers.js';
 
 /** The body was already consumed as a stream (by the multipart parser), so it cannot be read whole. */
 export class RawPostDataException extends Error {
@@ -101,8 +100,6 @@ export class GwiRequest {
   readonly pathInfo: string;
   /** scriptName + pathInfo. */
   readonly path: string;
-  /** The URL resolution, set by the handler. */
-  resolverMatch: ResolverMatch | null = null;
   /** A URLconf for this request only (set by middleware), instead of ROOT_URLCONF. */
   urlconf?: Settings['ROOT_URLCONF'];
 
@@ -136,6 +133,8 @@ export class GwiRequest {
       this.scriptName === '' && this.pathInfo.startsWith('/')
         ? this.pathInfo // what the general form below gives, without a regular expression
         : `${this.scriptName.replace(/\/+$/, '')}/${this.pathInfo.replace('/', '')}`;
+    // Declared by src/index.ts (its type is the urls package's), set by the handler.
+    this.resolverMatch = null;
     this.#rawContentType = nativeOf(environ.CONTENT_TYPE);
     this.#stream = new BodyStream(environ);
   }

@@ -4,7 +4,7 @@ import { whenReadyWith, type MaybePromise } from '../../gateway/maybe-promise.js
 import type { GetResponse, MiddlewareFunction } from '../handlers/middleware.js';
 import type { GwiRequest } from '../http/request.js';
 import { HttpResponsePermanentRedirect, type HttpResponseBase } from '../http/response.js';
-import { isValidPath } from '../urls/resolvers.js';
+import { isValidPath } from '../urls/base.js';
 
 async function shouldRedirectWithSlash(request: GwiRequest): Promise<boolean> {
   if (!settings.APPEND_SLASH || request.pathInfo.endsWith('/')) return false;

@@ -1,411 +1,19 @@
-// URL routing (Django's django.urls): path()/rePath()/include() build a tree of URLPattern and URLResolver;
-// resolve() walks it for a request path, reverse() builds a path back from a view name and arguments.
-//
-// Regular expressions are shown the way Django shows them ('articles/(?P<year>[0-9]+)/\Z'), so pages and
-// messages read like Django's; they are translated to JavaScript syntax only to be compiled.
+// URL resolving (Django's django/urls/resolvers.py): a URLconf is a tree of URLPattern (a pattern and its
+// view) and URLResolver (a pattern leading to more patterns); resolve() on the root gives a ResolverMatch,
+// and each resolver keeps the tables reverse() builds URLs from. getResolver() loads and caches the root.
 import { pyRepr } from '../../gateway/py-repr.js';
-import { Warning, type CheckMessage } from '../checks/registry.js';
+import type { CheckMessage } from '../checks/messages.js';
 import { settings } from '../conf/settings.js';
-import { Http404, ImproperlyConfigured } from '../exceptions.js';
+import { ImproperlyConfigured } from '../exceptions.js';
 import { importModule } from '../utils/module-loading.js';
-import { quote } from '../utils/encoding.js';
-import { normalize, type NormalForm } from '../utils/regex-helper.js';
+import { normalize } from '../utils/regex-helper.js';
 import type { View } from '../views/generic.js';
-
-// Converters ------------------------------------------------------------------------------------------------
-
-/** Turns one `<type:name>` route parameter into a value and back (Django's path converters). */
-export interface Converter {
-  /** What the parameter matches (no anchors, no capturing groups needed). */
-  readonly regex: string;
-  /** URL text → the view's argument; throwing RangeError or TypeError means "no match, try the next pattern". */
-  toValue(value: string): unknown;
-  /** The argument given to reverse() → URL text; RangeError or TypeError means "this pattern cannot build it". */
-  toUrl(value: unknown): string;
-}
-
-const stringConverter = (regex: string): Converter => ({ regex, toValue: (value) => value, toUrl: (value) => String(value) });
-
-const DEFAULT_CONVERTERS: Readonly<Record<string, Converter>> = Object.freeze({
-  int: {
-    regex: '[0-9]+',
-    toValue(value: string): number {
-      const number = Number(value);
-      // Python's int has no limit; a number that would lose digits is no match rather than a wrong id.
-      if (!Number.isSafeInteger(number)) throw new RangeError(`${value} is too large for the int converter.`);
-      return number;
-    },
-    toUrl: (value: unknown) => String(value),
-  },
-  path: stringConverter('.+'),
-  slug: stringConverter('[-a-zA-Z0-9_]+'),
-  str: stringConverter('[^/]+'),
-  uuid: stringConverter('[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'),
-});
-
-const registeredConverters = new Map<string, Converter>();
-
-/** Makes `<typeName:param>` available to routes defined from now on. */
-export function registerConverter(converter: Converter, typeName: string): void {
-  if (registeredConverters.has(typeName) || Object.hasOwn(DEFAULT_CONVERTERS, typeName)) {
-    throw new TypeError(`Converter ${pyRepr(typeName)} is already registered.`);
-  }
-  registeredConverters.set(typeName, converter);
-}
-
-function getConverter(typeName: string): Converter | undefined {
-  return Object.hasOwn(DEFAULT_CONVERTERS, typeName) ? DEFAULT_CONVERTERS[typeName] : registeredConverters.get(typeName);
-}
-
-/** RangeError/TypeError stand for Python's ValueError: the value does not fit, try the next pattern. */
-function isNoMatch(error: unknown): boolean {
-  return error instanceof RangeError || error instanceof TypeError;
-}
-
-// Regular expressions ---------------------------------------------------------------------------------------
-
-const PY_SPECIAL = new Set('()[]{}?*+-|^$\\.&~# \t\n\r\v\f');
-
-/** Python's re.escape: the route text as it appears in Django's regexes and messages. */
-function pyEscape(text: string): string {
-  let out = '';
-  for (const ch of text) out += PY_SPECIAL.has(ch) ? `\\${ch}` : ch;
-  return out;
-}
-
-/** Python regex syntax → JavaScript: (?P<n>…) → (?<n>…), (?P=n) → \k<n>, \Z → $, \A → ^. */
-function toJsSource(source: string): string {
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i] as string;
-    if (ch === '\\') {
-      const next = source[++i] ?? '';
-      out += !inClass && next === 'Z' ? '$' : !inClass && next === 'A' ? '^' : `\\${next}`;
-    } else if (inClass) {
-      if (ch === ']') inClass = false;
-      out += ch;
-    } else if (ch === '[') {
-      inClass = true;
-      out += ch;
-      if (source[i + 1] === '^') out += source[++i];
-      // In Python a ']' first in a class is a literal; in JavaScript it would close an empty class.
-      if (source[i + 1] === ']') {
-        out += '\\]';
-        i++;
-      }
-    } else if (source.startsWith('(?P<', i)) {
-      out += '(?<';
-      i += 3;
-    } else if (source.startsWith('(?P=', i) && source.indexOf(')', i) > 0) {
-      const end = source.indexOf(')', i);
-      out += `\\k<${source.slice(i + 4, end)}>`;
-      i = end;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
-
-function compile(shown: string, jsSource: string, flags = ''): RegExp {
-  try {
-    return new RegExp(jsSource, flags);
-  } catch (error) {
-    throw new ImproperlyConfigured(`"${shown}" is not a valid regular expression: ${(error as Error).message}`);
-  }
-}
-
-const candidateRegexes = new Map<string, RegExp>();
-
-/** The regex reverse() checks a built URL against, compiled once per pattern. */
-function candidateRegex(source: string): RegExp {
-  let regex = candidateRegexes.get(source);
-  if (!regex) {
-    regex = compile(source, toJsSource(source));
-    candidateRegexes.set(source, regex);
-  }
-  return regex;
-}
-
-// Patterns --------------------------------------------------------------------------------------------------
-
-interface PatternMatch {
-  rest: string;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-}
-
-/** What matchRest() found, as match() gives it: a rest alone gets its own empty args and kwargs. */
-function withCaptures(match: string | PatternMatch | null): PatternMatch | null {
-  return typeof match === 'string' ? { rest: match, args: [], kwargs: {} } : match;
-}
-
-interface PatternOptions {
-  name?: string | null;
-  isEndpoint?: boolean;
-}
-
-/** Django's CheckURLMixin._check_pattern_startswith_slash. */
-function checkStartsWithSlash(pattern: RoutePattern | RegexPattern): CheckMessage[] {
-  // With APPEND_SLASH off a leading slash can be deliberate.
-  if (!settings.APPEND_SLASH) return [];
-  const regex = pattern.regexSource;
-  if (!['/', '^/', '^\\/'].some((start) => regex.startsWith(start)) || regex.endsWith('/')) return [];
-  return [
-    new Warning(
-      `Your URL pattern ${pattern.describe()} has a route beginning with a '/'. Remove this slash as it is ` +
-        "unnecessary. If this pattern is targeted in an include(), ensure the include() pattern has a trailing '/'.",
-      { id: 'urls.W002' },
-    ),
-  ];
-}
-
-// '^' then characters that stand for themselves: a prefix match.
-const LITERAL_PREFIX = /^\^[^\\.^$|?*+()[\]{}]*$/;
-
-/** A regular-expression pattern (rePath()); shown as written. */
-export class RegexPattern {
-  readonly name: string | null;
-  /** Converters of the enclosing routes; reverse() of a namespaced name adds them here, as Django does. */
-  converters: Record<string, Converter> = {};
-  /** The regex as written (a RegExp's source). */
-  readonly regexSource: string;
-  readonly regex: RegExp;
-  /** Django full-matches an endpoint regex ending in '$', so 'a/$' does not match 'xa/'. */
-  readonly #fullRegex: RegExp | null;
-  /** The text a regex made of '^' and literal characters matches, else null. */
-  readonly #literalPrefix: string | null;
-
-  constructor(regex: string | RegExp, { name = null, isEndpoint = false }: PatternOptions = {}) {
-    this.name = name;
-    this.regexSource = typeof regex === 'string' ? regex : regex.source;
-    const flags = typeof regex === 'string' ? '' : regex.flags.replace(/[gy]/g, '');
-    const js = toJsSource(this.regexSource);
-    this.regex = compile(this.regexSource, js, flags);
-    this.#fullRegex = isEndpoint && this.regexSource.endsWith('$') ? compile(this.regexSource, `^(?:${js})$`, flags) : null;
-    this.#literalPrefix = this.#fullRegex === null && flags === '' && LITERAL_PREFIX.test(this.regexSource) ? this.regexSource.slice(1) : null;
-  }
-
-  match(path: string): PatternMatch | null {
-    return withCaptures(this.matchRest(path));
-  }
-
-  /** As match(), but the rest of the path alone when the regex has no group: resolving makes no objects then. */
-  matchRest(path: string): string | PatternMatch | null {
-    // The root resolver's '^/' is matched on every request: a string comparison does.
-    if (this.#literalPrefix !== null) return path.startsWith(this.#literalPrefix) ? path.slice(this.#literalPrefix.length) : null;
-    const match = (this.#fullRegex ?? this.regex).exec(path);
-    if (!match) return null;
-    const rest = path.slice(match.index + match[0].length);
-    if (match.length === 1) return rest;
-    // Named groups become kwargs and the unnamed ones are dropped; without names, all groups are args.
-    const kwargs: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(match.groups ?? {})) if (value !== undefined) kwargs[key] = value;
-    return { rest, args: match.groups ? [] : match.slice(1), kwargs };
-  }
-
-  check(): CheckMessage[] {
-    return checkStartsWithSlash(this);
-  }
-
-  describe(): string {
-    return `'${this}'${this.name ? ` [name='${this.name}']` : ''}`;
-  }
-
-  toString(): string {
-    return this.regexSource;
-  }
-}
-
-const PARAMETER = /<(?:([^>:]+):)?([^>]+)>/g;
-const IDENTIFIER = /^[\p{L}\p{Nl}_$][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$]*$/u;
-
-/** 'articles/<int:year>/' → '^articles/(?P<year>[0-9]+)/\Z' and its converters (Django's _route_to_regex). */
-function routeToRegex(route: string, isEndpoint: boolean): [string, Record<string, Converter>] {
-  const parts = ['^'];
-  const converters: Record<string, Converter> = {};
-  let previousEnd = 0;
-  for (const match of route.matchAll(PARAMETER)) {
-    if (/\s/.test(match[0])) {
-      throw new ImproperlyConfigured(`URL route ${pyRepr(route)} cannot contain whitespace in angle brackets <…>.`);
-    }
-    const [, typeName = 'str', parameter = ''] = match;
-    if (!IDENTIFIER.test(parameter)) {
-      throw new ImproperlyConfigured(`URL route ${pyRepr(route)} uses parameter name ${pyRepr(parameter)} which isn't a valid identifier.`);
-    }
-    const converter = getConverter(typeName);
-    if (!converter) throw new ImproperlyConfigured(`URL route ${pyRepr(route)} uses invalid converter ${pyRepr(typeName)}.`);
-    converters[parameter] = converter;
-    parts.push(pyEscape(route.slice(previousEnd, match.index)), `(?P<${parameter}>${converter.regex})`);
-    previousEnd = match.index + match[0].length;
-  }
-  parts.push(pyEscape(route.slice(previousEnd)));
-  if (isEndpoint) parts.push('\\Z');
-  return [parts.join(''), converters];
-}
-
-/** A route pattern (path()): `<int:year>` parameters, shown as the route. */
-export class RoutePattern {
-  readonly name: string | null;
-  readonly route: string;
-  converters: Record<string, Converter>;
-  /** The regex Django derives from the route. */
-  readonly regexSource: string;
-  readonly regex: RegExp;
-  readonly #isEndpoint: boolean;
-  readonly #hasConverters: boolean;
-
-  constructor(route: string, { name = null, isEndpoint = false }: PatternOptions = {}) {
-    this.name = name;
-    this.route = route;
-    this.#isEndpoint = isEndpoint;
-    [this.regexSource, this.converters] = routeToRegex(route, isEndpoint);
-    this.#hasConverters = Object.keys(this.converters).length > 0;
-    this.regex = compile(this.regexSource, toJsSource(this.regexSource));
-  }
-
-  match(path: string): PatternMatch | null {
-    return withCaptures(this.matchRest(path));
-  }
-
-  /** As match(), but the rest of the path alone when the route has no parameter: resolving makes no objects then. */
-  matchRest(path: string): string | PatternMatch | null {
-    if (this.#hasConverters) {
-      const match = this.regex.exec(path);
-      if (!match) return null;
-      const kwargs: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(match.groups ?? {})) {
-        try {
-          kwargs[key] = (this.converters[key] as Converter).toValue(value as string);
-        } catch (error) {
-          if (isNoMatch(error)) return null;
-          throw error;
-        }
-      }
-      return { rest: path.slice(match[0].length), args: [], kwargs };
-    }
-    // Without parameters a string comparison does: the whole path for an endpoint, a prefix for include().
-    if (this.#isEndpoint) return this.route === path ? '' : null;
-    return path.startsWith(this.route) ? path.slice(this.route.length) : null;
-  }
-
-  check(): CheckMessage[] {
-    return checkStartsWithSlash(this);
-  }
-
-  describe(): string {
-    return `'${this}'${this.name ? ` [name='${this.name}']` : ''}`;
-  }
-
-  toString(): string {
-    return this.route;
-  }
-}
-
-// Resolver results --------------------------------------------------------------------------------------------
+import { Resolver404, type TriedPattern } from './exceptions.js';
+import { matchPattern, RegexPattern, type PatternMatch, type RoutePattern } from './patterns.js';
+import { foundOf, resolverMatch, type Found, type ResolverMatch } from './resolver-match.js';
+import { reverseFromPossibilities, type Possibility } from './reverse.js';
 
 export type UrlPatternEntry = URLPattern | URLResolver;
-
-/** Each entry: the patterns from the root to the leaf, as Django's technical 404 page lists them. */
-function triedStrings(tried: readonly (readonly UrlPatternEntry[])[] | null): string[][] {
-  return (tried ?? []).map((entry) => entry.map((pattern) => String(pattern.pattern)));
-}
-
-export interface ResolverMatchOptions {
-  urlName?: string | null;
-  appNames?: readonly (string | null)[];
-  namespaces?: readonly (string | null)[];
-  route?: string;
-  tried?: UrlPatternEntry[][] | null;
-  capturedKwargs?: Record<string, unknown>;
-  extraKwargs?: Record<string, unknown>;
-}
-
-/** The names that are set ('' and null are no name), in a new array. A loop: two are made per request. */
-function namesGiven(names: readonly (string | null)[] | undefined): string[] {
-  const given: string[] = [];
-  if (names) for (const name of names) if (name) given.push(name);
-  return given;
-}
-
-/** What resolve() found: the view, its arguments and where it sits in the URLconf. */
-export class ResolverMatch {
-  readonly func: View;
-  readonly args: unknown[];
-  readonly kwargs: Record<string, unknown>;
-  readonly urlName: string | null;
-  readonly appNames: string[];
-  readonly namespaces: string[];
-  /** The routes joined, e.g. 'blog/<int:pk>/'. */
-  readonly route: string;
-  /** The patterns tried up to (and including) the match, root to leaf. */
-  readonly triedPatterns: UrlPatternEntry[][] | null;
-  readonly capturedKwargs: Record<string, unknown>;
-  readonly extraKwargs: Record<string, unknown>;
-
-  constructor(func: View, args: unknown[], kwargs: Record<string, unknown>, options: ResolverMatchOptions = {}) {
-    this.func = func;
-    this.args = args;
-    this.kwargs = kwargs;
-    this.urlName = options.urlName ?? null;
-    this.appNames = namesGiven(options.appNames);
-    this.namespaces = namesGiven(options.namespaces);
-    this.route = options.route ?? '';
-    this.triedPatterns = options.tried ?? null;
-    this.capturedKwargs = options.capturedKwargs ?? {};
-    this.extraKwargs = options.extraKwargs ?? {};
-  }
-
-  // The joined names are made when asked for: most requests never read them.
-  get appName(): string {
-    return this.appNames.join(':');
-  }
-
-  get namespace(): string {
-    return this.namespaces.join(':');
-  }
-
-  /** 'blog:post-detail', or the function's name when the pattern has none. */
-  get viewName(): string {
-    return [...this.namespaces, this.urlName || viewFunctionName(this.func)].join(':');
-  }
-
-  get tried(): string[][] {
-    return triedStrings(this.triedPatterns);
-  }
-}
-
-/** A view's name for messages: the class of an asView() function, else the function's own name. */
-function viewFunctionName(view: unknown): string {
-  const viewClass = (view as { viewClass?: { name?: string } }).viewClass;
-  return viewClass?.name || (view as { name?: string }).name || 'anonymous';
-}
-
-/** No URL pattern matched (a 404). */
-export class Resolver404 extends Http404 {
-  override name = 'Resolver404';
-  /** The path left to match at the root (without its leading '/'). */
-  readonly path: string;
-  /** The patterns tried, root to leaf; Django's technical 404 page shows `tried` and the leaf's name. */
-  readonly triedPatterns: UrlPatternEntry[][];
-
-  constructor(path: string, tried: UrlPatternEntry[][] = []) {
-    super(`No URL pattern matches ${pyRepr(path)}.`);
-    this.path = path;
-    this.triedPatterns = tried;
-  }
-
-  /** Each entry the pattern strings from the root to the leaf: the route for path(), the regex for rePath(). */
-  get tried(): string[][] {
-    return triedStrings(this.triedPatterns);
-  }
-}
-
-/** reverse() found no pattern for the name and arguments. */
-export class NoReverseMatch extends Error {
-  override name = 'NoReverseMatch';
-}
 
 // URLPattern and URLResolver --------------------------------------------------------------------------------
 
@@ -448,14 +56,6 @@ type LoadedUrlConf = Readonly<Record<string, unknown>> | readonly unknown[];
 /** A module name ('mysite/urls', imported lazily from BASE_DIR), a module, the patterns themselves, or null (empty). */
 export type UrlConf = string | UrlConfModule | readonly unknown[] | null;
 
-/** One way reverse() can build a URL: its templates, the regex to check against, defaults and converters. */
-export interface Possibility {
-  forms: NormalForm[];
-  pattern: string;
-  defaults: Record<string, unknown>;
-  converters: Record<string, Converter>;
-}
-
 interface ResolverOptions {
   defaultKwargs?: Record<string, unknown>;
   namespace?: string | null;
@@ -466,25 +66,7 @@ interface ResolverOptions {
 interface Miss {
   path: string;
   /** null: this resolver's own pattern did not match. */
-  tried: UrlPatternEntry[][] | null;
-}
-
-/**
- * A match on its way up to resolve(), each resolver adding its part (the fields are ResolverMatch's). Its
- * objects are made for this request, so a resolver takes them over rather than copying them — except
- * `extraKwargs`, the pattern's own object until a resolver copies it, and the names, which ResolverMatch copies.
- */
-interface Found {
-  func: View;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  urlName: string | null;
-  appNames: readonly string[];
-  namespaces: readonly string[];
-  route: string;
-  tried: UrlPatternEntry[][] | null;
-  capturedKwargs: Record<string, unknown>;
-  extraKwargs: Record<string, unknown>;
+  tried: TriedPattern[][] | null;
 }
 
 /**
@@ -493,16 +75,8 @@ interface Found {
  */
 const NO_NAMES: readonly string[] = [];
 
-// gwi's own methods, to tell a subclass's from them (reading `.prototype` on each request costs a call).
-const ROUTE_MATCH = RoutePattern.prototype.match;
-const REGEX_MATCH = RegexPattern.prototype.match;
+// gwi's own method, to tell a subclass's from it (reading `.prototype` on each request costs a call).
 const PATTERN_RESOLVE = URLPattern.prototype.resolve;
-
-/** The pattern's matchRest(), or its match() where a subclass overrides that (Django calls match()). */
-function matchPattern(pattern: RoutePattern | RegexPattern, path: string): string | PatternMatch | null {
-  const own = pattern.match === ROUTE_MATCH || pattern.match === REGEX_MATCH;
-  return own ? pattern.matchRest(path) : pattern.match(path);
-}
 
 function patternFound(entry: URLPattern, path: string): Found | null {
   const match = matchPattern(entry.pattern, path);
@@ -520,27 +94,6 @@ function patternFound(entry: URLPattern, path: string): Found | null {
     capturedKwargs: captured,
     extraKwargs: entry.defaultArgs,
   };
-}
-
-/** A match made by a resolve() that a subclass overrides, taken up as the resolvers' own record. */
-function foundOf(match: ResolverMatch): Found {
-  return {
-    func: match.func,
-    args: [...match.args],
-    kwargs: { ...match.kwargs },
-    urlName: match.urlName,
-    appNames: match.appNames,
-    namespaces: match.namespaces,
-    route: match.route,
-    tried: match.triedPatterns,
-    capturedKwargs: match.capturedKwargs,
-    extraKwargs: match.extraKwargs,
-  };
-}
-
-function resolverMatch(found: Found): ResolverMatch {
-  // The fields have the options' names: the match is its own options object.
-  return new ResolverMatch(found.func, found.args, found.kwargs, found);
 }
 
 /** Whether the object has an own enumerable string key: Object.keys(object).length > 0 without the array. */
@@ -659,7 +212,7 @@ export class URLResolver {
     if (match === null) return { path, tried: null };
     const rest = typeof match === 'string' ? match : match.rest;
     // Made on the first miss: a request that matches the first pattern at each level gets its list at its size.
-    let tried: UrlPatternEntry[][] | null = null;
+    let tried: TriedPattern[][] | null = null;
     // The getter checks the patterns once; once it has, the field is read without a call.
     for (const entry of this.#patterns ?? this.urlPatterns) {
       const sub = URLResolver.#found(entry, rest);
@@ -809,38 +362,12 @@ export class URLResolver {
   reverseWithPrefix(lookup: string | View, prefix: string, args: readonly unknown[], kwargs: Record<string, unknown>): string {
     const kwargNames = Object.keys(kwargs);
     if (args.length > 0 && kwargNames.length > 0) throw new TypeError("Don't mix *args and **kwargs in call to reverse()!");
-    const possibilities = this.reverseDict.get(lookup) ?? [];
-    for (const { forms, pattern, defaults, converters } of possibilities) {
-      for (const { tokens, params } of forms) {
-        let subs: Record<string, unknown>;
-        if (args.length > 0) {
-          if (args.length !== params.length) continue;
-          subs = Object.fromEntries(params.map((param, i) => [param, args[i]]));
-        } else {
-          // The kwargs must be the parameters exactly, give or take the pattern's default kwargs, and
-          // a default kwarg given must have the default's value.
-          const mismatch = [...kwargNames.filter((k) => !params.includes(k)), ...params.filter((p) => !kwargNames.includes(p))];
-          if (mismatch.some((name) => !Object.hasOwn(defaults, name))) continue;
-          const sameDefaults = Object.entries(defaults).every(
-            ([k, v]) => params.includes(k) || (Object.hasOwn(kwargs, k) ? kwargs[k] : v) === v,
-          );
-          if (!sameDefaults) continue;
-          subs = kwargs;
-        }
-        const text = textSubstitutions(subs, converters);
-        if (text === null) continue;
-        let candidate = prefix;
-        for (const token of tokens) candidate += typeof token === 'string' ? token : text[token.param] ?? '';
-        // The URL is built decoded, checked against the pattern, and only then quoted.
-        if (candidateRegex(`^${pyEscape(prefix)}${pattern}`).test(candidate)) return escapeLeadingSlashes(quoteUrl(candidate));
-      }
-    }
-    throw new NoReverseMatch(noReverseMatchMessage(lookup, args, kwargs, possibilities.map((p) => p.pattern)));
+    return reverseFromPossibilities(this.reverseDict.get(lookup) ?? [], lookup, prefix, args, kwargs);
   }
 }
 
 /** `tried` (null: none yet) with the paths through `entry` added. */
-function extendTried(tried: UrlPatternEntry[][] | null, entry: UrlPatternEntry, subTried: UrlPatternEntry[][] | null): UrlPatternEntry[][] {
+function extendTried(tried: TriedPattern[][] | null, entry: UrlPatternEntry, subTried: TriedPattern[][] | null): TriedPattern[][] {
   if (subTried === null) {
     if (tried === null) return [[entry]];
     tried.push([entry]);
@@ -855,120 +382,12 @@ function joinRoute(route1: string, route2: string): string {
   return route1 ? route1 + (route2.startsWith('^') ? route2.slice(1) : route2) : route2;
 }
 
-/** The reverse() arguments as URL text, or null when a converter refuses one. */
-function textSubstitutions(subs: Record<string, unknown>, converters: Record<string, Converter>): Record<string, string> | null {
-  const text: Record<string, string> = {};
-  for (const [key, value] of Object.entries(subs)) {
-    const converter = Object.hasOwn(converters, key) ? converters[key] : undefined;
-    if (!converter) {
-      text[key] = String(value);
-      continue;
-    }
-    try {
-      text[key] = converter.toUrl(value);
-    } catch (error) {
-      if (isNoMatch(error)) return null;
-      throw error;
-    }
-  }
-  return text;
-}
-
-/** Python's quote(url, safe=RFC3986_SUBDELIMS + "/~:@"), as Django's reverse() quotes. */
-function quoteUrl(text: string): string {
-  return quote(text, "!$&'()*+,;=/:@~");
-}
-
-/** '//evil.example' would be read as another host: Django keeps it a path. */
-function escapeLeadingSlashes(url: string): string {
-  return url.startsWith('//') ? `/%2F${url.slice(2)}` : url;
-}
-
-/** A value as Python's repr() prints it, for Django's NoReverseMatch messages. */
-function pyValue(value: unknown): string {
-  if (typeof value === 'string') return pyRepr(value);
-  if (value === null || value === undefined) return 'None';
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (Array.isArray(value)) return `[${value.map(pyValue).join(', ')}]`;
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyValue(v)}`).join(', ')}}`;
-  }
-  return String(value);
-}
-
-function noReverseMatchMessage(lookup: string | View, args: readonly unknown[], kwargs: Record<string, unknown>, patterns: string[]): string {
-  const view = typeof lookup === 'string' ? lookup : viewFunctionName(lookup);
-  if (patterns.length === 0) return `Reverse for '${view}' not found. '${view}' is not a valid view function or pattern name.`;
-  const tuple = args.length === 1 ? `(${pyValue(args[0])},)` : `(${args.map(pyValue).join(', ')})`;
-  const argMsg = args.length > 0 ? `arguments '${tuple}'` : Object.keys(kwargs).length > 0 ? `keyword arguments '${pyValue(kwargs)}'` : 'no arguments';
-  return `Reverse for '${view}' with ${argMsg} not found. ${patterns.length} pattern(s) tried: ${pyValue(patterns)}`;
-}
-
-// Building URLconfs ---------------------------------------------------------------------------------------------
-
-/** What include() returns: path()/rePath() turn it into a URLResolver. */
-export class Include {
-  constructor(
-    readonly urlconf: string | UrlConfModule | readonly unknown[],
-    readonly namespace: string | null,
-  ) {}
-}
-
-/**
- * Includes another URLconf under a route: a module name ('blog/urls', imported by getResolver()), a module
- * (its `app_name` names the application namespace) or an array of patterns. `namespace` lets reverse() use
- * 'namespace:name'; without an app_name it is the application namespace too.
- */
-export function include(urlconf: string | UrlConfModule | readonly UrlPatternEntry[], namespace?: string): Include {
-  return new Include(urlconf, namespace ?? null);
-}
-
-export interface PathOptions {
-  /** The name reverse() knows the pattern by. */
-  name?: string;
-  /** Extra keyword arguments for the view; they win over the captured ones. */
-  kwargs?: Record<string, unknown>;
-}
-
-function makePattern(
-  Pattern: typeof RoutePattern | typeof RegexPattern,
-  route: string | RegExp,
-  view: View | Include,
-  { name, kwargs }: PathOptions,
-): UrlPatternEntry {
-  if (kwargs !== undefined && (kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs))) {
-    throw new TypeError(`kwargs argument must be an object, but got ${Array.isArray(kwargs) ? 'an array' : String(kwargs)}.`);
-  }
-  const build = (options: PatternOptions): RoutePattern | RegexPattern =>
-    Pattern === RoutePattern ? new RoutePattern(route as string, options) : new RegexPattern(route, options);
-  if (view instanceof Include) {
-    return new URLResolver(build({ isEndpoint: false }), view.urlconf, { defaultKwargs: kwargs, namespace: view.namespace, included: true });
-  }
-  if (typeof view === 'function') {
-    if (Function.prototype.toString.call(view).startsWith('class')) {
-      throw new TypeError(`view must be a function, pass ${view.name}.asView(), not ${view.name}.`);
-    }
-    return new URLPattern(build({ name: name ?? null, isEndpoint: true }), view, kwargs, name ?? null);
-  }
-  throw new TypeError('view must be a function or the result of include().');
-}
-
-/** A route with `<converter:name>` parameters: `path('articles/<int:year>/', view, { name: 'year-archive' })`. */
-export function path(route: string, view: View | Include, options: PathOptions = {}): UrlPatternEntry {
-  return makePattern(RoutePattern, route, view, options);
-}
-
-/** A regular expression; named groups become kwargs, unnamed ones args. Python's (?P<name>…) and \Z are understood. */
-export function rePath(regex: string | RegExp, view: View | Include, options: PathOptions = {}): UrlPatternEntry {
-  return makePattern(RegexPattern, regex, view, options);
-}
-
-// The root resolver, resolve() and reverse() -------------------------------------------------------------------
+// The root resolver -----------------------------------------------------------------------------------------
 
 const resolvers = new Map<UrlConf, URLResolver>();
-const nsResolvers = new WeakMap<URLResolver, Map<string, URLResolver>>();
 
-function rootResolver(urlconf: UrlConf): URLResolver {
+/** The root resolver of a URLconf, made once; loaded or not. */
+export function rootResolver(urlconf: UrlConf): URLResolver {
   let resolver = resolvers.get(urlconf);
   if (!resolver) {
     resolver = new URLResolver(new RegexPattern('^/'), urlconf);
@@ -990,102 +409,7 @@ export function loadedResolver(urlconf: UrlConf): URLResolver | Promise<URLResol
   return rootResolver(urlconf).loaded();
 }
 
-/** Forgets the cached resolvers (tests; a changed URLconf). */
-export function clearUrlCaches(): void {
+/** Forgets the root resolvers (clearUrlCaches()). */
+export function clearResolverCache(): void {
   resolvers.clear();
-}
-
-/** The path → view lookup; the URLconf must be loaded (see getResolver()). Throws Resolver404. */
-export function resolve(path: string, urlconf: UrlConf = settings.ROOT_URLCONF): ResolverMatch {
-  return rootResolver(urlconf).resolve(path);
-}
-
-/** Django's is_valid_path, for APPEND_SLASH: the match, or false. */
-export async function isValidPath(path: string, urlconf: UrlConf = settings.ROOT_URLCONF): Promise<ResolverMatch | false> {
-  try {
-    return (await getResolver(urlconf)).resolve(path);
-  } catch (error) {
-    if (error instanceof Resolver404) return false;
-    throw error;
-  }
-}
-
-let scriptPrefix = '/';
-
-/** The prefix reverse() puts before paths: SCRIPT_NAME with a trailing '/' (the handler sets it). */
-export function setScriptPrefix(prefix: string): void {
-  scriptPrefix = prefix.endsWith('/') ? prefix : `${prefix}/`;
-}
-
-export function getScriptPrefix(): string {
-  return scriptPrefix;
-}
-
-export interface ReverseOptions {
-  args?: readonly unknown[];
-  kwargs?: Record<string, unknown>;
-  urlconf?: UrlConf;
-  /** The instance namespace to prefer for an application namespace. */
-  currentApp?: string;
-}
-
-/** A resolver for the patterns under a namespace, with the namespace's prefix in front (get_ns_resolver). */
-function nsResolver(nsPattern: string, resolver: URLResolver, converters: Record<string, Converter>): URLResolver {
-  let cache = nsResolvers.get(resolver);
-  if (!cache) nsResolvers.set(resolver, (cache = new Map()));
-  let root = cache.get(nsPattern);
-  if (!root) {
-    const pattern = new RegexPattern(nsPattern);
-    pattern.converters = { ...converters };
-    root = new URLResolver(new RegexPattern('^/'), [new URLResolver(pattern, resolver.urlPatterns)]);
-    cache.set(nsPattern, root);
-  }
-  return root;
-}
-
-/**
- * The URL for a pattern name ('blog:post-detail') or view, with `args` or `kwargs` (never both), quoted
- * and prefixed with the script prefix. The URLconf must be loaded (see getResolver()).
- */
-export function reverse(viewName: string | View, { args = [], kwargs = {}, urlconf = settings.ROOT_URLCONF, currentApp }: ReverseOptions = {}): string {
-  let resolver = rootResolver(urlconf);
-  let view: string | View = viewName;
-  if (typeof viewName === 'string') {
-    const namespacePath = viewName.split(':');
-    view = namespacePath.pop() as string;
-    let currentPath = currentApp ? currentApp.split(':').reverse() : null;
-    const resolvedPath: string[] = [];
-    let nsPattern = '';
-    const nsConverters: Record<string, Converter> = {};
-    for (let ns of namespacePath) {
-      const currentNs = currentPath?.length ? (currentPath.pop() as string) : null;
-      // An application namespace picks the current instance, else the one named like the app, else the first.
-      const appList = resolver.appDict.get(ns);
-      if (appList) {
-        if (currentNs && appList.includes(currentNs)) ns = currentNs;
-        else if (!appList.includes(ns)) ns = appList[0] as string;
-      }
-      if (ns !== currentNs) currentPath = null;
-      const entry = resolver.namespaceDict.get(ns);
-      if (!entry) {
-        if (resolvedPath.length > 0) {
-          throw new NoReverseMatch(`${pyRepr(ns)} is not a registered namespace inside '${resolvedPath.join(':')}'`);
-        }
-        throw new NoReverseMatch(`${pyRepr(ns)} is not a registered namespace`);
-      }
-      const [extra, sub] = entry;
-      resolvedPath.push(ns);
-      nsPattern += extra;
-      Object.assign(nsConverters, sub.pattern.converters);
-      resolver = sub;
-    }
-    if (nsPattern) resolver = nsResolver(nsPattern, resolver, nsConverters);
-  }
-  return resolver.reverseWithPrefix(view, scriptPrefix, args, kwargs);
-}
-
-/** The system check for ROOT_URLCONF (urls.W002), run by runChecks(). */
-export async function checkUrlConfig(): Promise<CheckMessage[]> {
-  if (!settings.ROOT_URLCONF) return [];
-  return (await getResolver()).check();
 }

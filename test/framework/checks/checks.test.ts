@@ -6,24 +6,23 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckMessage,
-  CheckRegistry,
   Critical,
   CRITICAL,
   Debug,
   DEBUG,
   Error as CheckError,
   ERROR,
-  formatCheckReport,
   Info,
   INFO,
-  runChecks,
-  SystemCheckError,
   Warning,
   WARNING,
-} from '../../../src/framework/checks/registry.js';
+} from '../../../src/framework/checks/messages.js';
+import { CheckRegistry, runChecks } from '../../../src/framework/checks/registry.js';
+import { formatCheckReport, SystemCheckError } from '../../../src/framework/checks/report.js';
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
 import { makeStyle, PALETTES } from '../../../src/log/termcolors.js';
-import { clearUrlCaches, path as route } from '../../../src/framework/urls/resolvers.js';
+import { clearUrlCaches } from '../../../src/framework/urls/base.js';
+import { path as route } from '../../../src/framework/urls/conf.js';
 import { BOLD, RED, span, YELLOW } from '../../helpers/sgr.js';
 
 const view = (): never => {

@@ -3,7 +3,9 @@ import { configureSettings, resetSettings } from '../../../src/framework/conf/se
 import { renderTechnical404, technical404Response, type Technical404Data } from '../../../src/framework/debug/technical-404.js';
 import { Http404 } from '../../../src/framework/exceptions.js';
 import { GwiRequest } from '../../../src/framework/http/request.js';
-import { path as route, resolve, Resolver404 } from '../../../src/framework/urls/resolvers.js';
+import { resolve } from '../../../src/framework/urls/base.js';
+import { path as route } from '../../../src/framework/urls/conf.js';
+import { Resolver404 } from '../../../src/framework/urls/exceptions.js';
 import { HttpResponse } from '../../../src/framework/http/response.js';
 import { setupTestingDefaults } from '../../../src/gateway/util.js';
 

@@ -20,7 +20,8 @@ import {
 } from '../../../src/framework/http/response.js';
 import { FileResponse } from '../../../src/framework/http/file-response.js';
 import { gotRequestException, requestFinished, requestStarted } from '../../../src/framework/signals.js';
-import { clearUrlCaches, path as route } from '../../../src/framework/urls/resolvers.js';
+import { clearUrlCaches } from '../../../src/framework/urls/base.js';
+import { path as route } from '../../../src/framework/urls/conf.js';
 import type { View } from '../../../src/framework/views/generic.js';
 import type { Body, StartResponse } from '../../../src/gateway/types.js';
 import { setupTestingDefaults } from '../../../src/gateway/util.js';

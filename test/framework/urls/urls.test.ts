@@ -7,28 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import { Http404, ImproperlyConfigured } from '../../../src/framework/exceptions.js';
-import {
-  checkUrlConfig,
-  clearUrlCaches,
-  getResolver,
-  getScriptPrefix,
-  include,
-  isValidPath,
-  NoReverseMatch,
-  path as route,
-  RegexPattern,
-  registerConverter,
-  rePath,
-  resolve,
-  Resolver404,
-  ResolverMatch,
-  reverse,
-  RoutePattern,
-  setScriptPrefix,
-  URLPattern,
-  URLResolver,
-  type UrlConf,
-} from '../../../src/framework/urls/resolvers.js';
+import { checkUrlConfig } from '../../../src/framework/checks/urls.js';
+import { clearUrlCaches, getScriptPrefix, isValidPath, resolve, reverse, setScriptPrefix } from '../../../src/framework/urls/base.js';
+import { include, path as route, rePath } from '../../../src/framework/urls/conf.js';
+import { registerConverter } from '../../../src/framework/urls/converters.js';
+import { NoReverseMatch, Resolver404 } from '../../../src/framework/urls/exceptions.js';
+import { RegexPattern, RoutePattern } from '../../../src/framework/urls/patterns.js';
+import { ResolverMatch } from '../../../src/framework/urls/resolver-match.js';
+import { getResolver, URLPattern, URLResolver, type UrlConf } from '../../../src/framework/urls/resolvers.js';
 import { home as fixtureHome, notFound, postDetail } from '../fixtures/urlconf/views.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'urlconf');
