@@ -9,9 +9,10 @@ import { innerRun, prepareRunserver } from '../runserver/inner-run.js';
 import { settings } from '../framework/conf/settings.js';
 import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-failure.js';
 import { errorLocation } from '../framework/utils/module-loading.js';
-import { CONNECTION_IDLE, lastResponse, responsesUnderWay, type GwiServer } from '../server/gwi-server.js';
+import type { GwiServer } from '../server/gwi-server.js';
 import { pageOf } from './failure-page.js';
-import { COMING_REQUEST_MS, graceMs, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
+import { graceMs, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
+import { ServedConnections } from './served-connections.js';
 import { watchForOrphaning } from './watchdog.js';
 
 /** Whether this process is a server process started by the reloader (RUN_MAIN=true, with an IPC channel). */
@@ -30,88 +31,16 @@ export function failureWhere(error: unknown): ErrorWhere {
   return {};
 }
 
-interface Connection {
-  accepted: number;
-  /** socket.bytesRead when its last response ended: more means a request is arriving. */
-  readWhenIdle: number;
-}
-
-/**
- * The connections of a server that never listens, and which of them are busy (the server's own count of
- * responses under way, so no request pays for a second one): a stop ends the idle ones at once, gives a
- * request on its way (a connection just handed over, or bytes arrived) time to come, and lets each busy
- * one finish its response, then closes it.
- */
-class Connections {
-  readonly #open = new Map<Socket, Connection>();
-  readonly #server: Server;
-  #draining = false;
-  #drained: (() => void) | null = null;
-
-  constructor(server: Server) {
-    this.#server = server;
-    server.on('connection', (socket: Socket) => {
-      const connection: Connection = { accepted: Date.now(), readWhenIdle: 0 };
-      this.#open.set(socket, connection);
-      socket.on(CONNECTION_IDLE, () => {
-        connection.readWhenIdle = socket.bytesRead;
-        if (this.#draining) socket.end();
-      });
-      socket.once('close', () => {
-        this.#open.delete(socket);
-        this.#checkDrained();
-      });
-      // Handed over just as the stop came: its request is served, or it is closed.
-      if (this.#draining) this.#endLaterIfIdle(socket);
-    });
-  }
-
-  /** Resolves when every connection is closed. */
-  drain(): Promise<void> {
-    this.#draining = true;
-    // From now on every response is the last on its connection (before the server's own listeners).
-    const closing = (_req: IncomingMessage, res: ServerResponse): void => {
-      res.shouldKeepAlive = false;
-    };
-    this.#server.prependListener('request', closing);
-    this.#server.prependListener('checkContinue', closing);
-    for (const [socket, connection] of this.#open) {
-      if (responsesUnderWay(socket) > 0) {
-        const last = lastResponse(socket);
-        if (last) last.shouldKeepAlive = false;
-        continue;
-      }
-      const arriving = socket.bytesRead > connection.readWhenIdle;
-      const justAccepted = socket.bytesRead === 0 && Date.now() - connection.accepted < COMING_REQUEST_MS;
-      if (arriving || justAccepted) this.#endLaterIfIdle(socket);
-      else socket.end();
-    }
-    return new Promise((resolve) => {
-      this.#drained = resolve;
-      this.#checkDrained();
-    });
-  }
-
-  /** Gives a request that may be coming time to arrive; then the connection ends unless a response is under way. */
-  #endLaterIfIdle(socket: Socket): void {
-    setTimeout(() => {
-      if (this.#open.has(socket) && responsesUnderWay(socket) === 0) socket.end();
-    }, COMING_REQUEST_MS).unref();
-  }
-
-  #checkDrained(): void {
-    if (this.#draining && this.#open.size === 0) this.#drained?.();
-  }
-}
-
-type Phase = 'standby' | 'loading' | 'serving' | 'stopping';
+type Phase = 'standby' | 'loading' | 'serving' | 'retiring' | 'stopping';
 
 class ReloaderChild {
   readonly #reportError: (error: unknown) => void;
   readonly #stop = new AbortController();
   #phase: Phase = 'standby';
   #server: GwiServer | null = null;
-  #connections: Connections | null = null;
+  #connections: ServedConnections | null = null;
+  /** The last message sent is written (messages go out in order). */
+  #sent: Promise<void> = Promise.resolve();
 
   constructor(reportError: (error: unknown) => void) {
     this.#reportError = reportError;
@@ -125,10 +54,10 @@ class ReloaderChild {
     this.#send({ type: 'standby' });
   }
 
-  /** Ends idle connections, lets the busy ones finish (at most the grace period), exits 0. */
+  /** Closes idle connections, lets the busy ones finish (at most the grace period), exits 0. */
   async stop(): Promise<void> {
     if (this.#phase === 'stopping') return;
-    const serving = this.#phase === 'serving';
+    const serving = this.#phase === 'serving' || this.#phase === 'retiring';
     this.#phase = 'stopping';
     if (!serving || !this.#connections) process.exit(0);
     setTimeout(() => process.exit(0), graceMs()).unref();
@@ -137,13 +66,28 @@ class ReloaderChild {
     this.#stop.abort();
   }
 
+  /**
+   * Newer code serves: each connection goes back to the supervisor once idle (the busy ones finish
+   * first, kept alive), then the process exits (the supervisor kills it after the grace period anyway).
+   */
+  async #retire(): Promise<void> {
+    if (this.#phase !== 'serving' || !this.#connections) return;
+    this.#phase = 'retiring';
+    await this.#connections.retire();
+    // Every connection handed back has been said so before the process goes.
+    await this.#sent;
+    if (this.#phase === 'retiring') this.#stop.abort();
+  }
+
   #onMessage(message: SupervisorMessage, handle: Socket | undefined): void {
     if (message.type === 'load' && this.#phase === 'standby') {
       this.#phase = 'loading';
       void this.#load(message.options, message.port);
     } else if (message.type === 'connection' && handle) {
-      if (this.#server) this.#server.acceptConnection(handle);
+      if (this.#connections) this.#connections.accept(handle, message.id);
       else handle.destroy();
+    } else if (message.type === 'retire') {
+      void this.#retire();
     }
   }
 
@@ -166,7 +110,7 @@ class ReloaderChild {
     if (this.#phase !== 'loading') return;
     this.#phase = 'serving';
     this.#server = server;
-    this.#connections = new Connections(server.httpServer);
+    this.#connections = new ServedConnections(server, (message) => this.#send(message));
     server.httpServer.once('request', (_req: IncomingMessage, res: ServerResponse) => {
       res.once('close', () => {
         // Nothing to say once the supervisor is gone (a stop under way).
@@ -185,8 +129,17 @@ class ReloaderChild {
   }
 
   #send(message: ServerProcessMessage, then?: () => void): void {
-    if (!process.connected) process.exit(0);
-    (process.send as NonNullable<typeof process.send>)(message, undefined, undefined, () => then?.());
+    if (!process.connected) {
+      // A stopping process lets go of its connections with nobody left to tell.
+      if (this.#phase !== 'stopping') process.exit(0);
+      return;
+    }
+    this.#sent = new Promise((resolve) => {
+      (process.send as NonNullable<typeof process.send>)(message, undefined, undefined, () => {
+        then?.();
+        resolve();
+      });
+    });
   }
 }
 

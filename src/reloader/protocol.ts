@@ -15,11 +15,17 @@ export interface FailurePage {
   body: string;
 }
 
-/** Supervisor → server process. A `connection` message carries the accepted socket as its handle. */
+/**
+ * Supervisor → server process. A `connection` message carries a socket as its handle; the supervisor
+ * keeps its own copy of it (never reading from it) until the process says the connection is closed or
+ * hands it back, so that the process can let go of an idle keep-alive connection without closing it.
+ */
 export type SupervisorMessage =
   /** Load the project and serve: `port` is the one the supervisor bound (argv may say 0). */
   | { type: 'load'; options: LoadOptions; port: number }
-  | { type: 'connection' };
+  | { type: 'connection'; id: number }
+  /** Newer code serves now: hand every connection back once it is idle, then exit. */
+  | { type: 'retire' };
 
 /** Server process → supervisor. */
 export type ServerProcessMessage =
@@ -29,6 +35,13 @@ export type ServerProcessMessage =
   | { type: 'ready'; debug: boolean }
   /** Its first response went out (the supervisor starts the next standby then: see Supervisor). */
   | { type: 'served' }
+  /** A connection it served is closed: the supervisor closes its copy. */
+  | { type: 'closed'; id: number }
+  /**
+   * A connection is handed back, idle: every byte the client sent since is still unread, in the socket,
+   * for the process that serves next.
+   */
+  | { type: 'released'; id: number }
   /** The project did not load; the process exits after sending this. */
   /** `setup`: the project cannot start as configured (a SetupError): fatal at start-up. */
   | ({ type: 'failed'; setup: boolean } & FailurePage);

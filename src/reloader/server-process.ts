@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { FailurePage, LoadOptions, ServerProcessMessage, SupervisorMessage } from './protocol.js';
 
-type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'failed' | 'stopping' | 'exited';
+type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'retiring' | 'failed' | 'stopping' | 'exited';
 
 export interface ServerProcessEvents {
   ready: (child: ServerProcess, debug: boolean) => void;
@@ -17,6 +17,10 @@ export interface ServerProcessEvents {
   stuck: (child: ServerProcess) => void;
   /** Connections handed over that never reached the process: to be served elsewhere. */
   undelivered: (child: ServerProcess, sockets: Socket[]) => void;
+  /** A connection it served is closed. */
+  closed: (child: ServerProcess, id: number) => void;
+  /** A connection is handed back idle (see `retire`). */
+  released: (child: ServerProcess, id: number) => void;
 }
 
 /** A command that starts a server process: node runs `args` with RUN_MAIN=true added to `env`. */
@@ -67,12 +71,13 @@ export class ServerProcess {
         // Whatever it started goes with it.
         this.#signalGroup('SIGKILL');
         resolve();
-        this.#events.exited(this, code, signal);
-        // A write under way completes (and leaves the set) first: what is left was never sent.
+        // A write under way completes (and leaves the set) first: what is left was never sent, and goes
+        // elsewhere before the exit is told (which closes what the process had).
         setImmediate(() => {
           const unsent = [...this.#unsent];
           this.#unsent.clear();
           if (unsent.length > 0) this.#events.undelivered(this, unsent);
+          this.#events.exited(this, code, signal);
         });
       };
       this.#child.on('exit', exited);
@@ -100,22 +105,31 @@ export class ServerProcess {
     return this.#stuck;
   }
 
-  /** Hands a connection over; false when the channel is gone (the process is exiting). */
-  forward(socket: Socket): boolean {
+  /**
+   * Hands a connection over; false when the channel is gone (the process is exiting). The supervisor's
+   * copy stays open (keepOpen), so the process closing its own copy sends the client nothing.
+   */
+  forward(socket: Socket, id: number): boolean {
     if (!this.#child.connected || this.#broken) return false;
     this.#unsent.add(socket);
-    // keepOpen: this copy is closed here once the message is written, not when the process
-    // acknowledges it, which a process that dies first never does (Node would keep it open forever).
-    this.#child.send({ type: 'connection' } satisfies SupervisorMessage, socket, { keepOpen: true }, (error) => {
-      if (!this.#unsent.delete(socket)) return;
-      if (!error) {
-        socket.destroy();
-        return;
-      }
+    this.#child.send({ type: 'connection', id } satisfies SupervisorMessage, socket, { keepOpen: true }, (error) => {
+      if (!this.#unsent.delete(socket) || !error) return;
       this.#broken = true;
       this.#events.undelivered(this, [socket]);
     });
     return true;
+  }
+
+  /**
+   * Newer code serves: the process hands each connection back as soon as it is idle (its busy ones
+   * finish first) and exits when it has none; its group is killed after `graceMs` in any case.
+   */
+  retire(graceMs: number): Promise<void> {
+    if (this.#phase !== 'ready' || !this.#child.connected || this.#broken) return this.stop(graceMs);
+    this.#phase = 'retiring';
+    this.#killAfter(graceMs);
+    this.#child.send({ type: 'retire' } satisfies SupervisorMessage, () => {});
+    return this.exited;
   }
 
   /**
@@ -183,7 +197,11 @@ export class ServerProcess {
   }
 
   #onMessage(message: ServerProcessMessage): void {
-    if (this.#phase === 'stopping' || this.#phase === 'exited') return;
+    if (this.#phase === 'exited') return;
+    // Whatever else it says, connections it lets go of are the supervisor's to close or pass on.
+    if (message.type === 'closed') this.#events.closed(this, message.id);
+    else if (message.type === 'released') this.#events.released(this, message.id);
+    if (this.#phase === 'stopping' || this.#phase === 'retiring') return;
     switch (message.type) {
       case 'standby':
         this.#phase = 'standby';

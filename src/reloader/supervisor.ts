@@ -14,6 +14,7 @@ import { resolveHost } from '../server/gwi-server.js';
 import { colorStyle } from '../log/termcolors.js';
 import { FailureResponder, LoadTimeout, serverProcessPage, ServerProcessExited } from './failure-page.js';
 import { graceMs, loadTimeoutMs, type FailurePage, type LoadOptions } from './protocol.js';
+import { HandedConnections } from './handed-connections.js';
 import { ServerProcess, type ServerCommand } from './server-process.js';
 import { ProjectWatcher } from './watch.js';
 
@@ -84,6 +85,8 @@ export class Supervisor {
   /** Processes being stopped. */
   readonly #retiring = new Set<ServerProcess>();
   readonly #queue: Socket[] = [];
+  /** The supervisor's copies of the connections the processes serve. */
+  readonly #connections = new HandedConnections();
   #failure: FailureResponder | null = null;
   /** A change came while a process was loading: load again once it answers. */
   #reloadAgain = false;
@@ -168,7 +171,9 @@ export class Supervisor {
     this.#state = 'stopping';
     this.#cancelStandbyTimer();
     for (const socket of this.#queue.splice(0)) socket.destroy();
-    // The port is free from here on; connections already handed over are the processes' to end.
+    // The port is free from here on; connections already handed over are the processes' to end (they
+    // hold them: closing the supervisor's copies sends the clients nothing).
+    this.#connections.closeAll();
     this.#listener?.close();
     this.#failure?.close();
     const grace = Math.min(this.#graceMs, QUIT_GRACE_MS);
@@ -209,12 +214,14 @@ export class Supervisor {
         break;
       case 'ready':
         // A process on its way out (its exit is about to say so) leaves the socket waiting.
-        if (!this.#serving?.forward(socket)) this.#queue.push(socket);
+        if (!this.#serving || !this.#connections.handTo(this.#serving, socket)) this.#queue.push(socket);
         break;
       case 'failed':
+        this.#connections.forget(socket);
         this.#failure?.accept(socket);
         break;
       case 'stopping':
+        this.#connections.forget(socket);
         socket.destroy();
         break;
     }
@@ -278,6 +285,7 @@ export class Supervisor {
 
   #onExited(child: ServerProcess, code: number | null, signal: NodeJS.Signals | null): void {
     this.#retiring.delete(child);
+    this.#connections.exited(child);
     if (child === this.#standby) this.#standby = null;
     if (this.#state === 'stopping' || (child !== this.#loading && child !== this.#serving)) return;
     if (child === this.#loading) this.#loading = null;
@@ -335,9 +343,10 @@ export class Supervisor {
     this.#standbyTimer = null;
   }
 
+  /** Newer code serves, or none does: `child` hands its connections back as they fall idle, then exits. */
   #retire(child: ServerProcess, grace = this.#graceMs): void {
     this.#retiring.add(child);
-    void child.stop(grace);
+    void child.retire(grace);
   }
 
   #spawn(): ServerProcess {
@@ -350,7 +359,16 @@ export class Supervisor {
       stuck: (child) => this.#onStuck(child),
       // Served by whoever serves now (a process that failed to take it is not asked again).
       undelivered: (_child, sockets) => {
-        for (const socket of sockets) this.#dispatch(socket);
+        for (const socket of sockets) {
+          this.#connections.undelivered(socket);
+          this.#dispatch(socket);
+        }
+      },
+      closed: (child, id) => this.#connections.closed(child, id),
+      // An idle keep-alive connection of a retiring process: its next request goes to newer code.
+      released: (child, id) => {
+        const socket = this.#connections.released(child, id);
+        if (socket) this.#dispatch(socket);
       },
     });
   }

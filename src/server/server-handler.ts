@@ -392,7 +392,7 @@ export class ServerHandler {
     else this.res.end(tail);
     // The rest of a body read halfway (after the head went out) is still on the wire: this
     // connection cannot carry another request.
-    if (!this.#closing && this.input.started && !this.req.complete) void cutConnection(this.res);
+    if (!this.#closing && this.input.partlyRead) void cutConnection(this.res);
   }
 
   /** Writes the status line and head; `length` ≥ 0 is a Content-Length the server computed. */
@@ -442,6 +442,6 @@ export class ServerHandler {
     if (this.context.closeConnection) return true;
     // A body the application left half-read (or never asked for) cannot be skipped safely.
     if (this.expectsContinue && !this.input.started) return true;
-    return this.input.started && !this.req.complete;
+    return this.input.partlyRead;
   }
 }
