@@ -47,7 +47,7 @@ export function runserverCommand(): Command {
     // Until the two flags are known to agree, errors are styled as with neither (Django's __init__).
     const style = commandStyle(noColor && forceColor ? {} : { noColor, forceColor });
     // A server process of the reloader: its options come from the supervisor that started it.
-    if (!flags.noreload && isReloaderChild()) return runReloaderChild((err) => reportError(err, process.stderr, style));
+    if (!flags.noreload && isReloaderChild()) return runReloaderChild((err, stream) => reportError(err, stream, style));
     let status = 0;
     try {
       // The reloader's supervisor, or (--noreload) one process that binds and serves.

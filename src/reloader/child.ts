@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { SetupError } from '../runserver/errors.js';
 import { startTranspiler } from '../runserver/loader.js';
 import { innerRun, prepareRunserver } from '../runserver/inner-run.js';
+import type { Output } from '../runserver/options.js';
 import { settings } from '../framework/conf/settings.js';
 import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-failure.js';
 import { errorLocation } from '../framework/utils/module-loading.js';
@@ -34,7 +35,7 @@ export function failureWhere(error: unknown): ErrorWhere {
 type Phase = 'standby' | 'loading' | 'serving' | 'retiring' | 'stopping';
 
 class ReloaderChild {
-  readonly #reportError: (error: unknown) => void;
+  readonly #reportError: ReportError;
   readonly #stop = new AbortController();
   #phase: Phase = 'standby';
   #server: GwiServer | null = null;
@@ -42,7 +43,7 @@ class ReloaderChild {
   /** The last message sent is written (messages go out in order). */
   #sent: Promise<void> = Promise.resolve();
 
-  constructor(reportError: (error: unknown) => void) {
+  constructor(reportError: ReportError) {
     this.#reportError = reportError;
     process.on('message', (message: SupervisorMessage, handle?: Socket) => this.#onMessage(message, handle));
     // The supervisor closes the channel to stop this process, or is gone: either way, finish and exit.
@@ -120,12 +121,20 @@ class ReloaderChild {
     this.#send({ type: 'ready', debug: settings.DEBUG });
   }
 
-  /** Tells the error once on stderr, sends the supervisor the page to answer with, and exits. */
+  /**
+   * After a start, tells the error on stderr and exits; a load that failed sends the supervisor the
+   * error as the CLI words it and the page to answer with (the supervisor shows neither when newer code
+   * is already on its way), and exits.
+   */
   #fail(error: unknown): void {
-    this.#reportError(error);
-    if (this.#phase === 'serving') process.exit(1);
+    if (this.#phase === 'serving') {
+      this.#reportError(error, process.stderr);
+      process.exit(1);
+    }
+    let report = '';
+    this.#reportError(error, { write: (text: string) => (report += text), isTTY: process.stderr.isTTY });
     const page = pageOf(loadFailureResponse(error, failureWhere(error)));
-    this.#send({ type: 'failed', setup: error instanceof SetupError, ...page }, () => process.exit(1));
+    this.#send({ type: 'failed', setup: error instanceof SetupError, report, ...page }, () => process.exit(1));
   }
 
   #send(message: ServerProcessMessage, then?: () => void): void {
@@ -143,11 +152,14 @@ class ReloaderChild {
   }
 }
 
+/** Writes an error to `stream` as the CLI does. */
+export type ReportError = (error: unknown, stream: Output) => void;
+
 /**
  * Runs this process as a server process: registers the loaders, imports gwi, and waits for the
- * supervisor's `load`. `reportError` prints an error as the CLI does.
+ * supervisor's `load`.
  */
-export async function runReloaderChild(reportError: (error: unknown) => void): Promise<void> {
+export async function runReloaderChild(reportError: ReportError): Promise<void> {
   // A second past the grace period its own stop is given.
   watchForOrphaning(graceMs() + 1000);
   await startTranspiler();

@@ -42,9 +42,11 @@ export type ServerProcessMessage =
    * for the process that serves next.
    */
   | { type: 'released'; id: number }
-  /** The project did not load; the process exits after sending this. */
-  /** `setup`: the project cannot start as configured (a SetupError): fatal at start-up. */
-  | ({ type: 'failed'; setup: boolean } & FailurePage);
+  /**
+   * The project did not load; the process exits after sending this. `setup`: it cannot start as
+   * configured (a SetupError), fatal at start-up. `report`: the error as the CLI prints it.
+   */
+  | ({ type: 'failed'; setup: boolean; report: string } & FailurePage);
 
 /** How long a server process asked to stop may take before its process group is killed (5 s). */
 export const DEFAULT_GRACE_MS = 5000;

@@ -11,7 +11,7 @@ export interface ServerProcessEvents {
   /** Its first response went out. */
   served: (child: ServerProcess) => void;
   /** `setup`: a SetupError (no settings module, ALLOWED_HOSTS), fatal at start-up. */
-  failed: (child: ServerProcess, page: FailurePage, setup: boolean) => void;
+  failed: (child: ServerProcess, page: FailurePage, setup: boolean, report: string) => void;
   exited: (child: ServerProcess, code: number | null, signal: NodeJS.Signals | null) => void;
   /** The load has gone on for the whole load timeout without an answer (see `stuck`). */
   stuck: (child: ServerProcess) => void;
@@ -219,8 +219,8 @@ export class ServerProcess {
       case 'failed': {
         this.#endLoadTimer();
         this.#phase = 'failed';
-        const { status, headers, body, setup } = message;
-        this.#events.failed(this, { status, headers, body }, setup);
+        const { status, headers, body, setup, report } = message;
+        this.#events.failed(this, { status, headers, body }, setup, report);
         break;
       }
     }

@@ -269,10 +269,17 @@ export class Supervisor {
     this.#afterSwitch();
   }
 
-  #onFailed(child: ServerProcess, page: FailurePage, setup: boolean): void {
+  #onFailed(child: ServerProcess, page: FailurePage, setup: boolean, report: string): void {
     if (child !== this.#loading) return;
     this.#loading = null;
     this.#retire(child);
+    // Code a newer save has replaced already (a file read half-written, most likely): its failure is
+    // never shown; whatever serves goes on until the newer code has loaded.
+    if (this.#reloadAgain || this.#watcher?.pending) {
+      this.#afterSwitch();
+      return;
+    }
+    this.#stderr.write(report);
     // As Django's runserver at start-up: no settings module, or DEBUG off without ALLOWED_HOSTS, is
     // an exit (the process said why). Broken code, or a later save, gets the page instead.
     if (setup && !this.#everReady) {
@@ -354,7 +361,7 @@ export class Supervisor {
     return new ServerProcess(command, {
       ready: (child, debug) => this.#onReady(child, debug),
       served: (child) => this.#onServed(child),
-      failed: (child, page, setup) => this.#onFailed(child, page, setup),
+      failed: (child, page, setup, report) => this.#onFailed(child, page, setup, report),
       exited: (child, code, signal) => this.#onExited(child, code, signal),
       stuck: (child) => this.#onStuck(child),
       // Served by whoever serves now (a process that failed to take it is not asked again).

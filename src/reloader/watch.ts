@@ -105,6 +105,11 @@ export class ProjectWatcher {
     this.#watcher = this.#watch();
   }
 
+  /** Changes are coming in that have not been reported yet (a burst of saves is under way). */
+  get pending(): boolean {
+    return this.#timer !== null || this.#settling !== null || this.#changed.size > 0;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#stopWaiting();

@@ -2,7 +2,7 @@
 // code crashes at import or later, loops forever at import, gets 200 saves in 2 s or a folder deleted
 // under it; and a supervisor killed outright. Each case ends with the server serving the last code and,
 // once stopped, no process of the run left (found by an environment variable every process inherits).
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -314,6 +314,98 @@ describe('200 saves in 2 s', () => {
     expect(failures).toEqual([]);
     await stopCleanly(gwi, port);
   }, 30_000);
+});
+
+describe('a load that fails while newer saves come', () => {
+  it('its failure is never shown: the old code serves until the newer code has loaded', async () => {
+    const gwi = start('0');
+    const port = await gwi.started();
+    expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
+
+    const failures: string[] = [];
+    const bodies = new Set<string>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const reply = await get(port).catch((error: unknown) => ({ status: 0, body: String(error) }));
+        if (reply.status !== 200) failures.push(`${reply.status} ${reply.body.slice(0, 100)}`);
+        else bodies.add(reply.body);
+        await sleep(5);
+      }
+    })();
+
+    // Code that fails 300 ms into its load, replaced by saves every 10 ms for a second meanwhile: when
+    // it fails, newer code is on its way (the saves are one burst, loaded once it is over).
+    // The module says when it runs (in a file outside the project's folder, which is watched).
+    const evaluated = path.join(path.dirname(project.dir), 'evaluated');
+    writeModule(
+      project.views,
+      'never',
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(evaluated)}, '');\n` +
+        "await new Promise((resolve) => setTimeout(resolve, 300));\nthrow new Error('superseded');",
+    );
+    expect(await waitUntil(() => existsSync(evaluated))).toBe(true);
+    const began = performance.now();
+    for (let i = 1; i <= 100; i++) {
+      writeModule(project.views, `save ${i}`);
+      await sleep(Math.max(0, began + i * 10 - performance.now()));
+    }
+    expect(await served(port, 'save 100\n')).toBe(true);
+    polling = false;
+    await poller;
+
+    expect(failures).toEqual([]);
+    // The old code answered all along, until the last save's.
+    expect([...bodies][0]).toBe('v0\n');
+    expect([...bodies].at(-1)).toBe('save 100\n');
+    expect(gwi.stderr).not.toContain('superseded');
+    await stopCleanly(gwi, port);
+  }, 30_000);
+});
+
+describe('50 half-written saves of a 1 MiB module', () => {
+  // 20 ms apart, the saves are one burst (the quiet time is 25 ms) unless this process is held up; 40 ms
+  // apart, each save starts a load that the next save's half-written file races.
+  it.each([20, 40])('%i ms apart: never serves a failure from code a newer save replaced, and ends serving the last save', async (gap) => {
+    const gwi = start('0');
+    const port = await gwi.started();
+    expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
+
+    const failures: string[] = [];
+    let storming = true;
+    const poller = (async () => {
+      while (storming) {
+        const reply = await get(port).catch((error: unknown) => ({ status: 0, body: String(error) }));
+        if (reply.status !== 200) failures.push(`${reply.status} ${reply.body.slice(0, 100)}`);
+        await sleep(5);
+      }
+    })();
+
+    // An editor that writes in place: the file is cut to nothing, then written in two parts.
+    const padding = `// ${'x'.repeat(1024 * 1024)}\n`;
+    const began = performance.now();
+    for (let i = 1; i <= 50; i++) {
+      const text = Buffer.from(
+        `import { HttpResponse } from 'gwi';\n\n${padding}export function index(): HttpResponse {\n  return new HttpResponse('save ${i}\\n');\n}\n`,
+      );
+      const fd = openSync(project.views, 'r+');
+      ftruncateSync(fd, 0);
+      writeSync(fd, text, 0, text.length >> 1, 0);
+      await sleep(2);
+      writeSync(fd, text, text.length >> 1, text.length - (text.length >> 1), text.length >> 1);
+      closeSync(fd);
+      await sleep(Math.max(0, began + i * gap - performance.now()));
+    }
+    expect(await served(port, 'save 50\n')).toBe(true);
+    await sleep(800);
+    storming = false;
+    await poller;
+
+    expect(await get(port)).toEqual({ status: 200, body: 'save 50\n' });
+    console.info(`50 half-written saves ${gap} ms apart: ${occurrences(gwi.stderr, 'changed, reloading.')} "changed, reloading." lines, ${failures.length} failed requests`);
+    expect(failures).toEqual([]);
+    await stopCleanly(gwi, port);
+  }, 60_000);
 });
 
 describe('a watched folder deleted and created again', () => {
