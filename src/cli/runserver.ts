@@ -13,6 +13,7 @@ interface RunserverFlags {
   ipv6?: boolean;
   nothreading?: boolean;
   noreload?: boolean;
+  nolivereload?: boolean;
   nostatic?: boolean;
   insecure?: boolean;
   skipChecks?: boolean;
@@ -29,6 +30,7 @@ export function runserverCommand(): Command {
     .option('--ipv6, -6', 'Tells gwi to use an IPv6 address.')
     .option('--nothreading', 'Tells gwi to NOT use threading.')
     .option('--noreload', 'Tells gwi to NOT use the auto-reloader.')
+    .option('--nolivereload', 'Tells gwi to NOT reload the open pages (or swap their stylesheets) when the code changes.')
     .option('--nostatic', 'Tells gwi to NOT automatically serve static files at STATIC_URL.')
     .option('--insecure', 'Allows serving static files even if DEBUG is False.')
     .version(VERSION, '--version', VERSION_HELP)
@@ -56,6 +58,7 @@ export function runserverCommand(): Command {
         useIpv6: flags.ipv6 ?? false,
         useThreading: !flags.nothreading,
         useReloader: !flags.noreload,
+        useLiveReload: !flags.nolivereload,
         useStaticHandler: !flags.nostatic,
         insecureServing: flags.insecure ?? false,
         skipChecks: flags.skipChecks ?? false,

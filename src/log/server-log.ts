@@ -15,6 +15,8 @@ export interface ServerLogOptions {
   stream?: LogStream;
   style?: Style;
   now?: () => Date;
+  /** Access lines not written: true for a request the log says nothing about (live reload's own). */
+  skip?: ((req: ParsedRequest, code: number) => boolean) | undefined;
 }
 
 /** What the log shows of a request node:http parsed. */
@@ -97,6 +99,7 @@ export class ServerLog {
   private readonly now: () => Date;
   /** Seconds since the epoch, from `now` when a clock was given (no Date per line otherwise). */
   private readonly second: () => number;
+  private readonly skip: ((req: ParsedRequest, code: number) => boolean) | null;
   private pending = '';
   /** The write at the end of this turn. */
   private scheduled: NodeJS.Immediate | null = null;
@@ -106,8 +109,9 @@ export class ServerLog {
   private cachedSecond = Number.NaN;
   private cachedStamp = '';
 
-  constructor({ stream = process.stderr, style, now }: ServerLogOptions = {}) {
+  constructor({ stream = process.stderr, style, now, skip }: ServerLogOptions = {}) {
     this.stream = stream;
+    this.skip = skip ?? null;
     this.style = style ?? colorStyle({ stream });
     this.now = now ?? (() => new Date());
     this.second = now ? () => Math.floor(now().getTime() / 1000) : wallSecond;
@@ -134,6 +138,7 @@ export class ServerLog {
    * have to copy flat.
    */
   logAccess(req: ParsedRequest, code: number, size: number): void {
+    if (this.skip !== null && this.skip(req, code)) return;
     let message = `"${requestLineOf(req)}" ${code} ${size}`;
     if (hasControlChars(req.url ?? '')) message = escapeControlChars(message);
     this.appendAccess(message, statusOf(code));

@@ -5,15 +5,20 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SetupError } from '../runserver/errors.js';
 import { startTranspiler } from '../runserver/loader.js';
-import { innerRun, prepareRunserver } from '../runserver/inner-run.js';
+import { innerRun, prepareRunserver, type ServeHooks } from '../runserver/inner-run.js';
 import type { Output } from '../runserver/options.js';
 import { settings } from '../framework/conf/settings.js';
+import { allowedHosts, isAllowedHost } from '../framework/http/hosts.js';
+import type { StaticFilesApplication } from '../framework/staticfiles/handlers.js';
 import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-failure.js';
 import { errorLocation } from '../framework/utils/module-loading.js';
-import type { GwiServer } from '../server/gwi-server.js';
+import { serverNameOf, type GwiServer } from '../server/gwi-server.js';
 import { pageOf } from './failure-page.js';
-import { graceMs, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
+import { graceMs, type LiveReloadInfo, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
+import { LIVE_RELOAD_PREFIX, LiveReloadEvents, withLiveReload } from './live-reload.js';
+import { registerReservedPrefixCheck } from './reserved-prefix-check.js';
 import { ServedConnections } from './served-connections.js';
+import { warmUp } from './warm-up.js';
 import { watchForOrphaning } from './watchdog.js';
 
 /** Whether this process is a server process started by the reloader (RUN_MAIN=true, with an IPC channel). */
@@ -40,6 +45,9 @@ class ReloaderChild {
   #phase: Phase = 'standby';
   #server: GwiServer | null = null;
   #connections: ServedConnections | null = null;
+  /** The open pages' event streams, with live reload on. */
+  #events: LiveReloadEvents | null = null;
+  #liveReloadInfo: LiveReloadInfo | null = null;
   /** The last message sent is written (messages go out in order). */
   #sent: Promise<void> = Promise.resolve();
 
@@ -60,6 +68,7 @@ class ReloaderChild {
     if (this.#phase === 'stopping') return;
     const serving = this.#phase === 'serving' || this.#phase === 'retiring';
     this.#phase = 'stopping';
+    this.#events?.endAll();
     if (!serving || !this.#connections) process.exit(0);
     setTimeout(() => process.exit(0), graceMs()).unref();
     await this.#connections.drain();
@@ -74,6 +83,9 @@ class ReloaderChild {
   async #retire(): Promise<void> {
     if (this.#phase !== 'serving' || !this.#connections) return;
     this.#phase = 'retiring';
+    // The new code answers already: the open pages reload now, and their event streams end.
+    this.#events?.reload();
+    this.#events?.endAll();
     await this.#connections.retire();
     // Every connection handed back has been said so before the process goes.
     await this.#sent;
@@ -83,23 +95,34 @@ class ReloaderChild {
   #onMessage(message: SupervisorMessage, handle: Socket | undefined): void {
     if (message.type === 'load' && this.#phase === 'standby') {
       this.#phase = 'loading';
-      void this.#load(message.options, message.port);
+      void this.#load(message.options, message.port, message.token);
     } else if (message.type === 'connection' && handle) {
       if (this.#connections) this.#connections.accept(handle, message.id);
       else handle.destroy();
     } else if (message.type === 'retire') {
       void this.#retire();
+    } else if (message.type === 'static-changed') {
+      if (message.stylesheets) this.#events?.swapStylesheets(message.stylesheets);
+      else this.#events?.reload();
     }
   }
 
-  async #load(options: LoadOptions, port: number): Promise<void> {
+  async #load(options: LoadOptions, port: number, token: string): Promise<void> {
     const runOptions = { ...options, signal: this.#stop.signal };
     try {
       const addrport = await prepareRunserver(runOptions);
+      // Looked up while the project loads, not when it binds.
+      void serverNameOf(addrport.addr);
       // As Django's autoreloader logs it, before the checks.
       if (settings.DEBUG) process.stderr.write('Watching for file changes with chokidar\n');
+      const liveReload = settings.DEBUG && options.useLiveReload !== false;
+      if (liveReload) registerReservedPrefixCheck();
       // The supervisor's real port: the banner and SERVER_PORT must not say 0.
-      await innerRun({ ...addrport, port }, runOptions, { listen: false, onBind: (_port, server) => this.#serve(server) });
+      await innerRun({ ...addrport, port }, runOptions, {
+        listen: false,
+        onBind: (_port, server) => this.#serve(server),
+        ...(liveReload ? this.#liveReload(token) : {}),
+      });
     } catch (error) {
       this.#fail(error);
       return;
@@ -118,7 +141,23 @@ class ReloaderChild {
         if (process.connected) this.#send({ type: 'served' });
       });
     });
-    this.#send({ type: 'ready', debug: settings.DEBUG });
+    this.#send({ type: 'ready', debug: settings.DEBUG, liveReload: this.#liveReloadInfo });
+  }
+
+  /** What the run adds for live reload: the wrapped application, and its own requests kept out of the log. */
+  #liveReload(token: string): ServeHooks {
+    const events = new LiveReloadEvents(token);
+    this.#events = events;
+    const hosts = allowedHosts();
+    return {
+      wrap: (application) => {
+        const served = application as Partial<StaticFilesApplication>;
+        const assets = served.baseUrl && served.roots ? { url: served.baseUrl, dirs: [...served.roots] } : null;
+        this.#liveReloadInfo = { allowedHosts: [...hosts], assets };
+        return withLiveReload(application, { events, allowed: (host) => isAllowedHost(host, hosts) });
+      },
+      skipAccess: (req, code) => code < 300 && req.url?.startsWith(LIVE_RELOAD_PREFIX) === true,
+    };
   }
 
   /**
@@ -165,5 +204,6 @@ export async function runReloaderChild(reportError: ReportError): Promise<void> 
   await startTranspiler();
   // What the project imports as `gwi`: loaded now, so that a reload only imports the project itself.
   await import(import.meta.resolve('gwi'));
+  await warmUp();
   new ReloaderChild(reportError).standby();
 }

@@ -7,6 +7,8 @@ import { loadFailureResponse } from '../framework/debug/load-failure.js';
 import type { HttpResponse } from '../framework/http/response.js';
 import type { ServerLog } from '../log/server-log.js';
 import { SERVER_VERSION } from '../server/gwi-server.js';
+import { isAllowedHost } from '../framework/http/hosts.js';
+import { EVENT_STREAM_HEADERS, injectTag, LIVE_RELOAD_PREFIX, liveReloadAnswer, scriptTag, type LiveReloadEvents } from './live-reload.js';
 import { COMING_REQUEST_MS, type FailurePage } from './protocol.js';
 
 /** A response as it crosses the IPC channel. */
@@ -43,17 +45,29 @@ export function serverProcessPage(error: ServerProcessExited | LoadTimeout): Fai
   return pageOf(loadFailureResponse(error));
 }
 
-/** Answers each request on the connections it is given with one page, `Connection: close`, logged as Django does. */
+/** Live reload on the failure page: its event streams, and the hosts they answer. */
+export interface FailureLiveReload {
+  events: LiveReloadEvents;
+  allowedHosts: readonly string[];
+}
+
+/**
+ * Answers each request on the connections it is given with one page, `Connection: close`, logged as
+ * Django does; with live reload, the page loads the script, and open pages reload when the page changes
+ * or the project serves again.
+ */
 export class FailureResponder {
   readonly #server = http.createServer();
   readonly #log: ServerLog;
   #page: FailurePage;
+  #liveReload: FailureLiveReload | null;
   /** Open connections, and when each was accepted (null once a request came on it). */
   readonly #sockets = new Map<Socket, number | null>();
 
-  constructor(log: ServerLog, page: FailurePage) {
+  constructor(log: ServerLog, page: FailurePage, liveReload: FailureLiveReload | null) {
     this.#log = log;
     this.#page = page;
+    this.#liveReload = liveReload;
     this.#server.on('connection', (socket: Socket) => {
       this.#sockets.set(socket, Date.now());
       socket.once('close', () => this.#sockets.delete(socket));
@@ -61,9 +75,17 @@ export class FailureResponder {
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#answer(req, res));
   }
 
-  /** The page from now on. */
-  show(page: FailurePage): void {
+  /** The page from now on: open pages reload to show it. */
+  show(page: FailurePage, liveReload: FailureLiveReload | null): void {
+    this.reloadPages();
     this.#page = page;
+    this.#liveReload = liveReload;
+  }
+
+  /** Open pages reload (the project serves again, or the page changed); their event streams end. */
+  reloadPages(): void {
+    this.#liveReload?.events.reload();
+    this.#liveReload?.events.endAll();
   }
 
   /** Serves a connection the supervisor accepted (paused, with pauseOnConnect). */
@@ -86,16 +108,43 @@ export class FailureResponder {
 
   /** Ends every connection (the supervisor stops). */
   close(): void {
+    this.#liveReload?.events.endAll();
     for (const socket of this.#sockets.keys()) socket.destroy();
   }
 
   #answer(req: IncomingMessage, res: ServerResponse): void {
     this.#sockets.set(req.socket, null);
+    const url = req.url ?? '';
+    if (this.#liveReload && url.startsWith(LIVE_RELOAD_PREFIX)) {
+      this.#answerLiveReload(req, res, this.#liveReload);
+      return;
+    }
     const page = this.#page;
-    const body = Buffer.from(page.body, 'utf8');
+    let body: Buffer = Buffer.from(page.body, 'utf8');
+    if (this.#liveReload && page.headers.some(([name, value]) => name.toLowerCase() === 'content-type' && value.startsWith('text/html'))) {
+      body = injectTag(body, scriptTag(this.#liveReload.events.token));
+    }
     const headers = [...page.headers, ['Content-Length', String(body.length)], ['Server', SERVER_VERSION], ['Connection', 'close']];
     res.writeHead(page.status, headers.flat());
     res.end(body);
     this.#log.logAccess(req, page.status, body.length);
+  }
+
+  /** The script, or an event stream, silently; a refused host is logged. */
+  #answerLiveReload(req: IncomingMessage, res: ServerResponse, { events, allowedHosts }: FailureLiveReload): void {
+    const path = (req.url ?? '').replace(/\?.*$/, '');
+    const answer = liveReloadAnswer(path, req.headers.host ?? '', (host) => isAllowedHost(host, allowedHosts));
+    const common = ['Server', SERVER_VERSION, 'Connection', 'close'];
+    if (answer === 'events') {
+      res.writeHead(200, [...EVENT_STREAM_HEADERS.flat(), ...common]);
+      const disconnect = events.connect({ write: (text) => res.write(text), end: () => res.end() });
+      res.once('close', disconnect);
+      return;
+    }
+    const body = Buffer.from(answer.body, 'utf8');
+    const code = Number(answer.status.slice(0, 3));
+    res.writeHead(code, [...answer.headers.flat(), 'Content-Length', String(body.length), ...common]);
+    res.end(body);
+    if (code >= 300) this.#log.logAccess(req, code, body.length);
   }
 }

@@ -5,7 +5,16 @@ import type { RunserverOptions } from '../runserver/options.js';
 /** The runserver options a server process loads the project with (the ones that cross a process boundary). */
 export type LoadOptions = Pick<
   RunserverOptions,
-  'addrport' | 'useIpv6' | 'useThreading' | 'useStaticHandler' | 'insecureServing' | 'skipChecks' | 'settings' | 'noColor' | 'forceColor'
+  | 'addrport'
+  | 'useIpv6'
+  | 'useThreading'
+  | 'useStaticHandler'
+  | 'useLiveReload'
+  | 'insecureServing'
+  | 'skipChecks'
+  | 'settings'
+  | 'noColor'
+  | 'forceColor'
 >;
 
 /** A response the supervisor gives to every request while the project does not load. */
@@ -21,18 +30,31 @@ export interface FailurePage {
  * hands it back, so that the process can let go of an idle keep-alive connection without closing it.
  */
 export type SupervisorMessage =
-  /** Load the project and serve: `port` is the one the supervisor bound (argv may say 0). */
-  | { type: 'load'; options: LoadOptions; port: number }
+  /**
+   * Load the project and serve: `port` is the one the supervisor bound (argv may say 0); `token` names
+   * this load's code to the pages it renders (live reload).
+   */
+  | { type: 'load'; options: LoadOptions; port: number; token: string }
   | { type: 'connection'; id: number }
-  /** Newer code serves now: hand every connection back once it is idle, then exit. */
-  | { type: 'retire' };
+  /** Newer code serves now: reload the open pages, hand every connection back once it is idle, then exit. */
+  | { type: 'retire' }
+  /** Static files changed: the open pages swap these stylesheets (URL paths), or reload (null). */
+  | { type: 'static-changed'; stylesheets: string[] | null };
+
+/** What a server process with live reload on tells the supervisor about the project it serves. */
+export interface LiveReloadInfo {
+  /** ALLOWED_HOSTS in effect (Django's default for DEBUG filled in): the supervisor's pages check it too. */
+  allowedHosts: string[];
+  /** STATIC_URL's path and the folders it is served from, when runserver serves static files. */
+  assets: { url: string; dirs: string[] } | null;
+}
 
 /** Server process → supervisor. */
 export type ServerProcessMessage =
   /** Node is up, the loaders are registered and gwi is imported: waiting for `load`. */
   | { type: 'standby' }
-  /** The banner is out: connections can come. `debug` is settings.DEBUG. */
-  | { type: 'ready'; debug: boolean }
+  /** The banner is out: connections can come. `debug` is settings.DEBUG; `liveReload` null when off. */
+  | { type: 'ready'; debug: boolean; liveReload: LiveReloadInfo | null }
   /** Its first response went out (the supervisor starts the next standby then: see Supervisor). */
   | { type: 'served' }
   /** A connection it served is closed: the supervisor closes its copy. */

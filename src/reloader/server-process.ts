@@ -2,12 +2,12 @@
 // connections, stopped with its whole process group.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import type { FailurePage, LoadOptions, ServerProcessMessage, SupervisorMessage } from './protocol.js';
+import type { FailurePage, LiveReloadInfo, LoadOptions, ServerProcessMessage, SupervisorMessage } from './protocol.js';
 
 type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'retiring' | 'failed' | 'stopping' | 'exited';
 
 export interface ServerProcessEvents {
-  ready: (child: ServerProcess, debug: boolean) => void;
+  ready: (child: ServerProcess, debug: boolean, liveReload: LiveReloadInfo | null) => void;
   /** Its first response went out. */
   served: (child: ServerProcess) => void;
   /** `setup`: a SetupError (no settings module, ALLOWED_HOSTS), fatal at start-up. */
@@ -89,9 +89,12 @@ export class ServerProcess {
     });
   }
 
-  /** Loads the project with `options`, serving on the supervisor's `port`: at once, or as soon as the process is up. */
-  load(options: LoadOptions, port: number): void {
-    const message: SupervisorMessage = { type: 'load', options, port };
+  /**
+   * Loads the project with `options`, serving on the supervisor's `port`, its code named `token`: at
+   * once, or as soon as the process is up.
+   */
+  load(options: LoadOptions, port: number, token: string): void {
+    const message: SupervisorMessage = { type: 'load', options, port, token };
     if (this.#phase === 'standby') this.#startLoading(message);
     else if (this.#phase === 'starting') this.#pendingLoad = message;
   }
@@ -118,6 +121,11 @@ export class ServerProcess {
       this.#events.undelivered(this, [socket]);
     });
     return true;
+  }
+
+  /** Static files changed: its open pages swap these stylesheets in place, or reload (null). */
+  staticChanged(stylesheets: string[] | null): void {
+    if (this.#phase === 'ready' && this.#child.connected) this.#child.send({ type: 'static-changed', stylesheets } satisfies SupervisorMessage, () => {});
   }
 
   /**
@@ -211,7 +219,7 @@ export class ServerProcess {
       case 'ready':
         this.#endLoadTimer();
         this.#phase = 'ready';
-        this.#events.ready(this, message.debug);
+        this.#events.ready(this, message.debug, message.liveReload);
         break;
       case 'served':
         this.#events.served(this);

@@ -8,7 +8,7 @@ import { ImproperlyConfigured } from '../framework/exceptions.js';
 import { errorLocation, errorSummary } from '../framework/utils/module-loading.js';
 import { StaticFilesHandler } from '../framework/staticfiles/handlers.js';
 import type { Application } from '../gateway/types.js';
-import { ServerLog } from '../log/server-log.js';
+import { ServerLog, type ServerLogOptions } from '../log/server-log.js';
 import { colorStyle, type Style } from '../log/termcolors.js';
 import type { GwiServer } from '../server/gwi-server.js';
 import { run, type RunOptions } from '../server/run.js';
@@ -81,20 +81,26 @@ async function getHandler(options: RunserverOptions): Promise<Application> {
   return useStaticHandler && (settings.DEBUG || insecureServing) ? StaticFilesHandler(application) : application;
 }
 
+/** What the reloader's server process adds to a run (Django hands inner_run to its autoreloader). */
+export interface ServeHooks extends Pick<RunOptions, 'handle' | 'listen' | 'onBind'> {
+  /** Wraps the application that serves (live reload). */
+  wrap?: (application: Application) => Application;
+  /** Access lines left out of the request log (live reload's own requests). */
+  skipAccess?: ServerLogOptions['skip'];
+}
+
 /**
  * Django's inner_run(): checks, the application, then run() with the banner printed on bind. `server`
  * passes through to run(); its `onBind` is called after the banner (the reloader's child starts taking
  * the connections its supervisor hands over, with `listen: false`).
  */
-export async function innerRun(
-  addrport: Addrport,
-  options: RunserverOptions,
-  server: Pick<RunOptions, 'handle' | 'listen' | 'onBind'> = {},
-): Promise<void> {
+export async function innerRun(addrport: Addrport, options: RunserverOptions, server: ServeHooks = {}): Promise<void> {
   const { stdout = process.stdout, stderr = process.stderr, env = process.env, signal } = options;
   const style = commandStyle(options);
   if (!options.skipChecks) await performSystemChecks(style, stdout, stderr);
-  const handler = await getHandler(options);
+  const { wrap, skipAccess, ...serving } = server;
+  const application = await getHandler(options);
+  const handler = wrap ? wrap(application) : application;
   if (signal?.aborted) return;
   const onBind = (port: number, bound: GwiServer): void => {
     const banner = formatBanner({
@@ -107,13 +113,17 @@ export async function innerRun(
     const warning = env.GWI_RUNSERVER_HIDE_WARNING === 'true' ? '' : `${style.WARNING(PRODUCTION_WARNING)}\n`;
     // One write: whoever waits for the banner gets the warning with it.
     stdout.write(banner + warning);
-    server.onBind?.(port, bound);
+    serving.onBind?.(port, bound);
   };
   // GWI_COLORS (nocolor after --no-color) picks the palette; --force-color colours a pipe too.
-  const log = new ServerLog({ stream: stderr, style: colorStyle({ stream: stderr, env, forceColor: options.forceColor ?? false }) });
+  const log = new ServerLog({
+    stream: stderr,
+    style: colorStyle({ stream: stderr, env, forceColor: options.forceColor ?? false }),
+    skip: skipAccess,
+  });
   try {
     await run(addrport.addr, addrport.port, handler, {
-      ...server,
+      ...serving,
       threading: options.useThreading ?? true,
       ipv6: addrport.ipv6,
       log,

@@ -21,6 +21,8 @@ export interface RunserverOptions {
   useReloader?: boolean;
   /** False with `--nostatic`. */
   useStaticHandler?: boolean;
+  /** False with `--nolivereload`: under the reloader with DEBUG on, pages follow saves by themselves. */
+  useLiveReload?: boolean;
   /** `--insecure`: serve static files even when DEBUG is false. */
   insecureServing?: boolean;
   skipChecks?: boolean;

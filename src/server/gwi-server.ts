@@ -143,9 +143,22 @@ export function reportRequestError(errors: ErrorStream, socket: Socket, err: unk
   );
 }
 
-/** socket.getfqdn() of the bind address: 127.0.0.1 is `localhost`, as in Django's environ. */
-async function fqdn(host: string): Promise<string> {
-  if (host === '' || host === '0.0.0.0' || host === '::') return os.hostname();
+const serverNames = new Map<string, Promise<string>>();
+
+/**
+ * socket.getfqdn() of the bind address (127.0.0.1 is `localhost`, as in Django's environ), looked up once
+ * per process: a reloader's server process asks early, so that its bind does not wait for the resolver.
+ */
+export function serverNameOf(host: string): Promise<string> {
+  let name = serverNames.get(host);
+  if (name === undefined) {
+    name = host === '' || host === '0.0.0.0' || host === '::' ? Promise.resolve(os.hostname()) : lookUpName(host);
+    serverNames.set(host, name);
+  }
+  return name;
+}
+
+async function lookUpName(host: string): Promise<string> {
   try {
     return (await dns.lookupService(host, 0)).hostname;
   } catch {
@@ -242,7 +255,7 @@ export class GwiServer extends BaseServer<Exchange> {
       // handed over (acceptConnection) need the same checks without a listening socket.
       this.httpServer.emit('listening');
     }
-    this.serverName = await fqdn(this.serverAddress[0]);
+    this.serverName = await serverNameOf(this.serverAddress[0]);
     this.baseEnviron = makeBaseEnviron(this.serverName, this.serverPort);
   }
 

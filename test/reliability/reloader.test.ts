@@ -57,7 +57,7 @@ function start(port: number | '0', env: Record<string, string> = {}): GwiProcess
 /** A module of the project: `body` between gwi's import and a view answering `text`. */
 function writeModule(file: string, text: string, body = ''): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const view = `export function index(): HttpResponse {\n  return new HttpResponse('${text}\\n');\n}\n`;
+  const view = `export function index(): HttpResponse {\n  return new HttpResponse('${text}\\n', { contentType: 'text/plain' });\n}\n`;
   writeFileSync(file, `import { HttpResponse } from 'gwi';\n\n${body ? `${body}\n\n` : ''}${view}`);
 }
 
@@ -144,7 +144,7 @@ describe('a server process that crashes after it started', () => {
     writeFileSync(
       crashView,
       "import { HttpResponse } from 'gwi';\n\nexport function crash(): HttpResponse {\n" +
-        `  ${crash}\n  return new HttpResponse('bye\\n');\n}\n`,
+        `  ${crash}\n  return new HttpResponse('bye\\n', { contentType: 'text/plain' });\n}\n`,
     );
     const gwi = start('0');
     const port = await gwi.started();
@@ -386,7 +386,7 @@ describe('50 half-written saves of a 1 MiB module', () => {
     const began = performance.now();
     for (let i = 1; i <= 50; i++) {
       const text = Buffer.from(
-        `import { HttpResponse } from 'gwi';\n\n${padding}export function index(): HttpResponse {\n  return new HttpResponse('save ${i}\\n');\n}\n`,
+        `import { HttpResponse } from 'gwi';\n\n${padding}export function index(): HttpResponse {\n  return new HttpResponse('save ${i}\\n', { contentType: 'text/plain' });\n}\n`,
       );
       const fd = openSync(project.views, 'r+');
       ftruncateSync(fd, 0);

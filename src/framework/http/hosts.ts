@@ -20,7 +20,7 @@ export function splitDomainPort(host: string): [domain: string, port: string] {
 const domainOf = boundedMemo((host) => splitDomainPort(host)[0]);
 
 // Django's default for an empty ALLOWED_HOSTS under DEBUG.
-const DEBUG_ALLOWED_HOSTS: readonly string[] = ['.localhost', '127.0.0.1', '[::1]'];
+export const DEBUG_ALLOWED_HOSTS: readonly string[] = ['.localhost', '127.0.0.1', '[::1]'];
 
 /** Django's validate_host: `*` matches anything, `.example.com` the domain and its subdomains. */
 export function validateHost(domain: string, allowedHosts: readonly string[]): boolean {
@@ -32,14 +32,23 @@ export function validateHost(domain: string, allowedHosts: readonly string[]): b
   });
 }
 
-/** The host when ALLOWED_HOSTS allows it (the test of Django's get_host()); DisallowedHost when not. */
-export function checkAllowedHost(host: string): string {
+/** ALLOWED_HOSTS as it applies: under DEBUG an empty list is Django's local default. */
+export function allowedHosts(): readonly string[] {
   const config = currentSettings();
-  let allowed: readonly string[] = config.ALLOWED_HOSTS;
-  if (config.DEBUG && allowed.length === 0) allowed = DEBUG_ALLOWED_HOSTS;
+  return config.DEBUG && config.ALLOWED_HOSTS.length === 0 ? DEBUG_ALLOWED_HOSTS : config.ALLOWED_HOSTS;
+}
+
+/** Whether a Host header names one of `allowed` (get_host()'s test, without its error). */
+export function isAllowedHost(host: string, allowed: readonly string[]): boolean {
   const domain = domainOf(host);
   // The domain is lower-cased: one listed as it is (the usual case) matches without lower-casing the list.
-  if (domain && (allowed.includes(domain) || validateHost(domain, allowed))) return host;
+  return domain !== '' && (allowed.includes(domain) || validateHost(domain, allowed));
+}
+
+/** The host when ALLOWED_HOSTS allows it (the test of Django's get_host()); DisallowedHost when not. */
+export function checkAllowedHost(host: string): string {
+  if (isAllowedHost(host, allowedHosts())) return host;
+  const domain = domainOf(host);
   let message = `Invalid HTTP_HOST header: ${pyRepr(host)}.`;
   message += domain
     ? ` You may need to add ${pyRepr(domain)} to ALLOWED_HOSTS.`

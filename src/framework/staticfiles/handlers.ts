@@ -29,6 +29,8 @@ export type StaticFilesApplication = Application & {
   readonly application: Application;
   /** The URL path served ('/static/'), or null when STATIC_URL serves nothing here. */
   readonly baseUrl: string | null;
+  /** The folders it serves from (STATICFILES_DIRS, absolute), first match first. */
+  readonly roots: readonly string[];
 };
 
 /**
@@ -67,5 +69,5 @@ export function StaticFilesHandler(application: Application): StaticFilesApplica
       return Promise.reject(err);
     }
   };
-  return Object.assign(handler, { application, baseUrl });
+  return Object.assign(handler, { application, baseUrl, roots });
 }
