@@ -1,11 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // Node 20 loads the resolve hook and the transpiler warm-up on its loader thread, from their own files:
-  // runserver/loader.ts is bundled into cli/main.js and finds them next to itself.
+  // Node 20 loads the resolve hook and the transpiler warm-up on its loader thread, from their own files,
+  // which runserver/loader.ts finds in dist/cli/; a server process of the reloader has an entry of its own.
   entry: {
     index: 'src/index.ts',
     'cli/main': 'src/cli/main.ts',
+    'cli/server-process': 'src/cli/server-process.ts',
     'cli/resolve-hook': 'src/runserver/resolve-hook.ts',
     'cli/transpiler-warmup': 'src/runserver/transpiler-warmup.ts',
   },

@@ -1,13 +1,14 @@
 // `gwi runserver`: the command line of Django's runserver. Its options become a call of the supervisor
-// (the auto-reloader) or, with --noreload, of runServer(); a server process of the reloader is this same
-// command, started by the supervisor with RUN_MAIN=true.
+// (the auto-reloader), which runs the server processes from cli/server-process.ts, or, with --noreload,
+// of runServer(). Each is imported when it runs: the supervisor needs neither the framework nor tsx.
+import path from 'node:path';
 import { Command } from 'commander';
-import { isReloaderChild, runReloaderChild } from '../reloader/child.js';
-import { runSupervisor } from '../reloader/supervisor.js';
-import { runServer } from '../runserver/inner-run.js';
 import { commandStyle } from '../runserver/options.js';
-import { VERSION } from '../version.js';
+import { GWI_ROOT, VERSION } from '../version.js';
 import { HELP_HELP, reportError, stopOnSignals, VERSION_HELP } from './base.js';
+
+/** The built entry of a server process (Django's RUN_MAIN child): see server-process.ts. */
+const SERVER_PROCESS = path.join(GWI_ROOT, 'dist', 'cli', 'server-process.js');
 
 interface RunserverFlags {
   ipv6?: boolean;
@@ -48,8 +49,6 @@ export function runserverCommand(): Command {
     const forceColor = flags.forceColor ?? false;
     // Until the two flags are known to agree, errors are styled as with neither (Django's __init__).
     const style = commandStyle(noColor && forceColor ? {} : { noColor, forceColor });
-    // A server process of the reloader: its options come from the supervisor that started it.
-    if (!flags.noreload && isReloaderChild()) return runReloaderChild((err, stream) => reportError(err, stream, style));
     let status = 0;
     try {
       // The reloader's supervisor, or (--noreload) one process that binds and serves.
@@ -67,8 +66,8 @@ export function runserverCommand(): Command {
         forceColor,
         signal: stopOnSignals(),
       };
-      if (flags.noreload) await runServer(options);
-      else status = await runSupervisor(options);
+      if (flags.noreload) await (await import('../runserver/inner-run.js')).runServer(options);
+      else status = await (await import('../reloader/supervisor.js')).runSupervisor({ ...options, serverProcess: SERVER_PROCESS });
     } catch (err) {
       process.exit(reportError(err, process.stderr, style));
     }

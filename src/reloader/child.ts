@@ -14,17 +14,12 @@ import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-fa
 import { errorLocation } from '../framework/utils/module-loading.js';
 import { serverNameOf, type GwiServer } from '../server/gwi-server.js';
 import { pageOf } from './failure-page.js';
-import { graceMs, type LiveReloadInfo, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
+import { graceMs, WARM_UP_VARIABLE, type LiveReloadInfo, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
 import { LIVE_RELOAD_PREFIX, LiveReloadEvents, withLiveReload } from './live-reload.js';
 import { registerReservedPrefixCheck } from './reserved-prefix-check.js';
 import { ServedConnections } from './served-connections.js';
 import { warmUp } from './warm-up.js';
 import { watchForOrphaning } from './watchdog.js';
-
-/** Whether this process is a server process started by the reloader (RUN_MAIN=true, with an IPC channel). */
-export function isReloaderChild(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.RUN_MAIN === 'true' && process.send !== undefined;
-}
 
 /** Where a load failure points into the user's code: the first error of the cause chain that says. */
 export function failureWhere(error: unknown): ErrorWhere {
@@ -204,6 +199,6 @@ export async function runReloaderChild(reportError: ReportError): Promise<void> 
   await startTranspiler();
   // What the project imports as `gwi`: loaded now, so that a reload only imports the project itself.
   await import(import.meta.resolve('gwi'));
-  await warmUp();
+  if (process.env[WARM_UP_VARIABLE] === '1') await warmUp();
   new ReloaderChild(reportError).standby();
 }

@@ -70,6 +70,12 @@ export type ServerProcessMessage =
    */
   | ({ type: 'failed'; setup: boolean; report: string } & FailurePage);
 
+/**
+ * Set in a standby's environment: it warms up (see warm-up.ts) before its load; a process started for a
+ * load at once (the first, or one after a standby was used up) would only be delayed by it.
+ */
+export const WARM_UP_VARIABLE = 'GWI_STANDBY_WARM_UP';
+
 /** How long a server process asked to stop may take before its process group is killed (5 s). */
 export const DEFAULT_GRACE_MS = 5000;
 

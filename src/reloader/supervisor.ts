@@ -16,7 +16,7 @@ import { resolveHost } from '../server/gwi-server.js';
 import { colorStyle } from '../log/termcolors.js';
 import { FailureResponder, LoadTimeout, serverProcessPage, ServerProcessExited, type FailureLiveReload } from './failure-page.js';
 import { LiveReloadEvents, staticChange } from './live-reload.js';
-import { graceMs, loadTimeoutMs, type FailurePage, type LiveReloadInfo, type LoadOptions } from './protocol.js';
+import { graceMs, loadTimeoutMs, WARM_UP_VARIABLE, type FailurePage, type LiveReloadInfo, type LoadOptions } from './protocol.js';
 import { HandedConnections } from './handed-connections.js';
 import { ServerProcess, type ServerCommand } from './server-process.js';
 import { ProjectWatcher } from './watch.js';
@@ -33,10 +33,12 @@ const QUIT_GRACE_MS = 1000;
 const STANDBY_AFTER_SERVED_MS = 150;
 const STANDBY_DELAY_MS = 200;
 
-/** The gwi launcher: a server process runs `gwi runserver`, and RUN_MAIN makes it one. */
-const GWI_BIN = path.join(GWI_ROOT, 'bin', 'gwi.js');
-
 export interface SupervisorOptions extends RunserverOptions {
+  /**
+   * The script a server process runs (Django hands its inner_run to the autoreloader the same way): it
+   * answers the supervisor's messages as reloader/child.ts does.
+   */
+  serverProcess: string;
   /** How long a replaced server process may take to finish (default: GWI_RELOAD_GRACE_MS, else 5 s). */
   graceMs?: number;
   /** How long a load may go on before it counts as stuck (default: GWI_LOAD_TIMEOUT_MS, else 5 s). */
@@ -113,7 +115,7 @@ export class Supervisor {
     for (const child of this.#processes()) child.kill();
   };
 
-  constructor(options: SupervisorOptions = {}) {
+  constructor(options: SupervisorOptions) {
     this.#options = options;
     this.#env = options.env ?? process.env;
     this.#stderr = options.stderr ?? process.stderr;
@@ -271,7 +273,7 @@ export class Supervisor {
     }
     // Without a standby, one starts now (and none later, until this load is over).
     this.#cancelStandbyTimer();
-    const next = this.#standby ?? this.#spawn();
+    const next = this.#standby ?? this.#spawn(false);
     this.#standby = null;
     this.#loading = next;
     next.load(this.#loadOptions(), this.#port, this.#nextToken());
@@ -365,7 +367,7 @@ export class Supervisor {
 
   #startStandby(): void {
     this.#cancelStandbyTimer();
-    this.#standby ??= this.#spawn();
+    this.#standby ??= this.#spawn(true);
   }
 
   #cancelStandbyTimer(): void {
@@ -379,8 +381,10 @@ export class Supervisor {
     void child.retire(grace);
   }
 
-  #spawn(): ServerProcess {
-    const command: ServerCommand = { args: [GWI_BIN, 'runserver'], env: this.#env, loadTimeoutMs: this.#loadTimeoutMs };
+  /** A server process; `ahead`: a standby, which has time to warm up before its load. */
+  #spawn(ahead: boolean): ServerProcess {
+    const env = ahead ? { ...this.#env, [WARM_UP_VARIABLE]: '1' } : this.#env;
+    const command: ServerCommand = { args: [this.#options.serverProcess], env, loadTimeoutMs: this.#loadTimeoutMs };
     return new ServerProcess(command, {
       ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
       served: (child) => this.#onServed(child),
@@ -438,7 +442,7 @@ export class Supervisor {
 
 /** `gwi runserver` with the reloader: serves until `options.signal` aborts, then stops everything it started. */
 /** Runs until stopped; resolves with the exit status (1 when the project could not start as configured). */
-export async function runSupervisor(options: SupervisorOptions = {}): Promise<number> {
+export async function runSupervisor(options: SupervisorOptions): Promise<number> {
   const supervisor = new Supervisor(options);
   await supervisor.start();
   await supervisor.stopped();

@@ -1,6 +1,8 @@
 // Makes a project's modules importable: TypeScript through tsx, and `gwi` resolved to this installation.
 import * as nodeModule from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { GWI_ROOT } from '../version.js';
 import { gwiResolver, type ResolveHookData } from './resolve-hook.js';
 import { startEsbuild } from './transpiler-warmup.js';
 
@@ -9,6 +11,14 @@ type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook }) => unknown;
 
 /** Where node has them, tsx and gwi's resolver use the in-thread hooks; else the loader thread's. */
 const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
+
+/**
+ * A file the loader thread runs: its own build entry in dist/cli/ (tsup.config.ts), found from gwi's root
+ * because this code may be bundled into any chunk.
+ */
+function builtEntry(name: string): URL {
+  return pathToFileURL(path.join(GWI_ROOT, 'dist', 'cli', name));
+}
 
 let registering: Promise<void> | null = null;
 
@@ -30,7 +40,7 @@ async function register(): Promise<void> {
   registerTsx();
   if (registerHooks) registerHooks({ resolve: gwiResolver(data.gwiUrl) });
   // The hook file is its own build entry (dist/cli/resolve-hook.js, next to dist/cli/main.js, which holds this code).
-  else nodeModule.register(new URL('./resolve-hook.js', import.meta.url), { parentURL: import.meta.url, data });
+  else nodeModule.register(builtEntry('resolve-hook.js'), { parentURL: import.meta.url, data });
 }
 
 /**
@@ -45,5 +55,5 @@ export async function startTranspiler(): Promise<void> {
   // The thread register() picks for gwi's resolver. (The first Node 22 and 24 releases with in-thread
   // hooks still see tsx on the loader thread: there the head start goes to the other thread and is lost.)
   if (registerHooks) void startEsbuild(esbuildUrl);
-  else nodeModule.register(new URL('./transpiler-warmup.js', import.meta.url), { parentURL: import.meta.url, data: esbuildUrl });
+  else nodeModule.register(builtEntry('transpiler-warmup.js'), { parentURL: import.meta.url, data: esbuildUrl });
 }
