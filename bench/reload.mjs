@@ -291,6 +291,87 @@ const gap = () => GAP_MIN_MS + Math.random() * GAP_SPREAD_MS;
 // ---------------------------------------------------------------------------------------------
 // One tool: cold start, N reloads, B bursts, stop.
 
+/**
+ * The server-side figures of one running tool, into `result`: N reloads (each save → the first 200 showing
+ * it), then B bursts, while `poller` GETs `url` all along; `starts` and `announcements` fill from the
+ * tool's output.
+ */
+async function serverSide(tool, run, opts, deadline, result, { url, child, poller, starts, announcements }) {
+  poller.start();
+  await sleep(SETTLE_MS);
+
+  // N reloads.
+  const phaseStart = now();
+  let missedInARow = 0;
+  for (let i = 1; i <= opts.saves; i++) {
+    if (now() > deadline) {
+      result.notes.push(`time budget spent: ${i - 1} of ${opts.saves} saves made`);
+      break;
+    }
+    await sleep(gap());
+    const version = `r${i}-${token()}`;
+    const savedAt = now();
+    writeFileSync(run.file, run.source(version));
+    const at = await poller.waitFor(version, savedAt, RELOAD_TIMEOUT_MS);
+    if (at === null) {
+      result.misses++;
+      if (++missedInARow >= 2) {
+        result.notes.push(`stopped after save ${i}: two saves in a row not served within ${RELOAD_TIMEOUT_MS / 1000} s`);
+        break;
+      }
+    } else {
+      missedInARow = 0;
+      result.reloads.push(at - savedAt);
+      const announced = announcements.find((t) => t >= savedAt && t <= at);
+      if (announced !== undefined) result.announced.push(announced - savedAt);
+    }
+  }
+  result.failed = poller.failures(phaseStart, now());
+  progress(`  reloads: median ${result.reloads.length ? median(result.reloads).toFixed(0) : '–'} ms over ${result.reloads.length} ` +
+    `(${result.misses} missed); failed requests ${result.failed.failed} of ${result.failed.polls}`);
+
+  // B bursts.
+  for (let b = 1; b <= opts.bursts && result.reloads.length > 0; b++) {
+    if (now() > deadline) {
+      result.notes.push(`time budget spent: ${b - 1} of ${opts.bursts} bursts made`);
+      break;
+    }
+    await sleep(gap());
+    const tree = watchProcessTree(child.pid, 2);
+    const before = starts.length;
+    const burstStart = now();
+    const versions = [];
+    for (let k = 0; k < BURST_SAVES; k++) {
+      await sleepUntil(burstStart + k * BURST_SPACING_MS);
+      versions.push(`b${b}.${k}-${token()}`);
+      writeFileSync(run.file, run.source(versions[k]));
+    }
+    const last = versions.at(-1);
+    const servedAt = await poller.waitFor(last, burstStart, RELOAD_TIMEOUT_MS + 3000);
+    await sleep(tool.quietMs);
+    const final = await httpGetOnce(url, REQUEST_TIMEOUT_MS);
+    const loads = starts.slice(before);
+    const loaded = new Set(loads.map((s) => s.pid));
+    const spawned = tree.stop().filter(isServerProcess);
+    const served = poller.bodies(burstStart, now());
+    result.bursts.push({
+      restarts: spawned.length,
+      loaded: loaded.size,
+      // Which of the burst's versions (0–4) each load found in the file.
+      loadedVersions: loads.map((s) => versions.indexOf(s.version)),
+      lastServedMs: servedAt === null ? null : servedAt - burstStart,
+      lastServed: final.status === 200 && final.body === last,
+      intermediates: versions.slice(0, -1).filter((v) => served.has(v)).length,
+      failed: poller.failures(burstStart, now()).failed,
+    });
+  }
+  if (result.bursts.length > 0) {
+    progress(`  bursts: restarts ${result.bursts.map((b) => b.restarts).join(', ')} ` +
+      `(loaded the app: ${result.bursts.map((b) => b.loaded).join(', ')}); ` +
+      `last version served ${result.bursts.filter((b) => b.lastServed).length}/${result.bursts.length}`);
+  }
+}
+
 async function measureTool(tool, run, opts, deadline) {
   const result = { tool, run, reloads: [], announced: [], misses: 0, bursts: [], notes: [...(run.notes ?? [])] };
   const url = `http://127.0.0.1:${run.port}/`;
@@ -319,79 +400,7 @@ async function measureTool(tool, run, opts, deadline) {
       return result;
     }
     progress(`  cold start ${result.coldStartMs.toFixed(0)} ms`);
-    poller.start();
-    await sleep(SETTLE_MS);
-
-    // N reloads.
-    const phaseStart = now();
-    let missedInARow = 0;
-    for (let i = 1; i <= opts.saves; i++) {
-      if (now() > deadline) {
-        result.notes.push(`time budget spent: ${i - 1} of ${opts.saves} saves made`);
-        break;
-      }
-      await sleep(gap());
-      const version = `r${i}-${token()}`;
-      const savedAt = now();
-      writeFileSync(run.file, run.source(version));
-      const at = await poller.waitFor(version, savedAt, RELOAD_TIMEOUT_MS);
-      if (at === null) {
-        result.misses++;
-        if (++missedInARow >= 2) {
-          result.notes.push(`stopped after save ${i}: two saves in a row not served within ${RELOAD_TIMEOUT_MS / 1000} s`);
-          break;
-        }
-      } else {
-        missedInARow = 0;
-        result.reloads.push(at - savedAt);
-        const announced = announcements.find((t) => t >= savedAt && t <= at);
-        if (announced !== undefined) result.announced.push(announced - savedAt);
-      }
-    }
-    result.failed = poller.failures(phaseStart, now());
-    progress(`  reloads: median ${result.reloads.length ? median(result.reloads).toFixed(0) : '–'} ms over ${result.reloads.length} ` +
-      `(${result.misses} missed); failed requests ${result.failed.failed} of ${result.failed.polls}`);
-
-    // B bursts.
-    for (let b = 1; b <= opts.bursts && result.reloads.length > 0; b++) {
-      if (now() > deadline) {
-        result.notes.push(`time budget spent: ${b - 1} of ${opts.bursts} bursts made`);
-        break;
-      }
-      await sleep(gap());
-      const tree = watchProcessTree(child.pid, 2);
-      const before = starts.length;
-      const burstStart = now();
-      const versions = [];
-      for (let k = 0; k < BURST_SAVES; k++) {
-        await sleepUntil(burstStart + k * BURST_SPACING_MS);
-        versions.push(`b${b}.${k}-${token()}`);
-        writeFileSync(run.file, run.source(versions[k]));
-      }
-      const last = versions.at(-1);
-      const servedAt = await poller.waitFor(last, burstStart, RELOAD_TIMEOUT_MS + 3000);
-      await sleep(tool.quietMs);
-      const final = await httpGetOnce(url, REQUEST_TIMEOUT_MS);
-      const loads = starts.slice(before);
-      const loaded = new Set(loads.map((s) => s.pid));
-      const spawned = tree.stop().filter(isServerProcess);
-      const served = poller.bodies(burstStart, now());
-      result.bursts.push({
-        restarts: spawned.length,
-        loaded: loaded.size,
-        // Which of the burst's versions (0–4) each load found in the file.
-        loadedVersions: loads.map((s) => versions.indexOf(s.version)),
-        lastServedMs: servedAt === null ? null : servedAt - burstStart,
-        lastServed: final.status === 200 && final.body === last,
-        intermediates: versions.slice(0, -1).filter((v) => served.has(v)).length,
-        failed: poller.failures(burstStart, now()).failed,
-      });
-    }
-    if (result.bursts.length > 0) {
-      progress(`  bursts: restarts ${result.bursts.map((b) => b.restarts).join(', ')} ` +
-        `(loaded the app: ${result.bursts.map((b) => b.loaded).join(', ')}); ` +
-        `last version served ${result.bursts.filter((b) => b.lastServed).length}/${result.bursts.length}`);
-    }
+    await serverSide(tool, run, opts, deadline, result, { url, child, poller, starts, announcements });
     return result;
   } finally {
     await poller.stop();
