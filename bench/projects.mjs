@@ -1,5 +1,5 @@
 // The projects and peer tools the benchmarks serve: a `gwi startproject` and a `django-admin startproject`
-// with one view, and npm packages of the peers (Express, nodemon) installed once into a cache folder.
+// with one view, and npm packages of the peers (Express, nodemon, Vite) installed once into a cache folder.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,5 +1,6 @@
-// Which Chrome or Chromium the browser tests drive (through playwright-core, which downloads none): the one
-// an environment variable names, else the first found on the PATH or in the usual install folders.
+// Which Chrome or Chromium the browser tests and the reload benchmark drive (through playwright-core, which
+// downloads none): the one an environment variable names, else the first found on the PATH or in the usual
+// install folders.
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
