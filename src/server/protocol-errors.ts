@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { pyRepr } from '../gateway/py-repr.js';
 import { requestLineOf } from '../log/server-log.js';
 import { statusExplanation, statusPhrase } from './http-status.js';
+import { isValidTarget } from './request-target.js';
 
 /** A request answered by the server itself. `requestLine` is what the access log shows. */
 export interface ProtocolError {
@@ -72,6 +73,9 @@ export function checkParsedRequest(req: IncomingMessage): ProtocolError | null {
     if ((raw[i] as string).length + (raw[i + 1] as string).length + 4 > MAX_LINE) {
       return make(431, 'Line too long', requestLineOf(req), `got more than ${MAX_LINE} bytes when reading header line`);
     }
+  }
+  if (!isValidTarget(req.method ?? '', req.url ?? '')) {
+    return make(400, `Bad request target (${pyRepr(req.url ?? '')})`, requestLineOf(req));
   }
   return null;
 }

@@ -118,6 +118,9 @@ const CASES: Case[] = [
   { name: 'Content-Length with Transfer-Encoding', request: 'POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', code: 400, message: "Transfer-Encoding can't be present with Content-Length ('Transfer-Encoding: chunked')", logged: 'POST / HTTP/1.1' },
   { name: 'duplicate Content-Length', request: 'POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello', code: 400, message: "Duplicate Content-Length ('Content-Length: 6')", logged: 'POST / HTTP/1.1' },
   { name: 'space in a header name', request: 'GET / HTTP/1.1\r\nX Y: v\r\n\r\n', code: 400, message: "Invalid header token ('X Y: v')", logged: 'GET / HTTP/1.1' },
+  // RFC 9112 §3.2: asterisk-form is OPTIONS's alone; an absolute-form target must be an http(s) URI.
+  { name: 'asterisk-form for GET', request: 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', code: 400, message: "Bad request target ('*')", logged: 'GET * HTTP/1.1' },
+  { name: 'absolute-form that is no http(s) URI', request: 'PUT s://]ufd/: HTTP/1.1\r\nHost: x\r\n\r\n', code: 400, message: "Bad request target ('s://]ufd/:')", logged: 'PUT s://]ufd/: HTTP/1.1' },
 ];
 
 async function expectAnswered(s: Served, paths: string[], c: Case): Promise<void> {
