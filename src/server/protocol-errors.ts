@@ -69,11 +69,27 @@ export function checkParsedRequest(req: IncomingMessage): ProtocolError | null {
   if (raw.length / 2 > MAX_HEADERS) {
     return make(431, 'Too many headers', requestLineOf(req), `got more than ${MAX_HEADERS} headers`);
   }
+  let hosts = 0;
+  // The first field line refused: the header limits above still come first, as http.server reads them.
+  let refused: string | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).length + (raw[i + 1] as string).length + 4 > MAX_LINE) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (name.length + value.length + 4 > MAX_LINE) {
       return make(431, 'Line too long', requestLineOf(req), `got more than ${MAX_LINE} bytes when reading header line`);
     }
+    if (refused !== null) continue;
+    // A second Host would let the application and whatever stands in front of it see different hosts
+    // (RFC 9112 §3.2).
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts === 2) {
+      refused = `Duplicate Host header (${pyRepr(`${name}: ${value}`)})`;
+    }
+    // HTTP/1.0 has no transfer codings: a body framed by one cannot be trusted (RFC 9112 §6.1).
+    if (req.httpVersionMinor === 0 && name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+      refused = `Transfer-Encoding in an HTTP/1.0 request (${pyRepr(`${name}: ${value}`)})`;
+    }
   }
+  if (refused !== null) return make(400, refused, requestLineOf(req));
   if (!isValidTarget(req.method ?? '', req.url ?? '')) {
     return make(400, `Bad request target (${pyRepr(req.url ?? '')})`, requestLineOf(req));
   }

@@ -201,7 +201,6 @@ describe('request headers', () => {
     { what: 'an empty value is kept', lines: ['X-Empty:'], has: { HTTP_X_EMPTY: '' } },
     { what: 'a lower-case name is upper-cased', lines: ['x-lower-case: v'], has: { HTTP_X_LOWER_CASE: 'v' } },
     { what: 'header values are latin-1', lines: ['X-Latin: \xe9t\xe9', 'X-Utf8: caf\xc3\xa9'], has: { HTTP_X_LATIN: '\xe9t\xe9', HTTP_X_UTF8: 'caf\xc3\xa9' } },
-    { what: 'two Host lines join too', lines: ['Host: a', 'Host: b'], has: { HTTP_HOST: 'a,b' } },
     { what: 'a name with "_" is dropped (Content_Length)', lines: ['Content_Length: 9'], has: { CONTENT_LENGTH: '' }, lacks: ['HTTP_CONTENT_LENGTH'] },
     { what: 'a name with "_" cannot merge into its "-" twin', lines: ['X_U_S: under', 'X-U-S: dash'], has: { HTTP_X_U_S: 'dash' } },
     { what: 'a name with "_" cannot spoof its "-" twin', lines: ['Some-Header: good', 'Some_Header: bad'], has: { HTTP_SOME_HEADER: 'good' } },

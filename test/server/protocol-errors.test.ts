@@ -118,6 +118,10 @@ const CASES: Case[] = [
   { name: 'Content-Length with Transfer-Encoding', request: 'POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', code: 400, message: "Transfer-Encoding can't be present with Content-Length ('Transfer-Encoding: chunked')", logged: 'POST / HTTP/1.1' },
   { name: 'duplicate Content-Length', request: 'POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello', code: 400, message: "Duplicate Content-Length ('Content-Length: 6')", logged: 'POST / HTTP/1.1' },
   { name: 'space in a header name', request: 'GET / HTTP/1.1\r\nX Y: v\r\n\r\n', code: 400, message: "Invalid header token ('X Y: v')", logged: 'GET / HTTP/1.1' },
+  // RFC 9112 §3.2: the hosts of two Host lines are one too many for ALLOWED_HOSTS to judge.
+  { name: 'two Host lines', request: 'GET /stuff HTTP/1.1\r\nHost: localhost\r\nhost: evil.example\r\n\r\n', code: 400, message: "Duplicate Host header ('host: evil.example')", logged: 'GET /stuff HTTP/1.1' },
+  // RFC 9112 §6.1: an HTTP/1.0 body framed by a transfer coding is faulty framing.
+  { name: 'Transfer-Encoding in HTTP/1.0', request: 'POST /up HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', code: 400, message: "Transfer-Encoding in an HTTP/1.0 request ('Transfer-Encoding: chunked')", logged: 'POST /up HTTP/1.0' },
   // RFC 9112 §3.2: asterisk-form is OPTIONS's alone; an absolute-form target must be an http(s) URI.
   { name: 'asterisk-form for GET', request: 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', code: 400, message: "Bad request target ('*')", logged: 'GET * HTTP/1.1' },
   { name: 'absolute-form that is no http(s) URI', request: 'PUT s://]ufd/: HTTP/1.1\r\nHost: x\r\n\r\n', code: 400, message: "Bad request target ('s://]ufd/:')", logged: 'PUT s://]ufd/: HTTP/1.1' },
