@@ -96,6 +96,11 @@ export function checkParsedRequest(req: IncomingMessage): ProtocolError | null {
   return null;
 }
 
+/** http.server's answer to a method it has no handler for; CONNECT is one (gwi tunnels nothing). */
+export function unsupportedMethod(method: string, requestLine: string): ProtocolError {
+  return make(501, `Unsupported method (${pyRepr(method)})`, requestLine);
+}
+
 interface ParserError extends Error {
   code?: string;
   reason?: string;
@@ -148,9 +153,7 @@ export function describeClientError(err: ParserError): ProtocolError | null {
   if (failed <= firstLineEnd) {
     const verdict = judgeRequestLine(firstLine);
     if (verdict) return verdict;
-    if (err.code === 'HPE_INVALID_METHOD') {
-      return make(501, `Unsupported method (${pyRepr(pySplit(firstLine)[0] ?? '')})`, requestLine);
-    }
+    if (err.code === 'HPE_INVALID_METHOD') return unsupportedMethod(pySplit(firstLine)[0] ?? '', requestLine);
     // A line http.server would take, ended by a bare LF: the line ending is what llhttp refused.
     if (bareLf) return make(400, `${reason} (${pyRepr(firstLine)})`, requestLine);
     return make(400, `Bad request syntax (${pyRepr(firstLine)})`, requestLine);

@@ -125,6 +125,8 @@ const CASES: Case[] = [
   // RFC 9112 §3.2: asterisk-form is OPTIONS's alone; an absolute-form target must be an http(s) URI.
   { name: 'asterisk-form for GET', request: 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', code: 400, message: "Bad request target ('*')", logged: 'GET * HTTP/1.1' },
   { name: 'absolute-form that is no http(s) URI', request: 'PUT s://]ufd/: HTTP/1.1\r\nHost: x\r\n\r\n', code: 400, message: "Bad request target ('s://]ufd/:')", logged: 'PUT s://]ufd/: HTTP/1.1' },
+  // node:http would drop the connection without a word: the server tunnels nothing.
+  { name: 'CONNECT', request: 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', code: 501, message: "Unsupported method ('CONNECT')", logged: 'CONNECT example.com:443 HTTP/1.1' },
 ];
 
 async function expectAnswered(s: Served, paths: string[], c: Case): Promise<void> {
@@ -227,6 +229,27 @@ describe('protocol errors on 127.0.0.1', () => {
       `${STAMP} "GET /first HTTP/1.1" 200 11\n` +
         `${STAMP} code 400, message Bad request syntax ('GARBAGE')\n` +
         `${STAMP} "GARBAGE" 400 -\n`,
+    );
+  });
+
+  it('answers a CONNECT pipelined after a slow response once that response is over', async () => {
+    const app: Application = async (environ, startResponse) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [Buffer.from(`late ${environ.PATH_INFO}`)];
+    };
+    const s = (served = await serve(app));
+    const out = await talk(s, 'GET /first HTTP/1.1\r\nHost: x\r\n\r\nCONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n');
+    const split = out.indexOf('HTTP/1.1 501 ');
+    expect(split).toBeGreaterThan(0);
+    expect(normalizeDate(out.slice(0, split))).toBe(
+      `HTTP/1.1 200 OK\r\nDate: <DATE>\r\nServer: ${SERVER}\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nlate /first`,
+    );
+    expect(normalizeDate(out.slice(split))).toBe(errorResponse(501, "Unsupported method ('CONNECT')", EXPLAIN[501] as string));
+    expect(s.log()).toBe(
+      `${STAMP} "GET /first HTTP/1.1" 200 11\n` +
+        `${STAMP} code 501, message Unsupported method ('CONNECT')\n` +
+        `${STAMP} "CONNECT x:443 HTTP/1.1" 501 -\n`,
     );
   });
 
