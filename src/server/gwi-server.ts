@@ -310,7 +310,9 @@ export class GwiServer extends BaseServer<Exchange> {
   }
 
   #onClientError(err: Error, socket: TrackedSocket): void {
-    const problem = describeClientError(err);
+    const { last } = connectionOf(socket);
+    const inBody = last !== null && !last.req.complete;
+    const problem = describeClientError(err, inBody);
     if (!problem || !socket.writable) {
       socket.destroy();
       return;
@@ -318,8 +320,7 @@ export class GwiServer extends BaseServer<Exchange> {
     // llhttp gave up inside the body of the request being served (a bad chunk size): whoever reads
     // that body would wait for the rest forever. Answer now (a response that has begun is cut after
     // what it sent) and close the connection, which ends the body with an error.
-    const { last } = connectionOf(socket);
-    if (last && !last.req.complete && !last.writableEnded) {
+    if (inBody && !last.writableEnded) {
       if (last.headersSent) socket.end();
       else this.#answerOnSocket(socket, problem);
       socket.once('finish', () => socket.destroy());

@@ -126,8 +126,11 @@ function lineAt(packet: string, start: number): [line: string, end: number] {
   return [packet.slice(start, end).replace(/\r$/, ''), end];
 }
 
-/** Turns a node:http `clientError` into the answer to send, or null when the client hung up. */
-export function describeClientError(err: ParserError): ProtocolError | null {
+/**
+ * Turns a node:http `clientError` into the answer to send, or null when the client hung up. `inBody`:
+ * llhttp failed inside the body of a request already handed to the application (a chunked one).
+ */
+export function describeClientError(err: ParserError, inBody = false): ProtocolError | null {
   if (err.code === undefined || HANG_UPS.has(err.code)) return null;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return make(408, statusPhrase(408), '');
   const packet = err.rawPacket ? err.rawPacket.toString('latin1') : '';
@@ -149,6 +152,13 @@ export function describeClientError(err: ParserError): ProtocolError | null {
     return { ...make(431, 'Line too long', requestLine, explain), head };
   }
   if (err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return make(413, statusPhrase(413), requestLine);
+  if (inBody) {
+    // http.server never decodes a chunked body: it reads the refused line (a chunk-size line, say) as
+    // the next request line. Only its syntax is named; it has no method or version to blame.
+    const [line] = lineAt(packet, packet.lastIndexOf('\n', failed - 1) + 1);
+    if (line.length + 2 > MAX_LINE) return make(414, statusPhrase(414), '');
+    return make(400, `Bad request syntax (${pyRepr(line)})`, line);
+  }
   if (tooLong) return make(414, statusPhrase(414), '');
   if (failed <= firstLineEnd) {
     const verdict = judgeRequestLine(firstLine);

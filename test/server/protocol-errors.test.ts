@@ -353,6 +353,26 @@ describe('describeClientError', () => {
     expect(error).toMatchObject({ code: 400, message: "Invalid header field char ('')", requestLine: 'GET / HTTP/1.1' });
   });
 
+  it('names a chunk line refused inside a body by its syntax only, with the line as the request line', () => {
+    // Read as http.server would read the line after a head (a request line), three words would blame a "version".
+    const packet = 'POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5; some; parameters=stuff\r\nhello\r\n';
+    const parsed = packet.indexOf('; some') + 2;
+    const error = parserError('HPE_STRICT', 'Invalid character in chunk extensions', packet, parsed);
+    expect(describeClientError(error, true)).toEqual({
+      code: 400,
+      message: "Bad request syntax ('5; some; parameters=stuff')",
+      explain: EXPLAIN[400],
+      requestLine: '5; some; parameters=stuff',
+    });
+    // A later chunk's line, in a packet of its own.
+    const later = '6 x\r\n world\r\n';
+    expect(describeClientError(parserError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', later, 1), true)).toMatchObject({
+      code: 400,
+      message: "Bad request syntax ('6 x')",
+      requestLine: '6 x',
+    });
+  });
+
   it('answers a request timeout with 408', () => {
     const timeout = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
     expect(describeClientError(timeout)).toMatchObject({ code: 408, message: 'Request Timeout', requestLine: '' });
