@@ -15,6 +15,15 @@ const DEFAULT_DIR = path.join(ROOT, '../shared/corpus/gunicorn-requests');
 const TIERS: Tier[] = ['must', 'should', 'gunicorn', 'limit'];
 /** More failing cases than this fails the run, whatever their tier. */
 const MAX_FAILURES = 3;
+/**
+ * Cases node:http cannot pass, and why: reported on every run, they do not fail it by their tier (they
+ * still count towards MAX_FAILURES). One that passes is reported too, to be taken off this list.
+ */
+const KNOWN_FAILURES: Record<string, string> = {
+  'valid/013':
+    "llhttp (node:http's parser, up to its latest 9.4) refuses whitespace after ';' in a chunk extension " +
+    '(the BWS of RFC 9112 §7.1.1) whatever its lenient flags, insecureHTTPParser included',
+};
 // Cases run a few at a time: most end when the server closes, a kept-alive one only when it goes quiet.
 const CONCURRENCY = 4;
 const QUIET_MS = 500;
@@ -65,10 +74,15 @@ async function main(): Promise<number> {
   let mustFailures = 0;
   for (const c of applicable) {
     const result = results.get(c) as Judged;
-    if (result.pass) continue;
+    const known = KNOWN_FAILURES[c.id];
+    if (result.pass) {
+      if (known !== undefined) process.stdout.write(`PASS ${c.tier} ${c.id}, a known failure: take it off KNOWN_FAILURES\n`);
+      continue;
+    }
     failures++;
-    if (c.tier === 'must') mustFailures++;
+    if (c.tier === 'must' && known === undefined) mustFailures++;
     process.stdout.write(`FAIL ${c.tier} ${c.id}: ${result.seen}\n`);
+    if (known !== undefined) process.stdout.write(`  known: ${known}\n`);
   }
   const summary = TIERS.map((tier) => {
     const cases = applicable.filter((c) => c.tier === tier);
