@@ -21,6 +21,7 @@ import {
   MAX_HEADERS,
   MAX_LINE,
   type ProtocolError,
+  unsupportedMethod,
 } from './protocol-errors.js';
 import { RequestInput } from './request-input.js';
 import { ServerHandler, type HandlerContext } from './server-handler.js';
@@ -215,6 +216,10 @@ export class GwiServer extends BaseServer<Exchange> {
       requestLine: requestLineOf(req),
     }));
     this.httpServer.on('clientError', (err, socket) => this.#onClientError(err, socket as TrackedSocket));
+    // Without a listener node drops a CONNECT without a word; http.server answers a method it does not serve.
+    this.httpServer.on('connect', (req: IncomingMessage, socket: Socket) => {
+      this.#answerWhenIdle(socket as TrackedSocket, unsupportedMethod('CONNECT', requestLineOf(req)));
+    });
   }
 
   get serverPort(): number {
@@ -305,28 +310,34 @@ export class GwiServer extends BaseServer<Exchange> {
   }
 
   #onClientError(err: Error, socket: TrackedSocket): void {
-    const problem = describeClientError(err);
+    const { last } = connectionOf(socket);
+    const inBody = last !== null && !last.req.complete;
+    const problem = describeClientError(err, inBody);
     if (!problem || !socket.writable) {
       socket.destroy();
       return;
     }
-    const answer = () => {
-      this.#logProtocolError(problem);
-      answerOnSocket(socket, problem, SERVER_VERSION, httpDate());
-    };
     // llhttp gave up inside the body of the request being served (a bad chunk size): whoever reads
     // that body would wait for the rest forever. Answer now (a response that has begun is cut after
     // what it sent) and close the connection, which ends the body with an error.
-    const { active, last } = connectionOf(socket);
-    if (last && !last.req.complete && !last.writableEnded) {
+    if (inBody && !last.writableEnded) {
       if (last.headersSent) socket.end();
-      else answer();
+      else this.#answerOnSocket(socket, problem);
       socket.once('finish', () => socket.destroy());
       return;
     }
-    // Earlier pipelined requests on this connection are answered first.
-    if (active === 0) answer();
-    else socket.once(CONNECTION_IDLE, answer);
+    this.#answerWhenIdle(socket, problem);
+  }
+
+  #answerOnSocket(socket: Socket, problem: ProtocolError): void {
+    this.#logProtocolError(problem);
+    answerOnSocket(socket, problem, SERVER_VERSION, httpDate());
+  }
+
+  /** Answers on the socket itself, after the earlier pipelined requests on this connection. */
+  #answerWhenIdle(socket: TrackedSocket, problem: ProtocolError): void {
+    if (connectionOf(socket).active === 0) this.#answerOnSocket(socket, problem);
+    else socket.once(CONNECTION_IDLE, () => this.#answerOnSocket(socket, problem));
   }
 
   processRequest(exchange: Exchange): Promise<void> | undefined {

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { pyRepr } from '../gateway/py-repr.js';
 import { requestLineOf } from '../log/server-log.js';
 import { statusExplanation, statusPhrase } from './http-status.js';
+import { isValidTarget } from './request-target.js';
 
 /** A request answered by the server itself. `requestLine` is what the access log shows. */
 export interface ProtocolError {
@@ -68,12 +69,36 @@ export function checkParsedRequest(req: IncomingMessage): ProtocolError | null {
   if (raw.length / 2 > MAX_HEADERS) {
     return make(431, 'Too many headers', requestLineOf(req), `got more than ${MAX_HEADERS} headers`);
   }
+  let hosts = 0;
+  // The first field line refused: the header limits above still come first, as http.server reads them.
+  let refused: string | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).length + (raw[i + 1] as string).length + 4 > MAX_LINE) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (name.length + value.length + 4 > MAX_LINE) {
       return make(431, 'Line too long', requestLineOf(req), `got more than ${MAX_LINE} bytes when reading header line`);
     }
+    if (refused !== null) continue;
+    // A second Host would let the application and whatever stands in front of it see different hosts
+    // (RFC 9112 §3.2).
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts === 2) {
+      refused = `Duplicate Host header (${pyRepr(`${name}: ${value}`)})`;
+    }
+    // HTTP/1.0 has no transfer codings: a body framed by one cannot be trusted (RFC 9112 §6.1).
+    if (req.httpVersionMinor === 0 && name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+      refused = `Transfer-Encoding in an HTTP/1.0 request (${pyRepr(`${name}: ${value}`)})`;
+    }
+  }
+  if (refused !== null) return make(400, refused, requestLineOf(req));
+  if (!isValidTarget(req.method ?? '', req.url ?? '')) {
+    return make(400, `Bad request target (${pyRepr(req.url ?? '')})`, requestLineOf(req));
   }
   return null;
+}
+
+/** http.server's answer to a method it has no handler for; CONNECT is one (gwi tunnels nothing). */
+export function unsupportedMethod(method: string, requestLine: string): ProtocolError {
+  return make(501, `Unsupported method (${pyRepr(method)})`, requestLine);
 }
 
 interface ParserError extends Error {
@@ -101,8 +126,11 @@ function lineAt(packet: string, start: number): [line: string, end: number] {
   return [packet.slice(start, end).replace(/\r$/, ''), end];
 }
 
-/** Turns a node:http `clientError` into the answer to send, or null when the client hung up. */
-export function describeClientError(err: ParserError): ProtocolError | null {
+/**
+ * Turns a node:http `clientError` into the answer to send, or null when the client hung up. `inBody`:
+ * llhttp failed inside the body of a request already handed to the application (a chunked one).
+ */
+export function describeClientError(err: ParserError, inBody = false): ProtocolError | null {
   if (err.code === undefined || HANG_UPS.has(err.code)) return null;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return make(408, statusPhrase(408), '');
   const packet = err.rawPacket ? err.rawPacket.toString('latin1') : '';
@@ -124,13 +152,18 @@ export function describeClientError(err: ParserError): ProtocolError | null {
     return { ...make(431, 'Line too long', requestLine, explain), head };
   }
   if (err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return make(413, statusPhrase(413), requestLine);
+  if (inBody) {
+    // http.server never decodes a chunked body: it reads the refused line (a chunk-size line, say) as
+    // the next request line. Only its syntax is named; it has no method or version to blame.
+    const [line] = lineAt(packet, packet.lastIndexOf('\n', failed - 1) + 1);
+    if (line.length + 2 > MAX_LINE) return make(414, statusPhrase(414), '');
+    return make(400, `Bad request syntax (${pyRepr(line)})`, line);
+  }
   if (tooLong) return make(414, statusPhrase(414), '');
   if (failed <= firstLineEnd) {
     const verdict = judgeRequestLine(firstLine);
     if (verdict) return verdict;
-    if (err.code === 'HPE_INVALID_METHOD') {
-      return make(501, `Unsupported method (${pyRepr(pySplit(firstLine)[0] ?? '')})`, requestLine);
-    }
+    if (err.code === 'HPE_INVALID_METHOD') return unsupportedMethod(pySplit(firstLine)[0] ?? '', requestLine);
     // A line http.server would take, ended by a bare LF: the line ending is what llhttp refused.
     if (bareLf) return make(400, `${reason} (${pyRepr(firstLine)})`, requestLine);
     return make(400, `Bad request syntax (${pyRepr(firstLine)})`, requestLine);

@@ -98,6 +98,27 @@ describe('Host headers outside ALLOWED_HOSTS (DNS rebinding), DEBUG off, ALLOWED
     expect(c.log()).toBe(`${STAMP} "GET / HTTP/1.1" 200 4\n`);
     await expectRecovered(c);
   });
+
+  // RFC 9112 §3.2.2: an absolute-form target's host is the request's host, whatever Host says, so it is
+  // the one ALLOWED_HOSTS judges.
+  it('an absolute-form target naming a host outside them → 400, whatever Host says', async () => {
+    const c = await site(production);
+    const answer = await rawRequest(c, get('http://evil.example/', 'localhost'));
+    expect(normalizeDate(answer.toString('latin1'))).toBe(
+      `HTTP/1.1 400 Bad Request\r\nDate: <DATE>\r\nServer: ${SERVER}\r\nContent-Type: text/html; charset=utf-8\r\n` +
+        `${SECURITY_HEADERS}Content-Length: 143\r\n\r\n${BAD_REQUEST_PAGE}`,
+    );
+    expect(c.log()).toBe(`${STAMP} "GET http://evil.example/ HTTP/1.1" 400 143\n`);
+    await expectRecovered(c);
+  });
+
+  it('an absolute-form target naming an allowed host is served, whatever Host says', async () => {
+    const c = await site(production);
+    const answer = await rawRequest(c, get('http://localhost:8000/probe', 'evil.example'));
+    expect(normalizeDate(answer.toString('latin1'))).toBe(viewResponse('probe ok'));
+    expect(c.log()).toBe(`${STAMP} "GET http://localhost:8000/probe HTTP/1.1" 200 8\n`);
+    await expectRecovered(c);
+  });
 });
 
 describe('Host headers with DEBUG on and ALLOWED_HOSTS empty (localhost, 127.0.0.1 and [::1] only)', () => {

@@ -116,6 +116,20 @@ const REFUSALS: Refusal[] = [
     logged: 'POST / HTTP/1.1',
   },
   {
+    name: 'smuggling: Transfer-Encoding in HTTP/1.0, a request hidden in the chunk',
+    request: `POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n${SMUGGLED.length.toString(16)}\r\n${SMUGGLED}\r\n0\r\n\r\n`,
+    code: 400,
+    message: "Transfer-Encoding in an HTTP/1.0 request ('Transfer-Encoding: chunked')",
+    logged: 'POST / HTTP/1.0',
+  },
+  {
+    name: 'host confusion: two Host lines',
+    request: 'GET / HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n',
+    code: 400,
+    message: "Duplicate Host header ('Host: evil.example')",
+    logged: 'GET / HTTP/1.1',
+  },
+  {
     name: 'smuggling: a space before the colon of Transfer-Encoding',
     request: `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`,
     code: 400,
@@ -146,8 +160,9 @@ describe('a chunked body with an invalid chunk size', () => {
   const chunked = (size: string): string =>
     `POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${size}\r\nhello\r\n0\r\n\r\n`;
 
-  // The bytes after the head are read as http.server would read them: a request line.
-  it.each(['zz', 'FFFFFFFFFFFFFFFFFF', '-5'])(
+  // The bytes after the head are read as http.server would read them: a request line. A chunk extension
+  // with whitespace around its `;` (RFC 9112 §7.1.1's BWS) is one llhttp refuses, whatever its options.
+  it.each(['zz', 'FFFFFFFFFFFFFFFFFF', '-5', '5; some; parameters=stuff'])(
     '%s: the application reading gwi.input gets an error at once, the client the 400, and the connection closes',
     async (size) => {
       const { app, failures } = bodyReader();

@@ -118,6 +118,15 @@ const CASES: Case[] = [
   { name: 'Content-Length with Transfer-Encoding', request: 'POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', code: 400, message: "Transfer-Encoding can't be present with Content-Length ('Transfer-Encoding: chunked')", logged: 'POST / HTTP/1.1' },
   { name: 'duplicate Content-Length', request: 'POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello', code: 400, message: "Duplicate Content-Length ('Content-Length: 6')", logged: 'POST / HTTP/1.1' },
   { name: 'space in a header name', request: 'GET / HTTP/1.1\r\nX Y: v\r\n\r\n', code: 400, message: "Invalid header token ('X Y: v')", logged: 'GET / HTTP/1.1' },
+  // RFC 9112 §3.2: the hosts of two Host lines are one too many for ALLOWED_HOSTS to judge.
+  { name: 'two Host lines', request: 'GET /stuff HTTP/1.1\r\nHost: localhost\r\nhost: evil.example\r\n\r\n', code: 400, message: "Duplicate Host header ('host: evil.example')", logged: 'GET /stuff HTTP/1.1' },
+  // RFC 9112 §6.1: an HTTP/1.0 body framed by a transfer coding is faulty framing.
+  { name: 'Transfer-Encoding in HTTP/1.0', request: 'POST /up HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', code: 400, message: "Transfer-Encoding in an HTTP/1.0 request ('Transfer-Encoding: chunked')", logged: 'POST /up HTTP/1.0' },
+  // RFC 9112 §3.2: asterisk-form is OPTIONS's alone; an absolute-form target must be an http(s) URI.
+  { name: 'asterisk-form for GET', request: 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', code: 400, message: "Bad request target ('*')", logged: 'GET * HTTP/1.1' },
+  { name: 'absolute-form that is no http(s) URI', request: 'PUT s://]ufd/: HTTP/1.1\r\nHost: x\r\n\r\n', code: 400, message: "Bad request target ('s://]ufd/:')", logged: 'PUT s://]ufd/: HTTP/1.1' },
+  // node:http would drop the connection without a word: the server tunnels nothing.
+  { name: 'CONNECT', request: 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', code: 501, message: "Unsupported method ('CONNECT')", logged: 'CONNECT example.com:443 HTTP/1.1' },
 ];
 
 async function expectAnswered(s: Served, paths: string[], c: Case): Promise<void> {
@@ -223,6 +232,27 @@ describe('protocol errors on 127.0.0.1', () => {
     );
   });
 
+  it('answers a CONNECT pipelined after a slow response once that response is over', async () => {
+    const app: Application = async (environ, startResponse) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [Buffer.from(`late ${environ.PATH_INFO}`)];
+    };
+    const s = (served = await serve(app));
+    const out = await talk(s, 'GET /first HTTP/1.1\r\nHost: x\r\n\r\nCONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n');
+    const split = out.indexOf('HTTP/1.1 501 ');
+    expect(split).toBeGreaterThan(0);
+    expect(normalizeDate(out.slice(0, split))).toBe(
+      `HTTP/1.1 200 OK\r\nDate: <DATE>\r\nServer: ${SERVER}\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nlate /first`,
+    );
+    expect(normalizeDate(out.slice(split))).toBe(errorResponse(501, "Unsupported method ('CONNECT')", EXPLAIN[501] as string));
+    expect(s.log()).toBe(
+      `${STAMP} "GET /first HTTP/1.1" 200 11\n` +
+        `${STAMP} code 501, message Unsupported method ('CONNECT')\n` +
+        `${STAMP} "CONNECT x:443 HTTP/1.1" 501 -\n`,
+    );
+  });
+
   it('sends and logs nothing for a blank line and a half-close, or for a bare half-close', async () => {
     const { served: s, paths } = await start();
     expect(await talk(s, '\r\n', { end: true })).toBe('');
@@ -321,6 +351,26 @@ describe('describeClientError', () => {
     const reason = 'Invalid header field char';
     const error = describeClientError(parserError('HPE_INVALID_HEADER_TOKEN', reason, packet, packet.length));
     expect(error).toMatchObject({ code: 400, message: "Invalid header field char ('')", requestLine: 'GET / HTTP/1.1' });
+  });
+
+  it('names a chunk line refused inside a body by its syntax only, with the line as the request line', () => {
+    // Read as http.server would read the line after a head (a request line), three words would blame a "version".
+    const packet = 'POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5; some; parameters=stuff\r\nhello\r\n';
+    const parsed = packet.indexOf('; some') + 2;
+    const error = parserError('HPE_STRICT', 'Invalid character in chunk extensions', packet, parsed);
+    expect(describeClientError(error, true)).toEqual({
+      code: 400,
+      message: "Bad request syntax ('5; some; parameters=stuff')",
+      explain: EXPLAIN[400],
+      requestLine: '5; some; parameters=stuff',
+    });
+    // A later chunk's line, in a packet of its own.
+    const later = '6 x\r\n world\r\n';
+    expect(describeClientError(parserError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', later, 1), true)).toMatchObject({
+      code: 400,
+      message: "Bad request syntax ('6 x')",
+      requestLine: '6 x',
+    });
   });
 
   it('answers a request timeout with 408', () => {
