@@ -92,6 +92,7 @@ export type {
 export { SecurityMiddleware } from './framework/middleware/security.js';
 export { CommonMiddleware } from './framework/middleware/common.js';
 export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middleware/clickjacking.js';
+export * as signing from './framework/signing.js';
 export { GwiRequest, RawPostDataException } from './framework/http/request.js';
 export { HttpHeaders } from './framework/http/headers.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';

@@ -9,6 +9,8 @@ export interface Settings {
   /** Host names this site serves; `.example.com` matches subdomains, `*` anything. */
   ALLOWED_HOSTS: string[];
   SECRET_KEY: string;
+  /** Former secret keys whose signatures are still accepted while they are rotated out. */
+  SECRET_KEY_FALLBACKS: string[];
   /** The URLconf module ('mysite/urls'), or a module object with `urlpatterns`. */
   ROOT_URLCONF: string | { urlpatterns: unknown[] } | null;
   /** The application runserver serves ('mysite/gwi#application'); null: getGwiApplication(). */
@@ -42,6 +44,7 @@ export const DEFAULTS: Readonly<Settings> = Object.freeze({
   DEBUG: false,
   ALLOWED_HOSTS: [],
   SECRET_KEY: '',
+  SECRET_KEY_FALLBACKS: [],
   ROOT_URLCONF: null,
   GWI_APPLICATION: null,
   MIDDLEWARE: [],

@@ -21,6 +21,7 @@ const CHECKS: Record<keyof Settings, Check> = {
   DEBUG: isBool,
   ALLOWED_HOSTS: isStrings,
   SECRET_KEY: isString,
+  SECRET_KEY_FALLBACKS: isStrings,
   ROOT_URLCONF: (v) =>
     v === null || typeof v === 'string' || (typeof v === 'object' && Array.isArray((v as { urlpatterns?: unknown }).urlpatterns))
       ? null
