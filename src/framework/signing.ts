@@ -4,7 +4,7 @@ import { Buffer } from 'node:buffer';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { asBuffer } from '../gateway/bytes.js';
 import { pyRepr } from '../gateway/py-repr.js';
-import { settings } from './conf/settings.js';
+import { currentSettings } from './conf/settings.js';
 import { ImproperlyConfigured } from './exceptions.js';
 import { constantTimeCompare, saltedHmac } from './utils/crypto.js';
 import { pyJsonDumps } from './utils/py-json.js';
@@ -132,6 +132,8 @@ export class Signer {
   readonly algorithm: string;
 
   constructor({ key, sep = ':', salt, algorithm, fallbackKeys }: SignerOptions = {}) {
+    // currentSettings(): sessions make signers on every request, where the settings proxy's trap costs.
+    const settings = currentSettings();
     const secret = isEmptyKey(key) ? settings.SECRET_KEY : (key as SigningKey);
     // Django's settings refuse to hand out an empty SECRET_KEY: anyone could sign with it.
     if (isEmptyKey(secret)) throw new ImproperlyConfigured('The SECRET_KEY setting must not be empty.');
