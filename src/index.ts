@@ -1,4 +1,5 @@
 // gwi's public API: the GWI contract, its validator and helpers, the reference server and the request log.
+import type { SessionBase } from './framework/sessions/backends/base.js';
 import type { ResolverMatch } from './framework/urls/resolver-match.js';
 
 export type {
@@ -92,6 +93,10 @@ export type {
 export { SecurityMiddleware } from './framework/middleware/security.js';
 export { CommonMiddleware } from './framework/middleware/common.js';
 export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middleware/clickjacking.js';
+export { SessionMiddleware } from './framework/sessions/middleware.js';
+export { SessionBase } from './framework/sessions/backends/base.js';
+export { SessionStore } from './framework/sessions/backends/signed-cookies.js';
+export * as signing from './framework/signing.js';
 export { GwiRequest, RawPostDataException } from './framework/http/request.js';
 export { HttpHeaders } from './framework/http/headers.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
@@ -136,13 +141,15 @@ export { loadFailureResponse } from './framework/debug/load-failure.js';
 /** Django's escape(): text made safe inside HTML text and quoted attributes. */
 export { escapeHtml as escape } from './framework/debug/html.js';
 
-// request.resolverMatch (Django's request.resolver_match) is declared here, not in http/request.ts: its type
-// is the urls package's, whose ResolverMatch holds a View that takes a GwiRequest, and http/ imports nothing
-// of urls/. './index.js' is this module: tsup's bundled index.d.ts keeps the name an augmentation gives, and
-// only this one names the same module in src/ and in dist/.
+// request.resolverMatch (Django's request.resolver_match) and request.session are declared here, not in
+// http/request.ts: their types are the urls and sessions packages', which take a GwiRequest, and http/
+// imports nothing of either. './index.js' is this module: tsup's bundled index.d.ts keeps the name an
+// augmentation gives, and only this one names the same module in src/ and in dist/.
 declare module './index.js' {
   interface GwiRequest {
     /** The URL resolution, set by the handler (null until then). */
     resolverMatch: ResolverMatch | null;
+    /** The session (Django's request.session), set by SessionMiddleware: without it there is none. */
+    session: SessionBase;
   }
 }

@@ -3,6 +3,7 @@
 import { checkStaticfilesDirs } from '../staticfiles/checks.js';
 import type { CheckMessage } from './messages.js';
 import { checkAllowedHosts, checkSecretKey } from './security.js';
+import { checkSessionCookieHttponly, checkSessionCookieSecure } from './sessions.js';
 import { checkUrlConfig } from './urls.js';
 
 /** A check returns its findings (an empty array when all is well). */
@@ -74,3 +75,5 @@ registry.register(checkStaticfilesDirs, 'staticfiles');
 registry.register(checkUrlConfig, 'urls');
 registry.register(checkSecretKey, { tags: ['security'], deploy: true });
 registry.register(checkAllowedHosts, { tags: ['security'], deploy: true });
+registry.register(checkSessionCookieSecure, { tags: ['security'], deploy: true });
+registry.register(checkSessionCookieHttponly, { tags: ['security'], deploy: true });

@@ -1,5 +1,6 @@
 // The settings' names, types and defaults (Django's conf/global_settings.py): what a project's settings
 // module overrides.
+import type { SameSite } from '../http/cookies.js';
 
 /** A middleware given in MIDDLEWARE: a factory, or an import string ('mysite/middleware#timing'). */
 export type MiddlewareSpec = string | ((getResponse: never) => unknown);
@@ -9,6 +10,8 @@ export interface Settings {
   /** Host names this site serves; `.example.com` matches subdomains, `*` anything. */
   ALLOWED_HOSTS: string[];
   SECRET_KEY: string;
+  /** Former secret keys whose signatures are still accepted while they are rotated out. */
+  SECRET_KEY_FALLBACKS: string[];
   /** The URLconf module ('mysite/urls'), or a module object with `urlpatterns`. */
   ROOT_URLCONF: string | { urlpatterns: unknown[] } | null;
   /** The application runserver serves ('mysite/gwi#application'); null: getGwiApplication(). */
@@ -34,6 +37,19 @@ export interface Settings {
   SECURE_CROSS_ORIGIN_OPENER_POLICY: string | null;
   X_FRAME_OPTIONS: string;
   FORCE_SCRIPT_NAME: string | null;
+  SESSION_COOKIE_NAME: string;
+  /** Seconds a session lasts (two weeks). */
+  SESSION_COOKIE_AGE: number;
+  SESSION_COOKIE_DOMAIN: string | null;
+  SESSION_COOKIE_PATH: string;
+  SESSION_COOKIE_HTTPONLY: boolean;
+  /** null: no SameSite attribute. */
+  SESSION_COOKIE_SAMESITE: SameSite | null;
+  SESSION_COOKIE_SECURE: boolean;
+  /** Send the session cookie (and so renew its age) on every response, not only when the session changed. */
+  SESSION_SAVE_EVERY_REQUEST: boolean;
+  /** A cookie without Max-Age: the browser forgets the session when it closes. */
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean;
   /** The project root (the folder of package.json); module names resolve from here. */
   BASE_DIR: string;
 }
@@ -42,6 +58,7 @@ export const DEFAULTS: Readonly<Settings> = Object.freeze({
   DEBUG: false,
   ALLOWED_HOSTS: [],
   SECRET_KEY: '',
+  SECRET_KEY_FALLBACKS: [],
   ROOT_URLCONF: null,
   GWI_APPLICATION: null,
   MIDDLEWARE: [],
@@ -63,5 +80,14 @@ export const DEFAULTS: Readonly<Settings> = Object.freeze({
   SECURE_CROSS_ORIGIN_OPENER_POLICY: 'same-origin',
   X_FRAME_OPTIONS: 'DENY',
   FORCE_SCRIPT_NAME: null,
+  SESSION_COOKIE_NAME: 'sessionid',
+  SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,
+  SESSION_COOKIE_DOMAIN: null,
+  SESSION_COOKIE_PATH: '/',
+  SESSION_COOKIE_HTTPONLY: true,
+  SESSION_COOKIE_SAMESITE: 'Lax',
+  SESSION_COOKIE_SECURE: false,
+  SESSION_SAVE_EVERY_REQUEST: false,
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
   BASE_DIR: '',
 });

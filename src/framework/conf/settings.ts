@@ -15,12 +15,15 @@ const isBool: Check = (v) => (typeof v === 'boolean' ? null : 'a boolean');
 const isString: Check = (v) => (typeof v === 'string' ? null : 'a string');
 const orNull = (check: Check): Check => (v) => (v === null ? null : check(v));
 const isCount: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : 'a whole number ≥ 0');
+const isSameSite: Check = (v) =>
+  v === null || (typeof v === 'string' && ['lax', 'strict', 'none'].includes(v.toLowerCase())) ? null : "'Lax', 'Strict', 'None' or null";
 const isStrings: Check = (v) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? null : 'an array of strings');
 
 const CHECKS: Record<keyof Settings, Check> = {
   DEBUG: isBool,
   ALLOWED_HOSTS: isStrings,
   SECRET_KEY: isString,
+  SECRET_KEY_FALLBACKS: isStrings,
   ROOT_URLCONF: (v) =>
     v === null || typeof v === 'string' || (typeof v === 'object' && Array.isArray((v as { urlpatterns?: unknown }).urlpatterns))
       ? null
@@ -49,6 +52,15 @@ const CHECKS: Record<keyof Settings, Check> = {
   SECURE_CROSS_ORIGIN_OPENER_POLICY: orNull(isString),
   X_FRAME_OPTIONS: isString,
   FORCE_SCRIPT_NAME: orNull(isString),
+  SESSION_COOKIE_NAME: isString,
+  SESSION_COOKIE_AGE: isCount,
+  SESSION_COOKIE_DOMAIN: orNull(isString),
+  SESSION_COOKIE_PATH: isString,
+  SESSION_COOKIE_HTTPONLY: isBool,
+  SESSION_COOKIE_SAMESITE: isSameSite,
+  SESSION_COOKIE_SECURE: isBool,
+  SESSION_SAVE_EVERY_REQUEST: isBool,
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: isBool,
   BASE_DIR: isString,
 };
 

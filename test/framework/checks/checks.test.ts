@@ -20,6 +20,7 @@ import {
 import { CheckRegistry, runChecks } from '../../../src/framework/checks/registry.js';
 import { formatCheckReport, SystemCheckError } from '../../../src/framework/checks/report.js';
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
+import { SessionMiddleware } from '../../../src/framework/sessions/middleware.js';
 import { makeStyle, PALETTES } from '../../../src/log/termcolors.js';
 import { clearUrlCaches } from '../../../src/framework/urls/base.js';
 import { path as route } from '../../../src/framework/urls/conf.js';
@@ -149,6 +150,24 @@ describe('built-in checks', () => {
     expect(await ids(values as SettingsInput, true)).toStrictEqual(expected);
     // Deployment checks stay out of runserver's checks.
     expect(await ids(values as SettingsInput, false)).toStrictEqual([]);
+  });
+
+  const W012 =
+    '?: (security.W012) SESSION_COOKIE_SECURE is not set to True. Using a secure-only session cookie makes it more ' +
+    'difficult for network traffic sniffers to hijack user sessions.';
+  const W015 =
+    '?: (security.W015) SESSION_COOKIE_HTTPONLY is not set to True. Using an HttpOnly session cookie makes it more ' +
+    'difficult for cross-site scripting attacks to hijack user sessions.';
+
+  it.each([
+    ['sessions not in use', { SESSION_COOKIE_HTTPONLY: false }, []],
+    ['the defaults', { MIDDLEWARE: [SessionMiddleware] }, [W012]],
+    ['a secure cookie', { MIDDLEWARE: [SessionMiddleware], SESSION_COOKIE_SECURE: true }, []],
+    ['a cookie page scripts can read', { MIDDLEWARE: [SessionMiddleware], SESSION_COOKIE_SECURE: true, SESSION_COOKIE_HTTPONLY: false }, [W015]],
+    ['both', { MIDDLEWARE: [SessionMiddleware], SESSION_COOKIE_HTTPONLY: false }, [W012, W015]],
+  ])('session cookie (deployment): %s', async (_label, values, expected) => {
+    expect(await ids({ ...secure, ...(values as SettingsInput) }, true)).toStrictEqual(expected);
+    expect(await ids({ ...secure, ...(values as SettingsInput) }, false)).toStrictEqual([]);
   });
 });
 

@@ -251,6 +251,9 @@ describe('validateSettings', () => {
     [{ SECURE_PROXY_SSL_HEADER: ['X-Forwarded-Proto'] }, "The SECURE_PROXY_SSL_HEADER setting in settings must be null or a [header, value] pair (got [ 'X-Forwarded-Proto' ])."],
     [{ MIDDLEWARE: [1] }, 'The MIDDLEWARE setting in settings must be an array of middleware factories or import strings (got [ 1 ]).'],
     [{ ROOT_URLCONF: {} }, "The ROOT_URLCONF setting in settings must be a module name ('mysite/urls') or a module with urlpatterns (got {})."],
+    [{ SECRET_KEY_FALLBACKS: 'old-key' }, "The SECRET_KEY_FALLBACKS setting in settings must be an array of strings (got 'old-key')."],
+    [{ SESSION_COOKIE_SAMESITE: false }, "The SESSION_COOKIE_SAMESITE setting in settings must be 'Lax', 'Strict', 'None' or null (got false)."],
+    [{ SESSION_COOKIE_AGE: 1.5 }, 'The SESSION_COOKIE_AGE setting in settings must be a whole number ≥ 0 (got 1.5).'],
   ])('rejects %o', (values, message) => {
     expect(() => validateSettings(values)).toThrow(new ImproperlyConfigured(message));
   });
@@ -258,6 +261,8 @@ describe('validateSettings', () => {
   it('accepts every default and null where a setting allows it', () => {
     expect(validateSettings({ ...DEFAULTS })).toEqual(DEFAULTS);
     expect(() => validateSettings({ STATIC_URL: null, DATA_UPLOAD_MAX_NUMBER_FIELDS: null, ROOT_URLCONF: { urlpatterns: [] } })).not.toThrow();
+    expect(() => validateSettings({ SESSION_COOKIE_SAMESITE: null, SESSION_COOKIE_DOMAIN: null })).not.toThrow();
+    expect(() => validateSettings({ SESSION_COOKIE_SAMESITE: 'strict' })).not.toThrow();
   });
 });
 
