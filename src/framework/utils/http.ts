@@ -1,4 +1,4 @@
-// HTTP helpers of Django's utils/http.py: the dates of RFC 9110's headers.
+// HTTP helpers of Django's utils/http.py: the dates of RFC 9110's headers, and host patterns.
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const TIME = '(?<hour>[0-9]{2}):(?<min>[0-9]{2}):(?<sec>[0-9]{2})';
@@ -34,3 +34,14 @@ export function parseHttpDate(text: string, now: Date = new Date()): number | nu
   if (month < 0 || date.getUTCDate() !== d || date.getUTCMonth() !== month || h > 23 || m > 59 || s > 59) return null;
   return date.getTime() / 1000;
 }
+
+/**
+ * Django's is_same_domain: `pattern` is the host itself, or (starting with a dot) the domain and its
+ * subdomains (`.example.com` matches `example.com` and `a.example.com`); `host` is compared as given.
+ */
+export function isSameDomain(host: string, pattern: string): boolean {
+  if (!pattern) return false;
+  const lower = pattern.toLowerCase();
+  return lower === host || (lower.startsWith('.') && (host.endsWith(lower) || host === lower.slice(1)));
+}
+
