@@ -52,7 +52,7 @@ export {
 export { VERSION } from './version.js';
 
 // The framework (Django's names): settings, the handler, middleware, URLs, requests, responses, views.
-export { DEFAULTS, type MiddlewareSpec, type Settings } from './framework/conf/global-settings.js';
+export { DEFAULTS, type MiddlewareSpec, type Settings, type ViewSpec } from './framework/conf/global-settings.js';
 export {
   configureSettings,
   defineSettings,
@@ -92,6 +92,8 @@ export type {
 export { SecurityMiddleware } from './framework/middleware/security.js';
 export { CommonMiddleware } from './framework/middleware/common.js';
 export { XFrameOptionsMiddleware, xframeOptionsExempt } from './framework/middleware/clickjacking.js';
+export { CsrfViewMiddleware, getCsrfToken, rotateToken, type CsrfFailureView } from './framework/middleware/csrf.js';
+export { csrfExempt, csrfProtect, ensureCsrfCookie, requiresCsrfToken } from './framework/views/decorators/csrf.js';
 export { GwiRequest, RawPostDataException } from './framework/http/request.js';
 export { HttpHeaders } from './framework/http/headers.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
@@ -129,6 +131,7 @@ export { gotRequestException, requestFinished, requestStarted, Signal } from './
 export { StaticFilesHandler } from './framework/staticfiles/handlers.js';
 export * as checks from './framework/checks/index.js';
 export { badRequest, pageNotFound, permissionDenied, serverError } from './framework/views/defaults.js';
+export { csrfFailure } from './framework/views/csrf.js';
 export { technical404Response } from './framework/debug/technical-404.js';
 export { technical500Response } from './framework/debug/technical-500.js';
 export { welcomePageResponse } from './framework/debug/welcome.js';
