@@ -4,6 +4,7 @@ export * from './messages.js';
 export * from './registry.js';
 export * from './report.js';
 export { checkAllowedHosts, checkSecretKey } from './security.js';
+export { checkCsrfCookieSecure, checkCsrfFailureView, checkCsrfMiddleware } from './csrf.js';
 // Django's check_url_config, under the name this namespace has always given it.
 export { checkUrlConfig as checkUrls } from './urls.js';
 export { checkStaticfilesDirs } from '../staticfiles/checks.js';

@@ -1,6 +1,7 @@
 // The system-check registry (Django's django.core.checks.registry): checks registered with their tags,
 // run in registration order; the built-in checks are registered here, on the default registry.
 import { checkStaticfilesDirs } from '../staticfiles/checks.js';
+import { checkCsrfCookieSecure, checkCsrfFailureView, checkCsrfMiddleware } from './csrf.js';
 import type { CheckMessage } from './messages.js';
 import { checkAllowedHosts, checkSecretKey } from './security.js';
 import { checkUrlConfig } from './urls.js';
@@ -74,3 +75,6 @@ registry.register(checkStaticfilesDirs, 'staticfiles');
 registry.register(checkUrlConfig, 'urls');
 registry.register(checkSecretKey, { tags: ['security'], deploy: true });
 registry.register(checkAllowedHosts, { tags: ['security'], deploy: true });
+registry.register(checkCsrfMiddleware, { tags: ['security'], deploy: true });
+registry.register(checkCsrfCookieSecure, { tags: ['security'], deploy: true });
+registry.register(checkCsrfFailureView, 'security');
