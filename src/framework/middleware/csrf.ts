@@ -100,10 +100,11 @@ function addNewCsrfCookie(request: GwiRequest): string {
  * X-CSRFToken header), masked anew on each call. The response then sets (or renews) the CSRF cookie.
  */
 export function getCsrfToken(request: GwiRequest): string {
-  let secret = request.META.CSRF_COOKIE;
-  if (typeof secret === 'string') request.META.CSRF_COOKIE_NEEDS_UPDATE = true;
-  else secret = addNewCsrfCookie(request);
-  return maskCipherSecret(secret as string);
+  const current = request.META.CSRF_COOKIE;
+  if (typeof current !== 'string') return maskCipherSecret(addNewCsrfCookie(request));
+  // Sent again even when the client has it: its expiry starts over.
+  request.META.CSRF_COOKIE_NEEDS_UPDATE = true;
+  return maskCipherSecret(current);
 }
 
 /** Django's rotate_token: a new secret (and cookie) for this client; call it when a user logs in. */
