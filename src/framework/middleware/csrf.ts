@@ -208,7 +208,7 @@ export class CsrfViewMiddleware implements MiddlewareObject {
 
   processView(request: GwiRequest, view: View): MaybePromise<HttpResponseBase | null> {
     if (processingDone.has(request)) return null;
-    // After processRequest(), so that an exempt view can still call getCsrfToken().
+    // processRequest() has run all the same: getCsrfToken() works in an exempt view.
     if ((view as Partial<CsrfExemptView>).csrfExempt) return null;
     if (SAFE_METHODS.has(request.method)) return this.accept(request);
     const origin = request.META.HTTP_ORIGIN;
@@ -223,7 +223,7 @@ export class CsrfViewMiddleware implements MiddlewareObject {
     return this.#checkToken(request).then((reason) => (reason === null ? this.accept(request) : this.reject(request, reason)));
   }
 
-  /** Sets the CSRF cookie when getCsrfToken() or rotateToken() asked for it (once, whoever runs last). */
+  /** Sets the CSRF cookie when getCsrfToken() or rotateToken() asked for it; once, with csrfProtect and the middleware both. */
   processResponse(request: GwiRequest, response: HttpResponseBase): HttpResponseBase {
     if (request.META.CSRF_COOKIE_NEEDS_UPDATE === true) {
       response.setCookie(settings.CSRF_COOKIE_NAME, request.META.CSRF_COOKIE as string, {
