@@ -53,7 +53,7 @@ export {
 export { VERSION } from './version.js';
 
 // The framework (Django's names): settings, the handler, middleware, URLs, requests, responses, views.
-export { DEFAULTS, type MiddlewareSpec, type Settings } from './framework/conf/global-settings.js';
+export { DEFAULTS, type MiddlewareSpec, type Settings, type ViewSpec } from './framework/conf/global-settings.js';
 export {
   configureSettings,
   defineSettings,
@@ -97,6 +97,8 @@ export { SessionMiddleware } from './framework/sessions/middleware.js';
 export { SessionBase } from './framework/sessions/backends/base.js';
 export { SessionStore } from './framework/sessions/backends/signed-cookies.js';
 export * as signing from './framework/signing.js';
+export { CsrfViewMiddleware, getCsrfToken, rotateToken, type CsrfFailureView } from './framework/middleware/csrf.js';
+export { csrfExempt, csrfProtect, ensureCsrfCookie, requiresCsrfToken } from './framework/views/decorators/csrf.js';
 export { GwiRequest, RawPostDataException } from './framework/http/request.js';
 export { HttpHeaders } from './framework/http/headers.js';
 export { MultiValueDict, QueryDict } from './framework/http/query-dict.js';
@@ -134,6 +136,7 @@ export { gotRequestException, requestFinished, requestStarted, Signal } from './
 export { StaticFilesHandler } from './framework/staticfiles/handlers.js';
 export * as checks from './framework/checks/index.js';
 export { badRequest, pageNotFound, permissionDenied, serverError } from './framework/views/defaults.js';
+export { csrfFailure } from './framework/views/csrf.js';
 export { technical404Response } from './framework/debug/technical-404.js';
 export { technical500Response } from './framework/debug/technical-500.js';
 export { welcomePageResponse } from './framework/debug/welcome.js';

@@ -15,6 +15,7 @@ import { CLEANSED_SUBSTITUTE } from '../../src/framework/debug/exception-reporte
 import { getGwiApplication } from '../../src/framework/handlers/gwi.js';
 import { setRequestLogStream, type LogStream } from '../../src/framework/utils/log.js';
 import { HttpResponse } from '../../src/framework/http/response.js';
+import { CsrfViewMiddleware } from '../../src/framework/middleware/csrf.js';
 import { clearUrlCaches } from '../../src/framework/urls/base.js';
 import { path as route } from '../../src/framework/urls/conf.js';
 import type { View } from '../../src/framework/views/generic.js';
@@ -91,10 +92,26 @@ interface Visit {
   failed: string[];
 }
 
-async function visit(s: Served, target: string): Promise<Visit> {
+/** A POST in place of the visit's GET: a form's body, and headers to add (Chromium keeps its own Origin and Referer). */
+interface Post {
+  body: string;
+  headers?: Record<string, string>;
+}
+
+async function visit(s: Served, target: string, post?: Post): Promise<Visit> {
   const origin = `http://${s.host}:${s.port}`;
   const page = await context.newPage();
   pages.push(page);
+  if (post) {
+    // The navigation itself goes out as the POST a form would send: the page's one request.
+    await page.route(origin + target, (route) =>
+      route.continue({
+        method: 'POST',
+        postData: post.body,
+        headers: { ...route.request().headers(), 'content-type': 'application/x-www-form-urlencoded', ...post.headers },
+      }),
+    );
+  }
   const seen = { console: [] as ConsoleEntry[], pageErrors: [] as string[], dialogs: [] as string[], requests: [] as string[], failed: [] as string[] };
   page.on('console', (message) => void seen.console.push({ type: message.type(), text: message.text(), url: message.location().url }));
   page.on('pageerror', (error) => void seen.pageErrors.push(String(error)));
@@ -312,6 +329,56 @@ describe('the framework pages in Chromium', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('shows the CSRF failure page with DEBUG: the reason, the markup its explanation quotes as text, and the help', async () => {
+    const s = await site({
+      DEBUG: true,
+      MIDDLEWARE: [CsrfViewMiddleware],
+      SECURE_PROXY_SSL_HEADER: ['HTTP_X_FORWARDED_PROTO', 'https'],
+      ROOT_URLCONF: { urlpatterns: [route('submit/', ok)] },
+    });
+    // Seen as HTTPS and sent without a Referer (Chromium does not let a test set one on a navigation).
+    const v = await visit(s, '/submit/', { body: 'csrfmiddlewaretoken=x', headers: { 'x-forwarded-proto': 'https' } });
+    expect(v.response.status()).toBe(403);
+    expect(v.response.headers()['content-type']).toBe('text/html; charset=utf-8');
+    expect(await v.page.title()).toBe('403 Forbidden');
+    expect(await text(v.page.locator('h1'))).toBe('Forbidden (403)');
+    const summary = await texts(v.page.locator('#summary p'));
+    expect(summary[0]).toBe('CSRF verification failed. Request aborted.');
+    expect(summary[3]).toBe(
+      'If you are using the <meta name="referrer" content="no-referrer"> tag or including the “Referrer-Policy: no-referrer” ' +
+        'header, please remove them. The CSRF protection requires the “Referer” header to do strict referer checking. If ' +
+        'you’re concerned about privacy, use alternatives like <a rel="noreferrer" …> for links to third-party sites.',
+    );
+    // Quoted, not made: no link, and only the head's own meta elements.
+    expect(await v.page.locator('a').count()).toBe(0);
+    expect(await v.page.locator('body meta').count()).toBe(0);
+    // Django's template indents the reason inside the <pre>.
+    expect((await text(v.page.locator('#info pre'))).trim()).toBe('Referer checking failed - no Referer.');
+    expect(await text(v.page.locator('#info h2'))).toBe('Help');
+    expect(await texts(v.page.locator('#info li'))).toHaveLength(5);
+    expect(await text(v.page.locator('#info'))).toContain('You can customize this page using the CSRF_FAILURE_VIEW setting.');
+    await expectQuiet(v);
+    await screenshot(v, 'csrf-failure-debug');
+  });
+
+  it('shows the CSRF failure page without DEBUG: why the cookie is needed, and no reason', async () => {
+    const s = await site({ DEBUG: false, MIDDLEWARE: [CsrfViewMiddleware], ROOT_URLCONF: { urlpatterns: [route('submit/', ok)] } });
+    const v = await visit(s, '/submit/', { body: `csrfmiddlewaretoken=${SCRIPT}` });
+    expect(v.response.status()).toBe(403);
+    expect(await v.page.title()).toBe('403 Forbidden');
+    expect(await texts(v.page.locator('#summary p'))).toEqual([
+      'CSRF verification failed. Request aborted.',
+      'You are seeing this message because this site requires a CSRF cookie when submitting forms. This cookie is required ' +
+        'for security reasons, to ensure that your browser is not being hijacked by third parties.',
+      'If you have configured your browser to disable cookies, please re-enable them, at least for this site, or for ' +
+        '“same-origin” requests.',
+    ]);
+    expect(await text(v.page.locator('#explanation'))).toBe('More information is available with DEBUG=true.');
+    expect(await v.page.locator('#info').count()).toBe(0);
+    await expectQuiet(v);
+    await screenshot(v, 'csrf-failure');
   });
 
   it('shows the plain 404 without DEBUG', async () => {

@@ -210,14 +210,14 @@ describe('files written', () => {
     const key = secretKeyOf(first);
     expect(key).toHaveLength(50);
     expect(secretKeyOf(second)).not.toBe(key);
-    expect(first).toContain("import { CommonMiddleware, defineSettings, SecurityMiddleware, XFrameOptionsMiddleware } from 'gwi';");
+    expect(first).toContain("import { CommonMiddleware, CsrfViewMiddleware, defineSettings, SecurityMiddleware, XFrameOptionsMiddleware } from 'gwi';");
     expect(first).toContain('export default defineSettings({');
     for (const line of [
       '  DEBUG: true,',
       '  ALLOWED_HOSTS: [],',
       "  ROOT_URLCONF: 'mysite/urls',",
       "  GWI_APPLICATION: 'mysite/gwi#application',",
-      '  MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, XFrameOptionsMiddleware],',
+      '  MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware],',
       "  STATIC_URL: '/static/',",
       "  STATICFILES_DIRS: ['static'],",
     ]) {
@@ -395,6 +395,7 @@ describe('the new project', () => {
     expect(settings.MIDDLEWARE.map((m) => (typeof m === 'string' ? m : m.name))).toEqual([
       'SecurityMiddleware',
       'CommonMiddleware',
+      'CsrfViewMiddleware',
       'XFrameOptionsMiddleware',
     ]);
 

@@ -52,6 +52,19 @@ async function request(target: string, { method = 'GET', headers = {}, body }: R
   return { status: reply.status, headers: reply.headers, body: reply.bytes, text: reply.bytes.toString('utf8'), chunks: reply.chunks };
 }
 
+/** A page's CSRF token (its hidden csrfmiddlewaretoken input) and the Cookie header holding its secret. */
+async function csrfOf(target: string): Promise<{ token: string; cookie: string }> {
+  const reply = await request(target);
+  const token = /<input type="hidden" name="csrfmiddlewaretoken" value="([a-zA-Z0-9]{64})">/.exec(reply.text)?.[1];
+  const secret = /^csrftoken=([a-zA-Z0-9]{32});/.exec((reply.headers['set-cookie'] ?? [])[0] ?? '')?.[1];
+  if (!token || !secret) throw new Error(`${target} has no CSRF token`);
+  return { token, cookie: `csrftoken=${secret}` };
+}
+
+/** What a script sends: the cookie's secret, and the same in the X-CSRFToken header (a raw request has no page to read). */
+const CSRF_SECRET = 'gwiExampleCsrfSecret0123456789ab';
+const CSRF_HEADERS = { Cookie: `csrftoken=${CSRF_SECRET}`, 'X-CSRFToken': CSRF_SECRET };
+
 /** The one line of the server's log about `requestLine`, as `[stamp] "GET / HTTP/1.1" 200 123`. */
 function logLine(requestLine: string, status: number, size: number | string): string {
   return `${STAMP} "${requestLine}" ${status} ${size}\n`;
@@ -97,6 +110,7 @@ describe('settings', () => {
     expect(settings.MIDDLEWARE.map((m) => (typeof m === 'string' ? m : m.name))).toEqual([
       'SecurityMiddleware',
       'CommonMiddleware',
+      'CsrfViewMiddleware',
       'XFrameOptionsMiddleware',
       'mysite/middleware#timingMiddleware',
     ]);
@@ -170,12 +184,12 @@ describe('pages', () => {
     expect(get.text).toContain('<h1>Hello, &lt;b&gt;Ada&lt;/b&gt;!</h1>');
     expectContentLength(get);
 
-    const post = await request('/greeting/', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"Grace"}' });
+    const post = await request('/greeting/', { method: 'POST', headers: { 'Content-Type': 'application/json', ...CSRF_HEADERS }, body: '{"name":"Grace"}' });
     expect(post.status).toBe(201);
     expect(JSON.parse(post.text)).toEqual({ greeting: 'Hello, Grace!' });
     expectMiddlewareHeaders(post);
 
-    const put = await request('/greeting/', { method: 'PUT', body: 'x' });
+    const put = await request('/greeting/', { method: 'PUT', headers: CSRF_HEADERS, body: 'x' });
     expect(put.status).toBe(405);
     expect(put.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
     expectMiddlewareHeaders(put);
@@ -187,16 +201,18 @@ describe('pages', () => {
     const form = await request('/form/');
     expect(form.status).toBe(200);
     expect(form.text).toContain('<form method="post" action="/form/">');
+    const { token, cookie } = await csrfOf('/form/');
 
     const fields = new URLSearchParams([
       ['name', '<script>alert("hi")</script>'],
       ['message', `Tom & Jerry's "show"\nline 2`],
       ['topic', 'routing'],
       ['topic', 'static files'],
+      ['csrfmiddlewaretoken', token],
     ]);
     const reply = await request('/form/', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
       body: fields.toString(),
     });
     expect(reply.status).toBe(200);
@@ -208,10 +224,21 @@ describe('pages', () => {
     expect(reply.text).not.toContain('<script>alert');
   });
 
+  it('a POST without the form\u2019s CSRF token is refused by CsrfViewMiddleware', async () => {
+    const { cookie } = await csrfOf('/form/');
+    const reply = await request('/form/', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie }, body: 'name=Eve' });
+    expect(reply.status).toBe(403);
+    expect(reply.text).toContain('CSRF verification failed. Request aborted.');
+    expectMiddlewareHeaders(reply);
+    expect(requestLog).toBe('Forbidden (CSRF token missing.): /form/\n');
+  });
+
   it('an upload of a few hundred KB is reported with its name, size and SHA-256', async () => {
     const data = randomBytes(300 * 1024 + 7);
     const boundary = '----gwiExampleBoundary7MA4YWxkTrZu0gW';
+    const { token, cookie } = await csrfOf('/upload/');
     const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n${token}\r\n`),
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nfirst <try>\r\n`),
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
       data,
@@ -219,7 +246,7 @@ describe('pages', () => {
     ]);
     const reply = await request('/upload/', {
       method: 'POST',
-      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(body.length) },
+      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(body.length), Cookie: cookie },
       body,
     });
     expect(reply.status).toBe(200);
@@ -295,8 +322,10 @@ describe('pages', () => {
 describe('uploads', () => {
   const boundary = '----gwiExampleBoundary7MA4YWxkTrZu0gW';
   const contentType = `multipart/form-data; boundary=${boundary}`;
+  // The CSRF token first (a script's: the cookie's secret), then the file.
   const fileHead = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n${CSRF_SECRET}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
   );
   let uploadDir: string;
 
@@ -313,7 +342,7 @@ describe('uploads', () => {
     const s = served ?? (await start());
     const socket = net.connect(s.port, s.host);
     await once(socket, 'connect');
-    socket.write(`POST /upload/ HTTP/1.1\r\nHost: ${s.host}:${s.port}\r\nContent-Type: ${contentType}\r\n`);
+    socket.write(`POST /upload/ HTTP/1.1\r\nHost: ${s.host}:${s.port}\r\nContent-Type: ${contentType}\r\nCookie: csrftoken=${CSRF_SECRET}\r\n`);
     socket.write(`Content-Length: ${length}\r\nConnection: close\r\n\r\n`);
     socket.write(first);
     return socket;
@@ -344,7 +373,7 @@ describe('uploads', () => {
       randomBytes(200 * 1024),
       Buffer.from(`\r\n--${boundary}garbage\r\nContent-Disposition: form-data; name="note"\r\n\r\nx\r\n--${boundary}--\r\n`),
     ]);
-    const reply = await request('/upload/', { method: 'POST', headers: { 'Content-Type': contentType }, body });
+    const reply = await request('/upload/', { method: 'POST', headers: { 'Content-Type': contentType, Cookie: `csrftoken=${CSRF_SECRET}` }, body });
     expect(reply.status).toBe(400);
     expect(requestLog).toMatch(
       /^Bad request \(Unable to parse request body\): \/upload\/\nMultiPartParserError: Malformed multipart body: a boundary line is followed by other text\.\n/,

@@ -5,6 +5,7 @@ export * from './registry.js';
 export * from './report.js';
 export { checkAllowedHosts, checkSecretKey } from './security.js';
 export { checkSessionCookieHttponly, checkSessionCookieSecure } from './sessions.js';
+export { checkCsrfCookieSecure, checkCsrfFailureView, checkCsrfMiddleware } from './csrf.js';
 // Django's check_url_config, under the name this namespace has always given it.
 export { checkUrlConfig as checkUrls } from './urls.js';
 export { checkStaticfilesDirs } from '../staticfiles/checks.js';

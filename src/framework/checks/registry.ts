@@ -1,6 +1,7 @@
 // The system-check registry (Django's django.core.checks.registry): checks registered with their tags,
 // run in registration order; the built-in checks are registered here, on the default registry.
 import { checkStaticfilesDirs } from '../staticfiles/checks.js';
+import { checkCsrfCookieSecure, checkCsrfFailureView, checkCsrfMiddleware } from './csrf.js';
 import type { CheckMessage } from './messages.js';
 import { checkAllowedHosts, checkSecretKey } from './security.js';
 import { checkSessionCookieHttponly, checkSessionCookieSecure } from './sessions.js';
@@ -77,3 +78,6 @@ registry.register(checkSecretKey, { tags: ['security'], deploy: true });
 registry.register(checkAllowedHosts, { tags: ['security'], deploy: true });
 registry.register(checkSessionCookieSecure, { tags: ['security'], deploy: true });
 registry.register(checkSessionCookieHttponly, { tags: ['security'], deploy: true });
+registry.register(checkCsrfMiddleware, { tags: ['security'], deploy: true });
+registry.register(checkCsrfCookieSecure, { tags: ['security'], deploy: true });
+registry.register(checkCsrfFailureView, 'security');

@@ -2,8 +2,11 @@
 // module overrides.
 import type { SameSite } from '../http/cookies.js';
 
-/** A middleware given in MIDDLEWARE: a factory, or an import string ('mysite/middleware#timing'). */
-export type MiddlewareSpec = string | ((getResponse: never) => unknown);
+/** A middleware given in MIDDLEWARE: a factory or a class, or an import string ('mysite/middleware#timing'). */
+export type MiddlewareSpec = string | ((getResponse: never) => unknown) | (new (getResponse: never) => unknown);
+
+/** A view given in settings: the function, or an import string ('mysite/views#csrfFailure'). */
+export type ViewSpec = string | ((request: never, kwargs: never) => unknown);
 
 export interface Settings {
   DEBUG: boolean;
@@ -36,6 +39,21 @@ export interface Settings {
   SECURE_REFERRER_POLICY: string | null;
   SECURE_CROSS_ORIGIN_OPENER_POLICY: string | null;
   X_FRAME_OPTIONS: string;
+  /** The CSRF cookie: its name, lifetime in seconds (null: until the browser closes) and attributes. */
+  CSRF_COOKIE_NAME: string;
+  CSRF_COOKIE_AGE: number | null;
+  CSRF_COOKIE_DOMAIN: string | null;
+  CSRF_COOKIE_PATH: string;
+  CSRF_COOKIE_SECURE: boolean;
+  CSRF_COOKIE_HTTPONLY: boolean;
+  /** 'Lax', 'Strict' or 'None'; false leaves the attribute out. */
+  CSRF_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None' | false;
+  /** The environ key of the header a script sends the token in (HTTP_X_CSRFTOKEN: X-CSRFToken). */
+  CSRF_HEADER_NAME: string;
+  /** Origins trusted for unsafe requests besides the request's own ('https://example.com', 'https://*.example.com'). */
+  CSRF_TRUSTED_ORIGINS: string[];
+  /** The view answering a request the CSRF checks refuse, called with `{ reason }`; null: gwi's csrfFailure. */
+  CSRF_FAILURE_VIEW: ViewSpec | null;
   FORCE_SCRIPT_NAME: string | null;
   SESSION_COOKIE_NAME: string;
   /** Seconds a session lasts (two weeks). */
@@ -79,6 +97,16 @@ export const DEFAULTS: Readonly<Settings> = Object.freeze({
   SECURE_REFERRER_POLICY: 'same-origin',
   SECURE_CROSS_ORIGIN_OPENER_POLICY: 'same-origin',
   X_FRAME_OPTIONS: 'DENY',
+  CSRF_COOKIE_NAME: 'csrftoken',
+  CSRF_COOKIE_AGE: 60 * 60 * 24 * 7 * 52,
+  CSRF_COOKIE_DOMAIN: null,
+  CSRF_COOKIE_PATH: '/',
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: 'Lax',
+  CSRF_HEADER_NAME: 'HTTP_X_CSRFTOKEN',
+  CSRF_TRUSTED_ORIGINS: [],
+  CSRF_FAILURE_VIEW: null,
   FORCE_SCRIPT_NAME: null,
   SESSION_COOKIE_NAME: 'sessionid',
   SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,

@@ -4,6 +4,7 @@ import { pyRepr } from '../../gateway/py-repr.js';
 import { boundedMemo } from '../../gateway/memo.js';
 import { currentSettings } from '../conf/settings.js';
 import { DisallowedHost } from '../exceptions.js';
+import { isSameDomain } from '../utils/http.js';
 
 // Django's host_validation_re: a DNS name or a bracketed IPv6 address, then an optional port.
 const HOST_VALIDATION = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$/;
@@ -24,12 +25,7 @@ export const DEBUG_ALLOWED_HOSTS: readonly string[] = ['.localhost', '127.0.0.1'
 
 /** Django's validate_host: `*` matches anything, `.example.com` the domain and its subdomains. */
 export function validateHost(domain: string, allowedHosts: readonly string[]): boolean {
-  return allowedHosts.some((pattern) => {
-    if (pattern === '*') return true;
-    if (!pattern) return false;
-    const lower = pattern.toLowerCase();
-    return lower === domain || (lower.startsWith('.') && (domain.endsWith(lower) || domain === lower.slice(1)));
-  });
+  return allowedHosts.some((pattern) => pattern === '*' || isSameDomain(domain, pattern));
 }
 
 /** ALLOWED_HOSTS as it applies: under DEBUG an empty list is Django's local default. */

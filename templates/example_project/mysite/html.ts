@@ -1,9 +1,15 @@
-// What a template engine would do for this small site: escaping, static URLs, and the layout every page shares.
-import { escape, reverse, settings } from 'gwi';
+// What a template engine would do for this small site: escaping, static URLs, the CSRF token of a form, and
+// the layout every page shares.
+import { escape, getCsrfToken, type GwiRequest, reverse, settings } from 'gwi';
 
 /** The URL of a file in STATICFILES_DIRS (Django's {% static %}). */
 export function staticUrl(name: string): string {
   return `${settings.STATIC_URL ?? '/static/'}${name}`;
+}
+
+/** The hidden input a POST form sends its CSRF token in (Django's {% csrf_token %}); CsrfViewMiddleware checks it. */
+export function csrfTokenInput(request: GwiRequest): string {
+  return `<input type="hidden" name="csrfmiddlewaretoken" value="${escape(getCsrfToken(request))}">`;
 }
 
 /** A whole page around `body`, which is HTML: whatever came from the request must be escaped in it. */

@@ -1,6 +1,6 @@
 // Settings for the example project. package.json's "gwi": { "settings": "mysite/settings" } names
 // this module, so `gwi runserver` finds it; defineSettings() checks every name and value.
-import { CommonMiddleware, defineSettings, SecurityMiddleware, XFrameOptionsMiddleware } from 'gwi';
+import { CommonMiddleware, CsrfViewMiddleware, defineSettings, SecurityMiddleware, XFrameOptionsMiddleware } from 'gwi';
 
 export default defineSettings({
   // DEBUG shows source code and settings on error pages: never turn it on in production.
@@ -14,7 +14,8 @@ export default defineSettings({
   GWI_APPLICATION: 'mysite/gwi#application',
 
   // Outermost first: the project's own middleware is given as an import string, gwi's as values.
-  MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, XFrameOptionsMiddleware, 'mysite/middleware#timingMiddleware'],
+  // CsrfViewMiddleware refuses a POST without the token its form got from getCsrfToken() (mysite/html.ts).
+  MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware, 'mysite/middleware#timingMiddleware'],
 
   // runserver serves these folders under STATIC_URL while DEBUG is on.
   STATIC_URL: '/static/',

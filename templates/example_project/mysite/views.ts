@@ -13,7 +13,7 @@ import {
   StreamingHttpResponse,
   View,
 } from 'gwi';
-import { page } from './html.js';
+import { csrfTokenInput, page } from './html.js';
 
 /** The home page: a link to every demo. */
 export function home(_request: GwiRequest): HttpResponse {
@@ -62,6 +62,7 @@ export class GreetingView extends View {
     return new HttpResponse(page('Greeting', `<h1>${escape(this.greeting)}, ${escape(name)}!</h1>`));
   }
 
+  /** A script sends the CSRF token in the X-CSRFToken header: the csrftoken cookie's value, or getCsrfToken()'s. */
   async post(request: GwiRequest): Promise<JsonResponse> {
     const data = await request.json();
     const name = typeof data === 'object' && data !== null && 'name' in data ? String(data.name) : 'world';
@@ -89,7 +90,7 @@ export async function contactForm(request: GwiRequest): Promise<HttpResponse> {
   return new HttpResponse(
     page(
       'Contact',
-      `<h1>Contact</h1>\n<form method="post" action="${escape(reverse('form'))}">\n` +
+      `<h1>Contact</h1>\n<form method="post" action="${escape(reverse('form'))}">\n${csrfTokenInput(request)}\n` +
         '<p><label>Name <input name="name" required></label></p>\n' +
         '<p><label>Message <textarea name="message"></textarea></label></p>\n' +
         `<p>${boxes.join('\n')}</p>\n<p><button type="submit">Send</button></p>\n</form>`,
@@ -119,7 +120,7 @@ export async function upload(request: GwiRequest): Promise<HttpResponse> {
   return new HttpResponse(
     page(
       'Upload',
-      `<h1>Upload a file</h1>\n<form method="post" action="${escape(reverse('upload'))}" enctype="multipart/form-data">\n` +
+      `<h1>Upload a file</h1>\n<form method="post" action="${escape(reverse('upload'))}" enctype="multipart/form-data">\n${csrfTokenInput(request)}\n` +
         '<p><input type="file" name="file" required></p>\n<p><label>Note <input name="note"></label></p>\n' +
         '<p><button type="submit">Upload</button></p>\n</form>',
     ),

@@ -1,8 +1,9 @@
 // The system-check framework: Django's message format, the registry, the built-in checks, and the exact
 // report runserver prints (§1.5 of the runserver reference).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckMessage,
@@ -21,6 +22,7 @@ import { CheckRegistry, runChecks } from '../../../src/framework/checks/registry
 import { formatCheckReport, SystemCheckError } from '../../../src/framework/checks/report.js';
 import { configureSettings, resetSettings, type SettingsInput } from '../../../src/framework/conf/settings.js';
 import { SessionMiddleware } from '../../../src/framework/sessions/middleware.js';
+import { CsrfViewMiddleware } from '../../../src/framework/middleware/csrf.js';
 import { makeStyle, PALETTES } from '../../../src/log/termcolors.js';
 import { clearUrlCaches } from '../../../src/framework/urls/base.js';
 import { path as route } from '../../../src/framework/urls/conf.js';
@@ -29,6 +31,8 @@ import { BOLD, RED, span, YELLOW } from '../../helpers/sgr.js';
 const view = (): never => {
   throw new Error('not called');
 };
+
+const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
 
 let baseDir: string;
 
@@ -114,7 +118,9 @@ describe('built-in checks', () => {
     return (await runChecks({ includeDeployment })).map(String);
   }
 
-  const secure: SettingsInput = { SECRET_KEY: 'k'.repeat(50), ALLOWED_HOSTS: ['example.com'] };
+  // CSRF protection as deployment wants it: the cases below are about the other settings.
+  const csrf: SettingsInput = { MIDDLEWARE: [CsrfViewMiddleware], CSRF_COOKIE_SECURE: true };
+  const secure: SettingsInput = { SECRET_KEY: 'k'.repeat(50), ALLOWED_HOSTS: ['example.com'], ...csrf };
 
   it('finds nothing in a good configuration, deployment checks included', async () => {
     expect(await ids({ ...secure, STATICFILES_DIRS: [baseDir, '.'], ROOT_URLCONF: { urlpatterns: [route('about/', view)] } }, true)).toStrictEqual([]);
@@ -147,9 +153,38 @@ describe('built-in checks', () => {
       ],
     ],
   ])('security (deployment): %s', async (_label, values, expected) => {
-    expect(await ids(values as SettingsInput, true)).toStrictEqual(expected);
+    expect(await ids({ ...csrf, ...(values as SettingsInput) }, true)).toStrictEqual(expected);
     // Deployment checks stay out of runserver's checks.
-    expect(await ids(values as SettingsInput, false)).toStrictEqual([]);
+    expect(await ids({ ...csrf, ...(values as SettingsInput) }, false)).toStrictEqual([]);
+  });
+
+  const W003 =
+    "?: (security.W003) You don't appear to be using gwi's built-in cross-site request forgery protection via the middleware " +
+    "('CsrfViewMiddleware' is not in your MIDDLEWARE). Enabling the middleware is the safest approach to ensure you don't leave any holes.";
+  const W016 =
+    "?: (security.W016) You have 'CsrfViewMiddleware' in your MIDDLEWARE, but you have not set CSRF_COOKIE_SECURE to true. " +
+    'Using a secure-only CSRF cookie makes it more difficult for network traffic sniffers to steal the CSRF token.';
+
+  it.each([
+    ['no CsrfViewMiddleware', { MIDDLEWARE: [] }, [W003]],
+    ['no CsrfViewMiddleware, whatever the cookie', { MIDDLEWARE: ['mysite/missing#CsrfViewMiddleware'], CSRF_COOKIE_SECURE: false }, [W003]],
+    ['the middleware with a cookie sent over HTTP too', { CSRF_COOKIE_SECURE: false }, [W016]],
+    ['the middleware and a secure cookie', {}, []],
+  ])('security (deployment), CSRF: %s', async (_label, values, expected) => {
+    expect(await ids({ ...secure, ...(values as SettingsInput) }, true)).toStrictEqual(expected);
+    expect(await ids({ ...secure, ...(values as SettingsInput) }, false)).toStrictEqual([]);
+  });
+
+  it('security (deployment), CSRF: the middleware named by an import string counts', async () => {
+    await writeFile(path.join(baseDir, 'middleware.ts'), "export { CsrfViewMiddleware } from '" + pathToFileURL(path.join(SRC, 'index.ts')).href + "';\n");
+    expect(await ids({ ...secure, MIDDLEWARE: ['middleware#CsrfViewMiddleware'], CSRF_COOKIE_SECURE: false }, true)).toStrictEqual([W016]);
+  });
+
+  it('security.E102: a CSRF_FAILURE_VIEW that cannot be imported', async () => {
+    expect(await ids({ CSRF_FAILURE_VIEW: 'mysite/views#nowhere' })).toStrictEqual([
+      "?: (security.E102) The CSRF failure view 'mysite/views#nowhere' could not be imported.",
+    ]);
+    expect(await ids({ CSRF_FAILURE_VIEW: () => null })).toStrictEqual([]);
   });
 
   const W012 =
@@ -161,10 +196,10 @@ describe('built-in checks', () => {
 
   it.each([
     ['sessions not in use', { SESSION_COOKIE_HTTPONLY: false }, []],
-    ['the defaults', { MIDDLEWARE: [SessionMiddleware] }, [W012]],
-    ['a secure cookie', { MIDDLEWARE: [SessionMiddleware], SESSION_COOKIE_SECURE: true }, []],
-    ['a cookie page scripts can read', { MIDDLEWARE: [SessionMiddleware], SESSION_COOKIE_SECURE: true, SESSION_COOKIE_HTTPONLY: false }, [W015]],
-    ['both', { MIDDLEWARE: [SessionMiddleware], SESSION_COOKIE_HTTPONLY: false }, [W012, W015]],
+    ['the defaults', { MIDDLEWARE: [SessionMiddleware, CsrfViewMiddleware] }, [W012]],
+    ['a secure cookie', { MIDDLEWARE: [SessionMiddleware, CsrfViewMiddleware], SESSION_COOKIE_SECURE: true }, []],
+    ['a cookie page scripts can read', { MIDDLEWARE: [SessionMiddleware, CsrfViewMiddleware], SESSION_COOKIE_SECURE: true, SESSION_COOKIE_HTTPONLY: false }, [W015]],
+    ['both', { MIDDLEWARE: [SessionMiddleware, CsrfViewMiddleware], SESSION_COOKIE_HTTPONLY: false }, [W012, W015]],
   ])('session cookie (deployment): %s', async (_label, values, expected) => {
     expect(await ids({ ...secure, ...(values as SettingsInput) }, true)).toStrictEqual(expected);
     expect(await ids({ ...secure, ...(values as SettingsInput) }, false)).toStrictEqual([]);
