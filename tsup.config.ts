@@ -5,6 +5,7 @@ export default defineConfig({
   // runserver/loader.ts is bundled into cli/main.js and finds them next to itself.
   entry: {
     index: 'src/index.ts',
+    test: 'src/test.ts',
     'cli/main': 'src/cli/main.ts',
     'cli/resolve-hook': 'src/runserver/resolve-hook.ts',
     'cli/transpiler-warmup': 'src/runserver/transpiler-warmup.ts',
@@ -12,7 +13,7 @@ export default defineConfig({
   format: ['esm'],
   target: 'node20',
   platform: 'node',
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: { index: 'src/index.ts', test: 'src/test.ts' } },
   sourcemap: true,
   // An installed gwi has no src/: the debug page reads gwi's own lines from the maps (the pack test checks).
   esbuildOptions(options) {
