@@ -5,6 +5,7 @@ export default defineConfig({
   // which runserver/loader.ts finds in dist/cli/; a server process of the reloader has an entry of its own.
   entry: {
     index: 'src/index.ts',
+    test: 'src/test.ts',
     'cli/main': 'src/cli/main.ts',
     'cli/server-process': 'src/cli/server-process.ts',
     'cli/resolve-hook': 'src/runserver/resolve-hook.ts',
@@ -13,7 +14,7 @@ export default defineConfig({
   format: ['esm'],
   target: 'node20',
   platform: 'node',
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: { index: 'src/index.ts', test: 'src/test.ts' } },
   sourcemap: true,
   // An installed gwi has no src/: the debug page reads gwi's own lines from the maps (the pack test checks).
   esbuildOptions(options) {

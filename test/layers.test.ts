@@ -19,8 +19,8 @@ const RANK: Readonly<Record<string, number>> = {
   reloader: 4,
   cli: 5,
 };
-/** The public API re-exports every layer. */
-const ANY_LAYER = 'index.ts';
+/** The public entries (the package's index and gwi/test) re-export every layer. */
+const ANY_LAYER = new Set(['index.ts', 'test.ts']);
 const MAX_LINES = 450;
 
 function sourceFiles(dir: string): string[] {
@@ -109,7 +109,7 @@ describe('the layers of src/', () => {
   it('imports only down the layers, and server and framework never import each other', () => {
     const upward: string[] = [];
     for (const [file, imports] of graph) {
-      if (file === ANY_LAYER) continue;
+      if (ANY_LAYER.has(file)) continue;
       const from = layerOf(file);
       for (const target of imports) {
         const to = layerOf(target);

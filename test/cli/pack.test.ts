@@ -1,6 +1,6 @@
 // The package as npm ships it: `npm pack`, installed into an empty folder, runs the new-user path
-// (`npx gwi startproject x`, then the new project's own README: `npm install && npm run dev`) with
-// nothing from this repository.
+// (`npx gwi startproject x`, then the new project's own README: `npm install`, `npm test` and
+// `npm run dev`) with nothing from this repository.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +23,7 @@ function run(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, env: cleanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-it('installs from its tarball and serves a new project', async () => {
+it('installs from its tarball, and a new project passes its test and serves', async () => {
   run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], REPO);
   const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz')) as string;
   const app = path.join(dir, 'app');
@@ -38,6 +38,10 @@ it('installs from its tarball and serves a new project', async () => {
   expect(manifest.dependencies.gwi).toBe(`file:${path.join(dir, tarball)}`);
   // The other packages are the ones this repository installed: npm's cache has them.
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], project);
+  // The project's sample test: vitest finds gwi/test through the installed package's exports.
+  const tested = run('npm', ['test'], project).replace(/\x1b\[[0-9;]*m/g, '');
+  expect(tested).toMatch(/✓ x\/tests\.test\.ts/);
+  expect(tested).toMatch(/Tests\s+1 passed/);
   const server = spawn('npm', ['run', 'dev', '--', '0'], { cwd: project, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => server.on('close', (code) => resolve(code)));
   try {

@@ -34,10 +34,12 @@ const PROJECT_FILES = [
   'README.md',
   'mysite/gwi.ts',
   'mysite/settings.ts',
+  'mysite/tests.test.ts',
   'mysite/urls.ts',
   'package.json',
   'static/.gitkeep',
   'tsconfig.json',
+  'vitest.config.ts',
 ];
 
 let tmp: string;
@@ -177,7 +179,7 @@ describe('files written', () => {
     for (const file of PROJECT_FILES) expect(await read(dir, file)).not.toMatch(/\{\{|\}\}|project_name/);
   });
 
-  it('package.json: the name, private, ESM, gwi as dependency (this checkout), the settings module and the dev script', async () => {
+  it('package.json: the name, private, ESM, gwi as dependency (this checkout), the settings module, the dev and test scripts', async () => {
     const dir = await startProject('mysite', undefined, { cwd: tmp });
     const manifest = JSON.parse(await read(dir, 'package.json')) as Record<string, unknown>;
     expect(manifest).toMatchObject({
@@ -187,7 +189,8 @@ describe('files written', () => {
       // gwi runs from this checkout here: the registry has no such package, the folder installs.
       dependencies: { gwi: `file:${realpathSync(REPO).replace(/[\\/]$/, '')}` },
       gwi: { settings: 'mysite/settings' },
-      scripts: { dev: 'gwi runserver' },
+      scripts: { dev: 'gwi runserver', test: 'vitest run' },
+      devDependencies: { vitest: expect.stringMatching(/^\^4\./) },
     });
   });
 
@@ -417,13 +420,24 @@ describe('the new project', () => {
   it('type-checks under its own tsconfig.json', async () => {
     const dir = await startProject('mysite', undefined, { cwd: tmp });
     const { config } = ts.readConfigFile(path.join(dir, 'tsconfig.json'), ts.sys.readFile);
-    // What `npm install` would give it: gwi (here, its source) and @types/node.
+    // What `npm install` would give it: gwi (here, its source), vitest and @types/node.
     const parsed = ts.parseJsonConfigFileContent(config, ts.sys, dir, {
-      paths: { gwi: [path.join(REPO, 'src', 'index.ts')] },
+      paths: {
+        gwi: [path.join(REPO, 'src', 'index.ts')],
+        'gwi/test': [path.join(REPO, 'src', 'test.ts')],
+        vitest: [path.join(REPO, 'node_modules', 'vitest', 'dist', 'index.d.ts')],
+        'vitest/config': [path.join(REPO, 'node_modules', 'vitest', 'config.d.ts')],
+      },
       typeRoots: [path.join(REPO, 'node_modules', '@types')],
     });
     expect(parsed.errors).toEqual([]);
-    expect(parsed.fileNames.map((file) => path.relative(dir, file)).sort()).toEqual(['mysite/gwi.ts', 'mysite/settings.ts', 'mysite/urls.ts']);
+    expect(parsed.fileNames.map((file) => path.relative(dir, file)).sort()).toEqual([
+      'mysite/gwi.ts',
+      'mysite/settings.ts',
+      'mysite/tests.test.ts',
+      'mysite/urls.ts',
+      'vitest.config.ts',
+    ]);
     const program = ts.createProgram(parsed.fileNames, parsed.options);
     const messages = ts
       .getPreEmitDiagnostics(program)
