@@ -213,14 +213,16 @@ describe('files written', () => {
     const key = secretKeyOf(first);
     expect(key).toHaveLength(50);
     expect(secretKeyOf(second)).not.toBe(key);
-    expect(first).toContain("import { CommonMiddleware, CsrfViewMiddleware, defineSettings, SecurityMiddleware, XFrameOptionsMiddleware } from 'gwi';");
+    expect(first).toContain(
+      "import { CommonMiddleware, CsrfViewMiddleware, defineSettings, SecurityMiddleware, SessionMiddleware, XFrameOptionsMiddleware } from 'gwi';",
+    );
     expect(first).toContain('export default defineSettings({');
     for (const line of [
       '  DEBUG: true,',
       '  ALLOWED_HOSTS: [],',
       "  ROOT_URLCONF: 'mysite/urls',",
       "  GWI_APPLICATION: 'mysite/gwi#application',",
-      '  MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware],',
+      '  MIDDLEWARE: [SecurityMiddleware, SessionMiddleware, CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware],',
       "  STATIC_URL: '/static/',",
       "  STATICFILES_DIRS: ['static'],",
     ]) {
@@ -397,6 +399,7 @@ describe('the new project', () => {
     expect(settings.ROOT_URLCONF).toBe('mysite/urls');
     expect(settings.MIDDLEWARE.map((m) => (typeof m === 'string' ? m : m.name))).toEqual([
       'SecurityMiddleware',
+      'SessionMiddleware',
       'CommonMiddleware',
       'CsrfViewMiddleware',
       'XFrameOptionsMiddleware',

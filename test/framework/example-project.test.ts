@@ -109,6 +109,7 @@ describe('settings', () => {
     expect(settings.GWI_APPLICATION).toBe('mysite/gwi#application');
     expect(settings.MIDDLEWARE.map((m) => (typeof m === 'string' ? m : m.name))).toEqual([
       'SecurityMiddleware',
+      'SessionMiddleware',
       'CommonMiddleware',
       'CsrfViewMiddleware',
       'XFrameOptionsMiddleware',
@@ -136,6 +137,7 @@ describe('pages', () => {
       '/missing/',
       '/boom/',
       '/go/',
+      '/visits/',
       '/static/style.css',
     ]) {
       expect(reply.text).toContain(`<a href="${href}">`);
@@ -162,6 +164,7 @@ describe('pages', () => {
       '/missing/': 404,
       '/boom/': 500,
       '/go/': 302,
+      '/visits/': 200,
       '/nowhere/': 404,
       '/form': 301,
       '/static/style.css': 200,
@@ -291,6 +294,29 @@ describe('pages', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain('<li><code>polls/</code> <code></code> [name=&#x27;index&#x27;]</li>');
     expect(unknown.text).toContain('<li><code>polls/</code> <code>&lt;int:questionId&gt;/</code> [name=&#x27;detail&#x27;]</li>');
+  });
+
+  it('a session counts one browser\'s visits in a signed cookie, and forgets them on a POST with the CSRF token', async () => {
+    const first = await request('/visits/');
+    expect(first.text).toContain('<p class="visits">You have seen this page 1 time.</p>');
+    const session = (first.headers['set-cookie'] ?? []).find((line) => line.startsWith('sessionid='));
+    expect(session).toMatch(/^sessionid=[^;]+; expires=.+; HttpOnly; Max-Age=1209600; Path=\/; SameSite=Lax$/);
+    const cookie = (session as string).split(';')[0] as string;
+    const second = await request('/visits/', { headers: { Cookie: cookie } });
+    expect(second.text).toContain('<p class="visits">You have seen this page 2 times.</p>');
+    // Another browser (no cookie), and a forged cookie: a new count each.
+    expect((await request('/visits/')).text).toContain('1 time.');
+    expect((await request('/visits/', { headers: { Cookie: `${cookie}x` } })).text).toContain('1 time.');
+
+    const { token, cookie: csrf } = await csrfOf('/visits/');
+    const forget = await request('/visits/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: `${cookie}; ${csrf}` },
+      body: `csrfmiddlewaretoken=${token}`,
+    });
+    expect(forget.status).toBe(302);
+    expect(forget.headers.location).toBe('/visits/');
+    expect((forget.headers['set-cookie'] ?? []).find((line) => line.startsWith('sessionid='))).toMatch(/^sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=\/; SameSite=Lax$/);
   });
 
   it('a redirect sends the URL reverse() built', async () => {

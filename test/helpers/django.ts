@@ -1,10 +1,15 @@
 // The real Django, run by Debian's python3 (package python3-django), for the interop tests: a script gets
 // `args` (the JSON given), runs with Django's settings configured and, when `now` is given, time.time()
 // fixed there; it sets `result`, which comes back as JSON.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 
 const PYTHON = '/usr/bin/python3';
 export const DJANGO_MISSING = `The Django interop tests need Django for ${PYTHON}: install it with apt-get install python3-django`;
+
+/** Whether Debian's python3 can import Django. */
+export function hasDjango(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import django'], { stdio: 'ignore' }).status === 0;
+}
 
 const PRELUDE = `
 import json, sys, time

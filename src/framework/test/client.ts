@@ -4,6 +4,7 @@ import { quoteLatin1 } from '../../gateway/latin1.js';
 import type { Application, Environ } from '../../gateway/types.js';
 import { loadSettings, settingsConfigured } from '../conf/settings.js';
 import { getInternalGwiApplication } from '../handlers/application.js';
+import { DONT_ENFORCE_CSRF_CHECKS } from '../middleware/csrf.js';
 import { GwiRequest } from '../http/request.js';
 import { gotRequestException } from '../signals.js';
 import { captureRequest } from './captured-requests.js';
@@ -16,6 +17,8 @@ import { setupTestEnvironment, TEST_HOST } from './utils.js';
 export interface ClientOptions extends RequestFactoryOptions {
   /** Throw what a view threw, instead of returning the error page (default true, as in Django). */
   raiseRequestException?: boolean;
+  /** Let CsrfViewMiddleware check this client's requests (default false, as Django's enforce_csrf_checks). */
+  enforceCsrfChecks?: boolean;
 }
 
 export interface ClientRequestOptions extends RequestOptions {
@@ -47,11 +50,13 @@ const ABSOLUTE_URL = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\//;
  */
 export class Client extends BaseRequestFactory<TestResponse, ClientRequestOptions> {
   readonly raiseRequestException: boolean;
+  readonly enforceCsrfChecks: boolean;
   #application: Promise<Application> | null;
 
-  constructor(application?: Application | null, { raiseRequestException = true, ...defaults }: ClientOptions = {}) {
+  constructor(application?: Application | null, { raiseRequestException = true, enforceCsrfChecks = false, ...defaults }: ClientOptions = {}) {
     super(defaults);
     this.raiseRequestException = raiseRequestException;
+    this.enforceCsrfChecks = enforceCsrfChecks;
     this.#application = application ? Promise.resolve(application) : null;
   }
 
@@ -66,6 +71,7 @@ export class Client extends BaseRequestFactory<TestResponse, ClientRequestOption
   /** Runs the environ through the application: the response, with the cookies it set kept for the next requests. */
   protected async request(environ: Environ): Promise<TestResponse> {
     const application = await this.#getApplication();
+    if (!this.enforceCsrfChecks) environ[DONT_ENFORCE_CSRF_CHECKS] = true;
     setupTestEnvironment();
     // Django's store_exc_info: the exception behind this request's 500, thrown once the response is complete.
     const exceptions: unknown[] = [];

@@ -1,6 +1,13 @@
 // Settings for the example project. package.json's "gwi": { "settings": "mysite/settings" } names
 // this module, so `gwi runserver` finds it; defineSettings() checks every name and value.
-import { CommonMiddleware, CsrfViewMiddleware, defineSettings, SecurityMiddleware, XFrameOptionsMiddleware } from 'gwi';
+import {
+  CommonMiddleware,
+  CsrfViewMiddleware,
+  defineSettings,
+  SecurityMiddleware,
+  SessionMiddleware,
+  XFrameOptionsMiddleware,
+} from 'gwi';
 
 export default defineSettings({
   // DEBUG shows source code and settings on error pages: never turn it on in production.
@@ -14,8 +21,16 @@ export default defineSettings({
   GWI_APPLICATION: 'mysite/gwi#application',
 
   // Outermost first: the project's own middleware is given as an import string, gwi's as values.
-  // CsrfViewMiddleware refuses a POST without the token its form got from getCsrfToken() (mysite/html.ts).
-  MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware, 'mysite/middleware#timingMiddleware'],
+  // SessionMiddleware gives views request.session (kept in a signed cookie); CsrfViewMiddleware refuses a
+  // POST without the token its form got from getCsrfToken() (mysite/html.ts).
+  MIDDLEWARE: [
+    SecurityMiddleware,
+    SessionMiddleware,
+    CommonMiddleware,
+    CsrfViewMiddleware,
+    XFrameOptionsMiddleware,
+    'mysite/middleware#timingMiddleware',
+  ],
 
   // runserver serves these folders under STATIC_URL while DEBUG is on.
   STATIC_URL: '/static/',

@@ -12,6 +12,7 @@ export const urlpatterns = [
   path('missing/', views.missing, { name: 'missing' }),
   path('boom/', views.boom, { name: 'boom' }),
   path('go/', views.go, { name: 'go' }),
+  path('visits/', views.visits, { name: 'visits' }),
   // Loaded by name from the project root; 'polls:index' and 'polls:detail' reverse into it.
   path('polls/', include('polls/urls', 'polls')),
 ];

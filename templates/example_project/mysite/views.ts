@@ -27,6 +27,7 @@ export function home(_request: GwiRequest): HttpResponse {
     [reverse('missing'), 'A view raising Http404'],
     [reverse('boom'), 'A view throwing an Error: the debug page'],
     [reverse('go'), 'A redirect'],
+    [reverse('visits'), 'A session: this browser\'s visits, counted in a signed cookie'],
     ['/nowhere/', 'A URL nothing matches: the technical 404 page'],
     ['/form', 'A URL without its trailing slash (APPEND_SLASH)'],
     ['/static/style.css', 'A static file'],
@@ -94,6 +95,23 @@ export async function contactForm(request: GwiRequest): Promise<HttpResponse> {
         '<p><label>Name <input name="name" required></label></p>\n' +
         '<p><label>Message <textarea name="message"></textarea></label></p>\n' +
         `<p>${boxes.join('\n')}</p>\n<p><button type="submit">Send</button></p>\n</form>`,
+    ),
+  );
+}
+
+/** Counts this browser's visits in its session (a signed cookie: nothing is stored on the server); POST forgets them. */
+export function visits(request: GwiRequest): HttpResponse {
+  if (request.method === 'POST') {
+    request.session.flush();
+    return new HttpResponseRedirect(reverse('visits'));
+  }
+  const count = Number(request.session.get('visits', 0)) + 1;
+  request.session.set('visits', count);
+  return new HttpResponse(
+    page(
+      'Visits',
+      `<h1>Visits</h1>\n<p class="visits">You have seen this page ${count} time${count === 1 ? '' : 's'}.</p>\n` +
+        `<form method="post">\n${csrfTokenInput(request)}\n<button type="submit">Forget me</button>\n</form>`,
     ),
   );
 }

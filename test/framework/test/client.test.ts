@@ -16,6 +16,7 @@ import type { View } from '../../../src/framework/views/generic.js';
 import type { Application, HeaderList } from '../../../src/gateway/types.js';
 import { Client, RedirectCycleError } from '../../../src/framework/test/client.js';
 import { BOUNDARY, MULTIPART_CONTENT } from '../../../src/framework/test/request-body.js';
+import { CsrfViewMiddleware } from '../../../src/framework/middleware/csrf.js';
 
 const PROJECT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'project');
 
@@ -322,6 +323,15 @@ describe('the client over gwi’s handler', () => {
     expect(response.resolverMatch?.func).toBe(article);
     expect(response.resolverMatch?.urlName).toBe('article');
     expect(response.resolverMatch?.kwargs).toEqual({ year: 2026 });
+  });
+
+  it('skips CSRF checks unless asked to enforce them, as Django\'s client', async () => {
+    const thanks: View = () => new HttpResponse('thanks');
+    const app = framework([route('', thanks)], { MIDDLEWARE: [CsrfViewMiddleware] });
+    expect((await new Client(app).post('/', { name: 'x' })).statusCode).toBe(200);
+    const strict = await new Client(app, { enforceCsrfChecks: true, raiseRequestException: false }).post('/', { name: 'x' });
+    expect(strict.statusCode).toBe(403);
+    expect(strict.text()).toContain('CSRF verification failed. Request aborted.');
   });
 
   it("allows the client's host, 'testserver', as Django's test runner does", async () => {
