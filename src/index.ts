@@ -32,7 +32,8 @@ export { BufferedInput, BytesInput } from './gateway/input.js';
 export { StreamErrors, StringErrors } from './gateway/error-stream.js';
 
 export { BaseServer, type ServeOptions, type HandleOptions } from './server/base-server.js';
-export { GwiServer, makeServer, SERVER_SOFTWARE, SERVER_VERSION, type Exchange, type ServerOptions } from './server/gwi-server.js';
+export { GwiServer, makeServer, type Exchange, type ServerOptions } from './server/gwi-server.js';
+export { SERVER_SOFTWARE, SERVER_VERSION } from './server/software.js';
 export { ServerHandler, ERROR_BODY, ERROR_STATUS } from './server/server-handler.js';
 export { run, type RunOptions } from './server/run.js';
 export { toNodeListener, type NodeListener, type NodeListenerOptions } from './server/node-listener.js';

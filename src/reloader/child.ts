@@ -4,19 +4,22 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SetupError } from '../runserver/errors.js';
-import { startTranspiler } from '../runserver/loader.js';
+import { onResolved, startTranspiler } from '../runserver/loader.js';
 import { innerRun, prepareRunserver, type ServeHooks } from '../runserver/inner-run.js';
 import type { Output } from '../runserver/options.js';
 import { settings } from '../framework/conf/settings.js';
-import { allowedHosts, isAllowedHost } from '../framework/http/hosts.js';
+import { isAllowedHost } from '../framework/http/host-validation.js';
+import { allowedHosts } from '../framework/http/hosts.js';
 import type { StaticFilesApplication } from '../framework/staticfiles/handlers.js';
 import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-failure.js';
 import { errorLocation } from '../framework/utils/module-loading.js';
-import { serverNameOf, type GwiServer } from '../server/gwi-server.js';
+import { serverNameOf } from '../server/address.js';
+import type { GwiServer } from '../server/gwi-server.js';
 import { pageOf } from './failure-page.js';
 import { graceMs, WARM_UP_VARIABLE, type LiveReloadInfo, type LoadOptions, type ServerProcessMessage, type SupervisorMessage } from './protocol.js';
 import { LIVE_RELOAD_PREFIX, LiveReloadEvents, withLiveReload } from './live-reload.js';
 import { registerReservedPrefixCheck } from './reserved-prefix-check.js';
+import { LoadedModules } from './loaded-modules.js';
 import { ServedConnections } from './served-connections.js';
 import { warmUp } from './warm-up.js';
 import { watchForOrphaning } from './watchdog.js';
@@ -45,9 +48,12 @@ class ReloaderChild {
   #liveReloadInfo: LiveReloadInfo | null = null;
   /** The last message sent is written (messages go out in order). */
   #sent: Promise<void> = Promise.resolve();
+  /** What this process's imports load, told to the supervisor (which watches it). */
+  readonly #modules = new LoadedModules((report) => this.#send({ type: 'modules', ...report }));
 
   constructor(reportError: ReportError) {
     this.#reportError = reportError;
+    onResolved((url, parentURL) => this.#modules.resolved(url, parentURL));
     process.on('message', (message: SupervisorMessage, handle?: Socket) => this.#onMessage(message, handle));
     // The supervisor closes the channel to stop this process, or is gone: either way, finish and exit.
     process.on('disconnect', () => void this.stop());
@@ -96,6 +102,8 @@ class ReloaderChild {
       else handle.destroy();
     } else if (message.type === 'retire') {
       void this.#retire();
+    } else if (message.type === 'preload') {
+      void this.#preload(message.urls);
     } else if (message.type === 'static-changed') {
       if (message.stylesheets) this.#events?.swapStylesheets(message.stylesheets);
       else this.#events?.reload();
@@ -136,6 +144,7 @@ class ReloaderChild {
         if (process.connected) this.#send({ type: 'served' });
       });
     });
+    this.#modules.flush();
     this.#send({ type: 'ready', debug: settings.DEBUG, liveReload: this.#liveReloadInfo });
   }
 
@@ -167,8 +176,25 @@ class ReloaderChild {
     }
     let report = '';
     this.#reportError(error, { write: (text: string) => (report += text), isTTY: process.stderr.isTTY });
+    this.#modules.flush();
     const page = pageOf(loadFailureResponse(error, failureWhere(error)));
     this.#send({ type: 'failed', setup: error instanceof SetupError, report, ...page }, () => process.exit(1));
+  }
+
+  /**
+   * A standby imports the packages the project imports, as the last serving process resolved them: they
+   * do not change when the project's files do, and a heavy one (vite, an ORM) then costs nothing after a
+   * save. Project modules are never imported ahead. One that fails is left to the load to report.
+   */
+  async #preload(urls: readonly string[]): Promise<void> {
+    for (const url of urls) {
+      if (this.#phase !== 'standby' && this.#phase !== 'loading') return;
+      try {
+        await import(url);
+      } catch {
+        // The project's own import says what is wrong, with its file:line.
+      }
+    }
   }
 
   #send(message: ServerProcessMessage, then?: () => void): void {

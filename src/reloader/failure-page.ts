@@ -1,15 +1,7 @@
-// What answers while no server process has the project loaded: the supervisor's own node:http server,
-// which never listens (the supervisor hands it connections) and gives every request the 500 page.
-import { Buffer } from 'node:buffer';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { loadFailureResponse } from '../framework/debug/load-failure.js';
+// The pages the supervisor shows while no server process serves: the one a failed load sends (as it
+// crosses the IPC channel), and the ones for a server process that died or whose load is stuck.
 import type { HttpResponse } from '../framework/http/response.js';
-import type { ServerLog } from '../log/server-log.js';
-import { SERVER_VERSION } from '../server/gwi-server.js';
-import { isAllowedHost } from '../framework/http/hosts.js';
-import { EVENT_STREAM_HEADERS, injectTag, LIVE_RELOAD_PREFIX, liveReloadAnswer, scriptTag, type LiveReloadEvents } from './live-reload.js';
-import { COMING_REQUEST_MS, type FailurePage } from './protocol.js';
+import type { FailurePage } from './protocol.js';
 
 /** A response as it crosses the IPC channel. */
 export function pageOf(response: HttpResponse): FailurePage {
@@ -40,111 +32,11 @@ export class LoadTimeout extends ServerProcessError {
   }
 }
 
-/** The page for a server process that exited unexpectedly, or whose load is stuck. */
-export function serverProcessPage(error: ServerProcessExited | LoadTimeout): FailurePage {
-  return pageOf(loadFailureResponse(error));
-}
-
-/** Live reload on the failure page: its event streams, and the hosts they answer. */
-export interface FailureLiveReload {
-  events: LiveReloadEvents;
-  allowedHosts: readonly string[];
-}
-
 /**
- * Answers each request on the connections it is given with one page, `Connection: close`, logged as
- * Django does; with live reload, the page loads the script, and open pages reload when the page changes
- * or the project serves again.
+ * The page for a server process that exited unexpectedly, or whose load is stuck. Its renderer (the
+ * framework's debug pages) is imported only then: the supervisor loads no framework otherwise.
  */
-export class FailureResponder {
-  readonly #server = http.createServer();
-  readonly #log: ServerLog;
-  #page: FailurePage;
-  #liveReload: FailureLiveReload | null;
-  /** Open connections, and when each was accepted (null once a request came on it). */
-  readonly #sockets = new Map<Socket, number | null>();
-
-  constructor(log: ServerLog, page: FailurePage, liveReload: FailureLiveReload | null) {
-    this.#log = log;
-    this.#page = page;
-    this.#liveReload = liveReload;
-    this.#server.on('connection', (socket: Socket) => {
-      this.#sockets.set(socket, Date.now());
-      socket.once('close', () => this.#sockets.delete(socket));
-    });
-    this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#answer(req, res));
-  }
-
-  /** The page from now on: open pages reload to show it. */
-  show(page: FailurePage, liveReload: FailureLiveReload | null): void {
-    this.reloadPages();
-    this.#page = page;
-    this.#liveReload = liveReload;
-  }
-
-  /** Open pages reload (the project serves again, or the page changed); their event streams end. */
-  reloadPages(): void {
-    this.#liveReload?.events.reload();
-    this.#liveReload?.events.endAll();
-  }
-
-  /** Serves a connection the supervisor accepted (paused, with pauseOnConnect). */
-  accept(socket: Socket): void {
-    this.#server.emit('connection', socket);
-    socket.resume();
-  }
-
-  /**
-   * The project loads again: connections that have sent nothing for a while (a browser's preconnect)
-   * are closed, so the browser's next request reaches the new server process, not this stale page.
-   * One accepted a moment ago has its request on the way: it gets the page, as it would have.
-   */
-  release(): void {
-    const now = Date.now();
-    for (const [socket, accepted] of this.#sockets) {
-      if (accepted !== null && socket.bytesRead === 0 && now - accepted >= COMING_REQUEST_MS) socket.end();
-    }
-  }
-
-  /** Ends every connection (the supervisor stops). */
-  close(): void {
-    this.#liveReload?.events.endAll();
-    for (const socket of this.#sockets.keys()) socket.destroy();
-  }
-
-  #answer(req: IncomingMessage, res: ServerResponse): void {
-    this.#sockets.set(req.socket, null);
-    const url = req.url ?? '';
-    if (this.#liveReload && url.startsWith(LIVE_RELOAD_PREFIX)) {
-      this.#answerLiveReload(req, res, this.#liveReload);
-      return;
-    }
-    const page = this.#page;
-    let body: Buffer = Buffer.from(page.body, 'utf8');
-    if (this.#liveReload && page.headers.some(([name, value]) => name.toLowerCase() === 'content-type' && value.startsWith('text/html'))) {
-      body = injectTag(body, scriptTag(this.#liveReload.events.token));
-    }
-    const headers = [...page.headers, ['Content-Length', String(body.length)], ['Server', SERVER_VERSION], ['Connection', 'close']];
-    res.writeHead(page.status, headers.flat());
-    res.end(body);
-    this.#log.logAccess(req, page.status, body.length);
-  }
-
-  /** The script, or an event stream, silently; a refused host is logged. */
-  #answerLiveReload(req: IncomingMessage, res: ServerResponse, { events, allowedHosts }: FailureLiveReload): void {
-    const path = (req.url ?? '').replace(/\?.*$/, '');
-    const answer = liveReloadAnswer(path, req.headers.host ?? '', (host) => isAllowedHost(host, allowedHosts));
-    const common = ['Server', SERVER_VERSION, 'Connection', 'close'];
-    if (answer === 'events') {
-      res.writeHead(200, [...EVENT_STREAM_HEADERS.flat(), ...common]);
-      const disconnect = events.connect({ write: (text) => res.write(text), end: () => res.end() });
-      res.once('close', disconnect);
-      return;
-    }
-    const body = Buffer.from(answer.body, 'utf8');
-    const code = Number(answer.status.slice(0, 3));
-    res.writeHead(code, [...answer.headers.flat(), 'Content-Length', String(body.length), ...common]);
-    res.end(body);
-    if (code >= 300) this.#log.logAccess(req, code, body.length);
-  }
+export async function serverProcessPage(error: ServerProcessExited | LoadTimeout): Promise<FailurePage> {
+  const { loadFailureResponse } = await import('../framework/debug/load-failure.js');
+  return pageOf(loadFailureResponse(error));
 }

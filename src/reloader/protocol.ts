@@ -1,6 +1,7 @@
 // What the reloader's supervisor and its server processes say to each other over the IPC channel, and
 // how long they wait for each other.
 import type { RunserverOptions } from '../runserver/options.js';
+import type { ModulesReport } from './loaded-modules.js';
 
 /** The runserver options a server process loads the project with (the ones that cross a process boundary). */
 export type LoadOptions = Pick<
@@ -16,6 +17,12 @@ export type LoadOptions = Pick<
   | 'noColor'
   | 'forceColor'
 >;
+
+/** The options a server process loads the project with, of runserver's. */
+export function loadOptionsOf(options: RunserverOptions): LoadOptions {
+  const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor } = options;
+  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor };
+}
 
 /** A response the supervisor gives to every request while the project does not load. */
 export interface FailurePage {
@@ -39,7 +46,9 @@ export type SupervisorMessage =
   /** Newer code serves now: reload the open pages, hand every connection back once it is idle, then exit. */
   | { type: 'retire' }
   /** Static files changed: the open pages swap these stylesheets (URL paths), or reload (null). */
-  | { type: 'static-changed'; stylesheets: string[] | null };
+  | { type: 'static-changed'; stylesheets: string[] | null }
+  /** A standby imports these packages (`file:` URLs) now, ahead of its load: the project will import them. */
+  | { type: 'preload'; urls: string[] };
 
 /** What a server process with live reload on tells the supervisor about the project it serves. */
 export interface LiveReloadInfo {
@@ -57,6 +66,8 @@ export type ServerProcessMessage =
   | { type: 'ready'; debug: boolean; liveReload: LiveReloadInfo | null }
   /** Its first response went out (the supervisor starts the next standby then: see Supervisor). */
   | { type: 'served' }
+  /** Files its imports resolved to since it last said (batched), and the packages the project imports. */
+  | ({ type: 'modules' } & ModulesReport)
   /** A connection it served is closed: the supervisor closes its copy. */
   | { type: 'closed'; id: number }
   /**

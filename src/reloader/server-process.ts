@@ -2,6 +2,7 @@
 // connections, stopped with its whole process group.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import type { ModulesReport } from './loaded-modules.js';
 import type { FailurePage, LiveReloadInfo, LoadOptions, ServerProcessMessage, SupervisorMessage } from './protocol.js';
 
 type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'retiring' | 'failed' | 'stopping' | 'exited';
@@ -21,6 +22,8 @@ export interface ServerProcessEvents {
   closed: (child: ServerProcess, id: number) => void;
   /** A connection is handed back idle (see `retire`). */
   released: (child: ServerProcess, id: number) => void;
+  /** What its imports loaded. */
+  modules: (child: ServerProcess, report: ModulesReport) => void;
 }
 
 /** A command that starts a server process: node runs `args` with RUN_MAIN=true added to `env`. */
@@ -37,6 +40,8 @@ export class ServerProcess {
   #phase: Phase = 'starting';
   /** The load asked for before the process was up. */
   #pendingLoad: SupervisorMessage | null = null;
+  /** Packages to import ahead, asked for before the process was up. */
+  readonly #pendingPreload: string[] = [];
   #killTimer: NodeJS.Timeout | null = null;
   #killAt = Number.POSITIVE_INFINITY;
   readonly #loadTimeoutMs: number;
@@ -121,6 +126,12 @@ export class ServerProcess {
       this.#events.undelivered(this, [socket]);
     });
     return true;
+  }
+
+  /** Imports these packages ahead of the load (a standby; before it is up, once it is). */
+  preload(urls: readonly string[]): void {
+    if (this.#phase === 'starting') this.#pendingPreload.push(...urls);
+    else if (this.#phase === 'standby') this.#child.send({ type: 'preload', urls: [...urls] } satisfies SupervisorMessage, () => {});
   }
 
   /** Static files changed: its open pages swap these stylesheets in place, or reload (null). */
@@ -208,11 +219,13 @@ export class ServerProcess {
     if (this.#phase === 'exited') return;
     // Whatever else it says, connections it lets go of are the supervisor's to close or pass on.
     if (message.type === 'closed') this.#events.closed(this, message.id);
+    else if (message.type === 'modules') this.#events.modules(this, { files: message.files, dependencies: message.dependencies });
     else if (message.type === 'released') this.#events.released(this, message.id);
     if (this.#phase === 'stopping' || this.#phase === 'retiring') return;
     switch (message.type) {
       case 'standby':
         this.#phase = 'standby';
+        if (this.#pendingPreload.length > 0) this.preload(this.#pendingPreload.splice(0));
         if (this.#pendingLoad) this.#startLoading(this.#pendingLoad);
         this.#pendingLoad = null;
         break;

@@ -3,35 +3,27 @@
 // that has the current code loaded. It never imports project code, so a broken project cannot stop it:
 // while nothing loads, it answers every request itself with the failure page.
 import { randomBytes } from 'node:crypto';
-import net, { type Socket } from 'node:net';
-import { DEBUG_ALLOWED_HOSTS } from '../framework/http/hosts.js';
-import path from 'node:path';
-import { parseAddrport, type Addrport } from '../runserver/addrport.js';
-import { asBindError } from '../runserver/errors.js';
-import { checkColorFlags, type RunserverOptions } from '../runserver/options.js';
+import type net from 'node:net';
+import type { Socket } from 'node:net';
+import { DEBUG_ALLOWED_HOSTS } from '../framework/http/host-validation.js';
 import { findProjectRoot } from '../framework/utils/module-loading.js';
 import { ServerLog } from '../log/server-log.js';
-import { GWI_ROOT } from '../version.js';
-import { resolveHost } from '../server/gwi-server.js';
 import { colorStyle } from '../log/termcolors.js';
-import { FailureResponder, LoadTimeout, serverProcessPage, ServerProcessExited, type FailureLiveReload } from './failure-page.js';
-import { LiveReloadEvents, staticChange } from './live-reload.js';
-import { graceMs, loadTimeoutMs, WARM_UP_VARIABLE, type FailurePage, type LiveReloadInfo, type LoadOptions } from './protocol.js';
+import { parseAddrport } from '../runserver/addrport.js';
+import { checkColorFlags, type RunserverOptions } from '../runserver/options.js';
+import { LoadTimeout, serverProcessPage, ServerProcessExited } from './failure-page.js';
+import { FailureResponder, type FailureLiveReload } from './failure-responder.js';
 import { HandedConnections } from './handed-connections.js';
+import { bindListener } from './listener.js';
+import { staticChange } from './live-reload.js';
+import type { ModulesReport } from './loaded-modules.js';
+import { graceMs, loadOptionsOf, loadTimeoutMs, WARM_UP_VARIABLE, type FailurePage, type LiveReloadInfo } from './protocol.js';
 import { ServerProcess, type ServerCommand } from './server-process.js';
-import { ProjectWatcher } from './watch.js';
+import { Standby } from './standby.js';
+import { WatchedFiles, type ChangeKind } from './watched-files.js';
 
 /** The most a Ctrl-C waits for the server processes before killing them. */
 const QUIT_GRACE_MS = 1000;
-
-/**
- * After a switch, the next standby starts this long after the new process's first response, or after
- * STANDBY_DELAY_MS without one: a start-up (~300 ms of CPU) beside the new code's first response slows
- * it, and beside the page it belongs to (a browser rendering it, fetching its stylesheets and scripts)
- * slows the tab (save → new DOM in Chromium: median 155–160 ms starting at once, 133–143 ms 150 ms later).
- */
-const STANDBY_AFTER_SERVED_MS = 150;
-const STANDBY_DELAY_MS = 200;
 
 export interface SupervisorOptions extends RunserverOptions {
   /**
@@ -54,24 +46,6 @@ export interface SupervisorOptions extends RunserverOptions {
  */
 export type SupervisorState = 'starting' | 'ready' | 'failed' | 'stopping';
 
-/** Binds like makeServer: a name resolves to IPv4 unless `ipv6`. */
-async function bindListener({ addr, port, ipv6 }: Addrport): Promise<net.Server> {
-  const listener = net.createServer({ pauseOnConnect: true });
-  try {
-    const host = await resolveHost(addr, ipv6);
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', reject);
-      listener.listen({ host, port }, () => {
-        listener.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (err) {
-    throw asBindError(err);
-  }
-  return listener;
-}
-
 export class Supervisor {
   readonly #options: SupervisorOptions;
   readonly #env: NodeJS.ProcessEnv;
@@ -79,17 +53,19 @@ export class Supervisor {
   readonly #graceMs: number;
   readonly #loadTimeoutMs: number;
   #state: SupervisorState = 'starting';
+  /** Counts the state transitions: a page rendered late is shown only if none came meanwhile. */
+  #transitions = 0;
   #listener: net.Server | null = null;
   #port = 0;
-  #watcher: ProjectWatcher | null = null;
+  #watcher: WatchedFiles | null = null;
+  /** Some server process said what it loaded (else a failed load has the whole folder watched). */
+  #toldModules = false;
   /** The process connections go to (ready). */
   #serving: ServerProcess | null = null;
   /** The process told to load the current code, until it answers. */
   #loading: ServerProcess | null = null;
-  /** A process started ahead, waiting for the next load. */
-  #standby: ServerProcess | null = null;
-  /** The next standby waits for the serving process's first response (see STANDBY_DELAY_MS). */
-  #standbyTimer: NodeJS.Timeout | null = null;
+  /** The process started ahead, waiting for the next load. */
+  readonly #standby = new Standby(() => this.#spawn(true));
   /** Processes being stopped. */
   readonly #retiring = new Set<ServerProcess>();
   readonly #queue: Socket[] = [];
@@ -143,7 +119,17 @@ export class Supervisor {
     const { noColor = false, forceColor = false, signal } = this.#options;
     checkColorFlags(noColor, forceColor, this.#env);
     const addrport = parseAddrport(this.#options.addrport, this.#options.useIpv6 ?? false);
-    const listener = await bindListener(addrport);
+    // The first server process starts now: Node's start-up and the loaders (a few hundred ms) go on
+    // while this one binds.
+    const first = this.#spawn(false);
+    this.#standby.begin(first);
+    let listener: net.Server;
+    try {
+      listener = await bindListener(addrport);
+    } catch (err) {
+      first.kill();
+      throw err;
+    }
     this.#listener = listener;
     this.#port = (listener.address() as net.AddressInfo).port;
     listener.on('connection', (socket: Socket) => {
@@ -154,8 +140,8 @@ export class Supervisor {
     // An accept() failure (EMFILE) drops one connection; the server goes on.
     listener.on('error', (err) => this.#stderr.write(`Error: ${err.message}\n`));
     process.on('exit', this.#killAll);
-    this.#watcher = new ProjectWatcher(findProjectRoot(), {
-      onChange: (paths) => this.#changed(paths),
+    this.#watcher = new WatchedFiles(findProjectRoot(), {
+      onChange: (kind, paths) => this.#changed(kind, paths),
       stderr: this.#stderr,
       env: this.#env,
     });
@@ -182,7 +168,7 @@ export class Supervisor {
 
   async #stop(): Promise<void> {
     this.#state = 'stopping';
-    this.#cancelStandbyTimer();
+    this.#standby.stop();
     for (const socket of this.#queue.splice(0)) socket.destroy();
     // The port is free from here on; connections already handed over are the processes' to end (they
     // hold them: closing the supervisor's copies sends the clients nothing).
@@ -198,12 +184,14 @@ export class Supervisor {
 
   /** No process has the code loaded: connections wait (paused) for one. */
   #toStarting(): void {
+    this.#transitions++;
     this.#state = 'starting';
     this.#failure?.release();
   }
 
   /** `child` has the code loaded: it gets every connection, the waiting ones first. */
   #toReady(child: ServerProcess): void {
+    this.#transitions++;
     this.#state = 'ready';
     this.#serving = child;
     this.#failure?.reloadPages();
@@ -213,6 +201,7 @@ export class Supervisor {
 
   /** Nothing serves: every request gets `page`. */
   #toFailed(page: FailurePage): void {
+    this.#transitions++;
     this.#state = 'failed';
     const liveReload = this.#failureLiveReload();
     if (this.#failure) this.#failure.show(page, liveReload);
@@ -242,18 +231,30 @@ export class Supervisor {
     }
   }
 
-  #changed(paths: string[]): void {
+  #changed(kind: ChangeKind, paths: string[]): void {
     if (this.#state === 'stopping') return;
-    // Static files are read from disk: their pages are told, no process restarts.
-    const assets = this.#state === 'ready' ? this.#liveReloadInfo?.assets : null;
-    const stylesheets = assets ? staticChange(paths, assets) : undefined;
-    if (stylesheets !== undefined) {
-      this.#serving?.staticChanged(stylesheets);
+    if (kind === 'static') {
+      // Static files are read from disk: their pages are told, no process restarts.
+      const assets = this.#state === 'ready' ? this.#liveReloadInfo?.assets : null;
+      const stylesheets = assets ? staticChange(paths, assets) : undefined;
+      if (stylesheets !== undefined) this.#serving?.staticChanged(stylesheets);
       return;
     }
     // Django's "<file> changed, reloading.", also only while DEBUG; a failed project is being debugged.
     if (this.#debug || this.#state === 'failed') this.#stderr.write(`${paths[0]} changed, reloading.\n`);
+    if (kind === 'dependencies') {
+      // The standby's packages may be the old ones: the new code loads in a fresh process.
+      const stale = this.#standby.dropDependencies();
+      if (stale) this.#retire(stale, 0);
+    }
     this.#reload();
+  }
+
+  /** What a server process loaded: its files are watched, and the packages the project imports go to each standby. */
+  #onModules(child: ServerProcess, { files, dependencies }: ModulesReport): void {
+    this.#toldModules = true;
+    this.#watcher?.add(files);
+    this.#standby.addDependencies(dependencies, child);
   }
 
   /**
@@ -272,11 +273,9 @@ export class Supervisor {
       return;
     }
     // Without a standby, one starts now (and none later, until this load is over).
-    this.#cancelStandbyTimer();
-    const next = this.#standby ?? this.#spawn(false);
-    this.#standby = null;
+    const next = this.#standby.take() ?? this.#spawn(false);
     this.#loading = next;
-    next.load(this.#loadOptions(), this.#port, this.#nextToken());
+    next.load(loadOptionsOf(this.#options), this.#port, this.#nextToken());
     if (this.#serving === null) this.#toStarting();
   }
 
@@ -287,6 +286,7 @@ export class Supervisor {
     const previous = this.#serving;
     this.#debug = debug;
     this.#liveReloadInfo = liveReload;
+    this.#watcher?.setStaticDirs(liveReload?.assets?.dirs ?? []);
     this.#toReady(child);
     if (previous) this.#retire(previous);
     this.#afterSwitch();
@@ -316,13 +316,11 @@ export class Supervisor {
   #onExited(child: ServerProcess, code: number | null, signal: NodeJS.Signals | null): void {
     this.#retiring.delete(child);
     this.#connections.exited(child);
-    if (child === this.#standby) this.#standby = null;
+    this.#standby.exited(child);
     if (this.#state === 'stopping' || (child !== this.#loading && child !== this.#serving)) return;
     if (child === this.#loading) this.#loading = null;
     if (child === this.#serving) this.#serving = null;
-    const error = new ServerProcessExited(code, signal);
-    this.#stderr.write(`${error.message} gwi reloads on the next change.\n`);
-    this.#fail(serverProcessPage(error));
+    this.#failWith(new ServerProcessExited(code, signal));
   }
 
   /**
@@ -336,12 +334,27 @@ export class Supervisor {
       this.#reload();
       return;
     }
-    const error = new LoadTimeout(this.#loadTimeoutMs);
-    this.#stderr.write(`${error.message} gwi reloads on the next change.\n`);
-    this.#fail(serverProcessPage(error));
+    this.#failWith(new LoadTimeout(this.#loadTimeoutMs), () => this.#loading === child);
+  }
+
+  /**
+   * Tells the user what went wrong with a server process, and shows its page once rendered, unless
+   * something happened meanwhile (a reload began, or the stuck process was replaced): connections that
+   * come in between wait.
+   */
+  #failWith(error: ServerProcessExited | LoadTimeout, stillSo: () => boolean = () => true): void {
+    const transitions = this.#transitions;
+    void serverProcessPage(error).then((page) => {
+      if (this.#state === 'stopping') return;
+      // Said as the page is shown: a request right after the message gets it.
+      this.#stderr.write(`${error.message} gwi reloads on the next change.\n`);
+      if (this.#transitions === transitions && stillSo()) this.#fail(page);
+    });
   }
 
   #fail(page: FailurePage): void {
+    // No process said what it loaded (it looped, or died, before that): the next save is still seen.
+    if (!this.#toldModules) this.#watcher?.watchFolder();
     const previous = this.#serving;
     this.#serving = null;
     if (previous) this.#retire(previous);
@@ -351,8 +364,7 @@ export class Supervisor {
 
   /** After each switch: the next standby is due, and a change seen during the load is loaded. */
   #afterSwitch(): void {
-    if (this.#serving === null) this.#startStandby();
-    else this.#standbyTimer ??= setTimeout(() => this.#startStandby(), STANDBY_DELAY_MS);
+    this.#standby.afterSwitch(this.#serving !== null);
     if (this.#reloadAgain) {
       this.#reloadAgain = false;
       this.#reload();
@@ -360,19 +372,7 @@ export class Supervisor {
   }
 
   #onServed(child: ServerProcess): void {
-    if (child !== this.#serving || this.#standbyTimer === null) return;
-    this.#cancelStandbyTimer();
-    this.#standbyTimer = setTimeout(() => this.#startStandby(), STANDBY_AFTER_SERVED_MS);
-  }
-
-  #startStandby(): void {
-    this.#cancelStandbyTimer();
-    this.#standby ??= this.#spawn(true);
-  }
-
-  #cancelStandbyTimer(): void {
-    if (this.#standbyTimer !== null) clearTimeout(this.#standbyTimer);
-    this.#standbyTimer = null;
+    if (child === this.#serving) this.#standby.served();
   }
 
   /** Newer code serves, or none does: `child` hands its connections back as they fall idle, then exits. */
@@ -399,6 +399,7 @@ export class Supervisor {
         }
       },
       closed: (child, id) => this.#connections.closed(child, id),
+      modules: (child, report) => this.#onModules(child, report),
       // An idle keep-alive connection of a retiring process: its next request goes to newer code.
       released: (child, id) => {
         const socket = this.#connections.released(child, id);
@@ -413,12 +414,6 @@ export class Supervisor {
     return new ServerLog({ stream: this.#stderr, style });
   }
 
-  #loadOptions(): LoadOptions {
-    const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor } =
-      this.#options;
-    return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor };
-  }
-
   /** A name for the next load's code, never given twice (also across runs: a restarted server's pages reload). */
   #nextToken(): string {
     return `${this.#runId}.${++this.#loads}`;
@@ -430,18 +425,19 @@ export class Supervisor {
    */
   #failureLiveReload(): FailureLiveReload | null {
     if (this.#options.useLiveReload === false || (this.#everReady && this.#liveReloadInfo === null)) return null;
-    const events = new LiveReloadEvents(`${this.#runId}.failed.${this.#loads}`);
-    return { events, allowedHosts: this.#liveReloadInfo?.allowedHosts ?? DEBUG_ALLOWED_HOSTS };
+    return { token: `${this.#runId}.failed.${this.#loads}`, allowedHosts: this.#liveReloadInfo?.allowedHosts ?? DEBUG_ALLOWED_HOSTS };
   }
 
   #processes(): ServerProcess[] {
-    const all = [this.#serving, this.#loading, this.#standby, ...this.#retiring];
+    const all = [this.#serving, this.#loading, this.#standby.process, ...this.#retiring];
     return [...new Set(all.filter((child): child is ServerProcess => child !== null))];
   }
 }
 
-/** `gwi runserver` with the reloader: serves until `options.signal` aborts, then stops everything it started. */
-/** Runs until stopped; resolves with the exit status (1 when the project could not start as configured). */
+/**
+ * `gwi runserver` with the reloader: serves until `options.signal` aborts, then stops everything it
+ * started; resolves with the exit status (1 when the project could not start as configured).
+ */
 export async function runSupervisor(options: SupervisorOptions): Promise<number> {
   const supervisor = new Supervisor(options);
   await supervisor.start();

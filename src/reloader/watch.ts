@@ -1,6 +1,6 @@
-// The reloader's eyes: chokidar on the project folder, minus dependencies, VCS and build output, with
-// one global debounce so that a burst of saves (an editor's atomic write, a formatter touching several
-// files) asks for exactly one reload.
+// The reloader's eyes: chokidar on the paths it is given (files, and folders watched whole minus
+// dependencies, VCS and build output), with one global debounce so that a burst of saves (an editor's
+// atomic write, a formatter touching several files) asks for exactly one reload.
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -20,6 +20,9 @@ const WRITTEN_BY_THE_PROJECT = /\.(?:log|sqlite3?|db)(?:-journal|-wal|-shm)?$/;
  * not throttle: a burst of saves a few ms apart, however long, is one reload.
  */
 export const DEBOUNCE_MS = 25;
+
+/** How often a watched folder that was deleted is looked for (see ProjectWatcher). */
+const MISSING_POLL_MS = 250;
 
 export interface WatchOptions {
   /** Called once per burst with the paths that changed, first change first. */
@@ -81,9 +84,13 @@ function isFolder(file: string): boolean {
   return statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
-/** A running watch of one project folder. */
+/** A running watch of paths of one project. */
 export class ProjectWatcher {
   readonly #root: string;
+  /** What is watched: files, and folders with what is under them. */
+  readonly #paths = new Set<string>();
+  /** Folders watched for their own entries only (not their subfolders'). */
+  readonly #shallow = new Set<string>();
   readonly #usePolling: boolean;
   readonly #stderr: { write(text: string): unknown };
   #watcher: FSWatcher;
@@ -91,18 +98,33 @@ export class ProjectWatcher {
   readonly #changed = new Set<string>();
   /** Watched entries whose own watch said they were deleted or moved away (their watch ended with them). */
   readonly #gone = new Set<string>();
+  /** Watched folders deleted and not made again yet, and the look for them. */
+  readonly #missing = new Set<string>();
+  #polling: NodeJS.Timeout | null = null;
   /** The quiet time under way, then (`#settling`) one more turn of the event loop before the burst is over. */
   #timer: NodeJS.Timeout | null = null;
   #settling: NodeJS.Immediate | null = null;
   #closed = false;
   readonly #told = new Set<string>();
 
-  constructor(root: string, { onChange, stderr = process.stderr, env = process.env }: WatchOptions) {
+  /** Watches `paths` (files or folders) of the project in `root`. */
+  constructor(root: string, paths: readonly string[], { onChange, stderr = process.stderr, env = process.env }: WatchOptions) {
     this.#root = root;
+    for (const file of paths) this.#paths.add(file);
     this.#usePolling = pollingAsked(env);
     this.#stderr = stderr;
     this.#onChange = onChange;
     this.#watcher = this.#watch();
+  }
+
+  /** Watches these too; `shallow` folders for their own entries only. */
+  add(paths: readonly string[], { shallow = false } = {}): void {
+    const added = paths.filter((file) => !this.#paths.has(file));
+    for (const file of added) {
+      this.#paths.add(file);
+      if (shallow) this.#shallow.add(file);
+    }
+    if (added.length > 0) this.#watcher.add(added);
   }
 
   /** Changes are coming in that have not been reported yet (a burst of saves is under way). */
@@ -113,14 +135,24 @@ export class ProjectWatcher {
   async close(): Promise<void> {
     this.#closed = true;
     this.#stopWaiting();
+    this.#stopLooking();
     await this.#watcher.close();
   }
 
   #watch(): FSWatcher {
     const root = this.#root;
-    const watcher = watch(root, {
+    const paths = this.#paths;
+    const shallow = this.#shallow;
+    // What is listed is watched, also under node_modules; what is found in a listed folder may be left
+    // alone, and a shallow folder's subfolders are.
+    const ignored = (file: string, stats?: Stats): boolean => {
+      if (paths.has(file)) return false;
+      if (stats?.isDirectory() && shallow.has(path.dirname(file))) return true;
+      return isIgnored(root, file, stats);
+    };
+    const watcher = watch([...paths], {
       ignoreInitial: true,
-      ignored: (file: string, stats?: Stats) => isIgnored(root, file, stats),
+      ignored,
       usePolling: this.#usePolling,
     });
     watcher.on('all', (event, file) => {
@@ -128,7 +160,7 @@ export class ProjectWatcher {
     });
     watcher.on('raw', (event, name, details) => {
       const file = rawEventPath(name, details);
-      if (file === null || isIgnored(root, file)) return;
+      if (file === null || (!paths.has(file) && isIgnored(root, file))) return;
       // fs.watch names the watched entry itself when it is deleted or moved away.
       const itself = file === (details as { watchedPath?: unknown } | null)?.watchedPath;
       if (event === 'rename' && itself) {
@@ -177,7 +209,10 @@ export class ProjectWatcher {
 
   async #quiet(): Promise<void> {
     const replaced = [...this.#gone].filter(isFolder);
+    // A watched folder that is gone is looked for until it is back: nothing watches its parent.
+    for (const file of this.#gone) if (!replaced.includes(file) && this.#paths.has(file)) this.#missing.add(file);
     this.#gone.clear();
+    this.#lookForMissing();
     if (replaced.length > 0) {
       await this.#watchAgain();
       for (const folder of replaced) this.#changed.add(folder);
@@ -186,6 +221,27 @@ export class ProjectWatcher {
     const paths = [...this.#changed];
     this.#changed.clear();
     this.#onChange(paths);
+  }
+
+  /** While a watched folder is missing, every MISSING_POLL_MS: once it is back, it is watched again and counts as changed. */
+  #lookForMissing(): void {
+    if (this.#missing.size === 0 || this.#polling !== null || this.#closed) return;
+    this.#polling = setInterval(() => {
+      const back = [...this.#missing].filter(isFolder);
+      if (back.length === 0) return;
+      for (const folder of back) this.#missing.delete(folder);
+      if (this.#missing.size === 0) this.#stopLooking();
+      void this.#watchAgain().then(() => {
+        for (const folder of back) this.#changed.add(folder);
+        this.#waitForQuiet();
+      });
+    }, MISSING_POLL_MS);
+    this.#polling.unref();
+  }
+
+  #stopLooking(): void {
+    if (this.#polling !== null) clearInterval(this.#polling);
+    this.#polling = null;
   }
 
   /**

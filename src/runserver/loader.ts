@@ -3,7 +3,8 @@ import * as nodeModule from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GWI_ROOT } from '../version.js';
-import { gwiResolver, type ResolveHookData } from './resolve-hook.js';
+import { MessageChannel } from 'node:worker_threads';
+import { gwiResolver, type ResolvedListener, type ResolveHookData } from './resolve-hook.js';
 import { startEsbuild } from './transpiler-warmup.js';
 
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
@@ -21,6 +22,20 @@ function builtEntry(name: string): URL {
 }
 
 let registering: Promise<void> | null = null;
+const resolvedListeners = new Set<ResolvedListener>();
+
+/**
+ * Calls `listener` with the file each import of the project resolves to (and its importer), from the
+ * loaders registered by registerProjectLoader(); the function returned stops it.
+ */
+export function onResolved(listener: ResolvedListener): () => void {
+  resolvedListeners.add(listener);
+  return () => resolvedListeners.delete(listener);
+}
+
+function resolved(url: string, parentURL: string | undefined): void {
+  for (const listener of resolvedListeners) listener(url, parentURL);
+}
 
 /**
  * Registers the loaders once per process, before the settings module is imported. Hooks registered
@@ -34,13 +49,20 @@ export function registerProjectLoader(): Promise<void> {
 
 async function register(): Promise<void> {
   // Resolved here, before any hook: this module is inside the gwi package, so `gwi` is its self-reference.
-  const data: ResolveHookData = { gwiUrl: import.meta.resolve('gwi') };
+  const gwiUrl = import.meta.resolve('gwi');
   // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
   const { register: registerTsx } = await import('tsx/esm/api');
   registerTsx();
-  if (registerHooks) registerHooks({ resolve: gwiResolver(data.gwiUrl) });
-  // The hook file is its own build entry (dist/cli/resolve-hook.js, next to dist/cli/main.js, which holds this code).
-  else nodeModule.register(builtEntry('resolve-hook.js'), { parentURL: import.meta.url, data });
+  if (registerHooks) {
+    registerHooks({ resolve: gwiResolver(gwiUrl, resolved) });
+    return;
+  }
+  // On the loader thread, the hook tells the files it resolved over a port (unref'd: it keeps no process alive).
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', ([url, parentURL]: [string, string | undefined]) => resolved(url, parentURL));
+  port1.unref();
+  const data: ResolveHookData = { gwiUrl, port: port2 };
+  nodeModule.register(builtEntry('resolve-hook.js'), { parentURL: import.meta.url, data, transferList: [port2] });
 }
 
 /**

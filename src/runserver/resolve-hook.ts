@@ -1,30 +1,45 @@
 // A node:module resolve hook: the bare specifier `gwi`, and `gwi/...`, in a project's code resolve to
 // the gwi installation that runs it. A project then runs without node_modules, and shares this gwi's
-// modules (its `settings` above all) instead of loading a copy. Node 20 runs it on the loader thread
-// (this file is its own build entry); newer Node runs it in-thread (see loader.ts).
+// modules (its `settings` above all) instead of loading a copy. It also tells which file each import
+// resolved to (the reloader watches what was loaded). Node 20 runs it on the loader thread (this file is
+// its own build entry), with a port to tell the main thread; newer Node runs it in-thread (see loader.ts).
 import type { InitializeHook, ResolveHook } from 'node:module';
+import type { MessagePort } from 'node:worker_threads';
 
 export interface ResolveHookData {
   /** What `gwi` resolves to from inside this package (its self-reference): dist/index.js. */
   gwiUrl: string;
+  /** Where the loader thread posts `[url, parentURL]` for each file an import resolved to. */
+  port?: MessagePort;
 }
 
-/** The resolve step for a gwi at `gwiUrl`; it works in a synchronous chain and in an asynchronous one. */
-export function gwiResolver(gwiUrl: string): ResolveHook {
+/** Told the file an import resolved to, and the module that imported it (undefined for an entry point). */
+export type ResolvedListener = (url: string, parentURL: string | undefined) => void;
+
+/**
+ * The resolve step for a gwi at `gwiUrl`, telling `resolved` each `file:` URL found; it works in a
+ * synchronous chain and in an asynchronous one.
+ */
+export function gwiResolver(gwiUrl: string, resolved: ResolvedListener): ResolveHook {
   return (specifier, context, nextResolve) => {
     // Short-circuit: the project's tsconfig "paths" must not send `gwi` to another copy.
     if (specifier === 'gwi') return { url: gwiUrl, format: 'module', shortCircuit: true };
     // Resolved from inside the package, so through its package.json "exports": an unexported subpath
     // fails with node's own ERR_PACKAGE_PATH_NOT_EXPORTED.
-    if (specifier.startsWith('gwi/')) return nextResolve(specifier, { ...context, parentURL: gwiUrl });
-    return nextResolve(specifier, context);
+    const result = specifier.startsWith('gwi/') ? nextResolve(specifier, { ...context, parentURL: gwiUrl }) : nextResolve(specifier, context);
+    const tell = (found: { url: string }): void => {
+      if (found.url.startsWith('file:')) resolved(found.url, context.parentURL);
+    };
+    if (result instanceof Promise) return result.then((found) => (tell(found), found));
+    tell(result);
+    return result;
   };
 }
 
 let resolver: ResolveHook | null = null;
 
-export const initialize: InitializeHook<ResolveHookData> = (data) => {
-  resolver = gwiResolver(data.gwiUrl);
+export const initialize: InitializeHook<ResolveHookData> = ({ gwiUrl, port }) => {
+  resolver = gwiResolver(gwiUrl, (url, parentURL) => port?.postMessage([url, parentURL]));
 };
 
 export const resolve: ResolveHook = (specifier, context, nextResolve) =>

@@ -1,15 +1,12 @@
 // The GWI server (simple_server's WSGIServer + Django's basehttp): node:http parses, the loop of
 // BaseServer dispatches, a ServerHandler per request runs the application.
-import { promises as dns } from 'node:dns';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
-import os from 'node:os';
 import { inspect } from 'node:util';
 import { StreamErrors } from '../gateway/error-stream.js';
 import { fileWrapper } from '../gateway/file-wrapper.js';
 import type { Application, ErrorStream } from '../gateway/types.js';
 import { requestLineOf, ServerLog } from '../log/server-log.js';
-import { VERSION } from '../version.js';
 import { BaseServer } from './base-server.js';
 import { buildEnviron, makeBaseEnviron, type BaseEnviron } from './environ.js';
 import { httpDate } from './http-date.js';
@@ -24,10 +21,10 @@ import {
   unsupportedMethod,
 } from './protocol-errors.js';
 import { RequestInput } from './request-input.js';
+import { resolveHost, serverNameOf } from './address.js';
+import { SERVER_SOFTWARE, SERVER_VERSION } from './software.js';
 import { ServerHandler, type HandlerContext } from './server-handler.js';
 
-export const SERVER_SOFTWARE = `gwi/${VERSION}`;
-export const SERVER_VERSION = `${SERVER_SOFTWARE} Node.js/${process.versions.node}`;
 
 /** One request as the loop sees it. */
 export interface Exchange {
@@ -142,36 +139,6 @@ export function reportRequestError(errors: ErrorStream, socket: Socket, err: unk
     `${'-'.repeat(40)}\nException occurred during processing of request from ` +
       `('${socket.remoteAddress}', ${socket.remotePort})\n${inspect(err)}\n${'-'.repeat(40)}\n`,
   );
-}
-
-const serverNames = new Map<string, Promise<string>>();
-
-/**
- * socket.getfqdn() of the bind address (127.0.0.1 is `localhost`, as in Django's environ), looked up once
- * per process: a reloader's server process asks early, so that its bind does not wait for the resolver.
- */
-export function serverNameOf(host: string): Promise<string> {
-  let name = serverNames.get(host);
-  if (name === undefined) {
-    name = host === '' || host === '0.0.0.0' || host === '::' ? Promise.resolve(os.hostname()) : lookUpName(host);
-    serverNames.set(host, name);
-  }
-  return name;
-}
-
-async function lookUpName(host: string): Promise<string> {
-  try {
-    return (await dns.lookupService(host, 0)).hostname;
-  } catch {
-    return host;
-  }
-}
-
-/** The address to bind for a host: a name resolves to IPv4 unless `ipv6` (Django's address families). */
-export async function resolveHost(host: string, ipv6: boolean): Promise<string> {
-  if (net.isIP(host) !== 0) return host;
-  const { address } = await dns.lookup(host, { family: ipv6 ? 6 : 4 });
-  return address;
 }
 
 export class GwiServer extends BaseServer<Exchange> {

@@ -8,7 +8,8 @@ import { StreamErrors } from '../gateway/error-stream.js';
 import type { Application } from '../gateway/types.js';
 import { ServerLog } from '../log/server-log.js';
 import { makeBaseEnviron, type BaseEnviron } from './environ.js';
-import { endUnfinished, makeHandler, reportRequestError, SERVER_VERSION } from './gwi-server.js';
+import { endUnfinished, makeHandler, reportRequestError } from './gwi-server.js';
+import { SERVER_VERSION } from './software.js';
 import type { HandlerContext } from './server-handler.js';
 
 export interface NodeListenerOptions {

@@ -105,7 +105,7 @@ describe('ProjectWatcher', () => {
   });
 
   async function watching(): Promise<ProjectWatcher> {
-    const started = new ProjectWatcher(root, { onChange: (paths) => batches.push(paths), env: {} });
+    const started = new ProjectWatcher(root, [root], { onChange: (paths) => batches.push(paths), env: {} });
     // The initial scan of a folder this small is done well within this.
     await sleep(150);
     return started;

@@ -17,7 +17,7 @@ import { path as route } from '../../src/framework/urls/conf.js';
 import type { Application, Environ } from '../../src/gateway/types.js';
 import { ServerLog } from '../../src/log/server-log.js';
 import { makeStyle } from '../../src/log/termcolors.js';
-import { SERVER_SOFTWARE, SERVER_VERSION } from '../../src/server/gwi-server.js';
+import { SERVER_SOFTWARE, SERVER_VERSION } from '../../src/server/software.js';
 import { toNodeListener, type NodeListenerOptions } from '../../src/server/node-listener.js';
 import { ERROR_BODY } from '../../src/server/server-handler.js';
 import { LOG_TIME, normalizeDate, rawRequest, STAMP, waitFor } from '../helpers/serve.js';

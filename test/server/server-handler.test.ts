@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileLikeFromHandle } from '../../src/gateway/file-wrapper.js';
 import type { Application, Body, Environ, FileLike, HeaderList } from '../../src/gateway/types.js';
-import { SERVER_VERSION } from '../../src/server/gwi-server.js';
+import { SERVER_VERSION } from '../../src/server/software.js';
 import { VERSION } from '../../src/version.js';
 import { rawRequest, serve, STAMP, waitFor, type ServeOptions, type Served } from '../helpers/serve.js';
 

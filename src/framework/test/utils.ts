@@ -1,7 +1,8 @@
 // What tests need of the framework's settings (Django's django/test/utils.py setup_test_environment): the
 // test client's host, 'testserver', allowed.
 import { configureSettings, currentSettings, settingsConfigured } from '../conf/settings.js';
-import { allowedHosts, isAllowedHost } from '../http/hosts.js';
+import { isAllowedHost } from '../http/host-validation.js';
+import { allowedHosts } from '../http/hosts.js';
 
 /** The host the test client's requests name (Django's). */
 export const TEST_HOST = 'testserver';

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import { DisallowedHost } from '../../../src/framework/exceptions.js';
-import { checkAllowedHost, splitDomainPort, validateHost } from '../../../src/framework/http/hosts.js';
+import { splitDomainPort, validateHost } from '../../../src/framework/http/host-validation.js';
+import { checkAllowedHost } from '../../../src/framework/http/hosts.js';
 
 afterEach(() => resetSettings());
 

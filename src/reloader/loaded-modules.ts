@@ -1,0 +1,71 @@
+// What a server process has loaded, as the reloader needs to know it: every file its imports resolved to
+// (the project's modules and the packages' files, which the supervisor watches), and the packages the
+// project imports itself (the next standby imports those ahead of a save). gwi's own files are neither.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GWI_ROOT } from '../version.js';
+
+const GWI_CODE = ['src', 'dist'].map((dir) => path.join(GWI_ROOT, dir) + path.sep);
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+
+/** What is new since the last report. */
+export interface ModulesReport {
+  files: string[];
+  /** `file:` URLs of packages imported by the project's own modules. */
+  dependencies: string[];
+}
+
+function fileOf(url: string): string | null {
+  try {
+    return fileURLToPath(url.split(/[?#]/, 1)[0] as string);
+  } catch {
+    return null;
+  }
+}
+
+const isGwi = (file: string): boolean => GWI_CODE.some((dir) => file.startsWith(dir));
+export const isDependencyFile = (file: string): boolean => file.includes(NODE_MODULES);
+
+export class LoadedModules {
+  readonly #report: (report: ModulesReport) => void;
+  readonly #known = new Set<string>();
+  #pending: ModulesReport = { files: [], dependencies: [] };
+  #scheduled: NodeJS.Immediate | null = null;
+
+  /** `report` gets what is new, in batches (a turn of the event loop each). */
+  constructor(report: (report: ModulesReport) => void) {
+    this.#report = report;
+  }
+
+  /** An import of `parentURL` resolved to `url`. */
+  resolved(url: string, parentURL: string | undefined): void {
+    const file = fileOf(url);
+    if (file === null || isGwi(file)) return;
+    const parent = parentURL === undefined ? null : fileOf(parentURL);
+    const fromProject = parent !== null && !isGwi(parent) && !isDependencyFile(parent);
+    if (isDependencyFile(file) && fromProject && !this.#known.has(url)) {
+      this.#known.add(url);
+      this.#pending.dependencies.push(url);
+      this.#schedule();
+    }
+    if (!this.#known.has(file)) {
+      this.#known.add(file);
+      this.#pending.files.push(file);
+      this.#schedule();
+    }
+  }
+
+  /** Reports what is pending now (before the process says it is ready, or failed). */
+  flush(): void {
+    if (this.#scheduled !== null) clearImmediate(this.#scheduled);
+    this.#scheduled = null;
+    const report = this.#pending;
+    if (report.files.length === 0 && report.dependencies.length === 0) return;
+    this.#pending = { files: [], dependencies: [] };
+    this.#report(report);
+  }
+
+  #schedule(): void {
+    this.#scheduled ??= setImmediate(() => this.flush());
+  }
+}

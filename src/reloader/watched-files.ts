@@ -1,0 +1,122 @@
+// What the supervisor watches, and what a change means. Not the whole project folder (20,000 images or
+// fixtures would cost the supervisor its memory and the first response its time): the files the server
+// processes loaded (through the folders they are in: a folder deleted and made again is seen), the
+// static folders, and the files that decide how the project loads (package.json, the lockfiles,
+// tsconfig.json, .env). Other files in those folders change nothing. Until a process has said what it
+// loaded, the folder is watched whole.
+import path from 'node:path';
+import { isDependencyFile } from './loaded-modules.js';
+import type { ProjectWatcher, WatchOptions } from './watch.js';
+
+/** A change to these (in the project's root) means new dependencies: no standby's imports can be kept. */
+const DEPENDENCY_FILES = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb'];
+/** npm rewrites this on every install, whatever changed under node_modules. */
+const INSTALLED = path.join('node_modules', '.package-lock.json');
+/** A change to these reloads, as a change to a module does. */
+const CONFIG_FILES = ['tsconfig.json', '.env'];
+
+/**
+ * - code: a module (or a file deciding how they load) changed: reload.
+ * - dependencies: a package changed (an install, a lockfile, a file under node_modules): reload with no
+ *   package imported ahead.
+ * - static: only files under the static folders changed (read from disk: no reload).
+ */
+export type ChangeKind = 'code' | 'dependencies' | 'static';
+
+export interface WatchedFilesOptions extends Omit<WatchOptions, 'onChange'> {
+  onChange: (kind: ChangeKind, paths: string[]) => void;
+}
+
+export class WatchedFiles {
+  readonly #root: string;
+  readonly #options: WatchedFilesOptions;
+  readonly #files = new Set<string>();
+  #staticDirs: readonly string[] = [];
+  /** The whole folder is watched: every change counts. */
+  #wholeFolder = false;
+  #watcher: ProjectWatcher | null = null;
+  #starting: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(root: string, options: WatchedFilesOptions) {
+    this.#root = root;
+    this.#options = options;
+  }
+
+  /** Files a server process loaded: watched from now on (the watcher starts with the first ones). */
+  add(files: readonly string[]): void {
+    const added = files.filter((file) => !this.#files.has(file));
+    for (const file of added) this.#files.add(file);
+    if (added.length === 0) return;
+    // A package's files are watched as they are (an install also rewrites the lockfiles); the project's
+    // through their folders' own entries.
+    const [dependencies, project] = [added.filter(isDependencyFile), added.filter((file) => !isDependencyFile(file))];
+    if (dependencies.length > 0) void this.#watch(dependencies);
+    if (project.length > 0) void this.#watch([...new Set(project.map((file) => path.dirname(file)))], true);
+  }
+
+  /** The static folders the serving process serves (watched whole: a new file there is served at once). */
+  setStaticDirs(dirs: readonly string[]): void {
+    const added = dirs.filter((dir) => !this.#staticDirs.includes(dir));
+    this.#staticDirs = dirs;
+    if (added.length > 0) void this.#watch(added);
+  }
+
+  /** Nothing was said about what a load loaded (it looped forever, or crashed first): the whole folder. */
+  watchFolder(): void {
+    this.#wholeFolder = true;
+    void this.#watch([this.#root]);
+  }
+
+  /** Changes are coming in that have not been reported yet (a burst of saves is under way). */
+  get pending(): boolean {
+    return this.#watcher?.pending ?? false;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#starting;
+    await this.#watcher?.close();
+  }
+
+  /** What the changed paths mean, the most a change must do winning. */
+  kindOf(paths: readonly string[]): ChangeKind {
+    const relative = (file: string): string => path.relative(this.#root, file);
+    if (paths.some((file) => isDependencyFile(file) || DEPENDENCY_FILES.includes(relative(file)) || relative(file) === INSTALLED)) {
+      return 'dependencies';
+    }
+    const inStatic = (file: string): boolean => this.#staticDirs.some((dir) => file.startsWith(dir + path.sep));
+    return paths.every(inStatic) ? 'static' : 'code';
+  }
+
+  /** Whether a changed path matters: a loaded file, a static or configuration file, or a folder holding loaded files. */
+  #matters(file: string): boolean {
+    if (this.#wholeFolder || this.#files.has(file) || this.kindOf([file]) !== 'code') return true;
+    if (CONFIG_FILES.some((name) => path.join(this.#root, name) === file)) return true;
+    const folder = file + path.sep;
+    return [...this.#files].some((loaded) => loaded.startsWith(folder));
+  }
+
+  /** The watcher, made (chokidar imported) when there is first something to watch: never before a first load. */
+  async #watch(paths: readonly string[], shallow = false): Promise<void> {
+    if (this.#closed) return;
+    if (this.#watcher === null) {
+      this.#starting ??= this.#start();
+      await this.#starting;
+    }
+    this.#watcher?.add(paths, { shallow });
+  }
+
+  async #start(): Promise<void> {
+    const { ProjectWatcher } = await import('./watch.js');
+    if (this.#closed) return;
+    const always = [...DEPENDENCY_FILES, INSTALLED, ...CONFIG_FILES].map((name) => path.join(this.#root, name));
+    this.#watcher = new ProjectWatcher(this.#root, always, {
+      ...this.#options,
+      onChange: (changed) => {
+        const paths = changed.filter((file) => this.#matters(file));
+        if (paths.length > 0) this.#options.onChange(this.kindOf(paths), paths);
+      },
+    });
+  }
+}
