@@ -1,6 +1,7 @@
 // What a server process has loaded, as the reloader needs to know it: every file its imports resolved to
 // (the project's modules and the packages' files, which the supervisor watches), and the packages the
 // project imports itself (the next standby imports those ahead of a save). gwi's own files are neither.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GWI_ROOT } from '../version.js';
@@ -10,7 +11,11 @@ const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
 /** What is new since the last report. */
 export interface ModulesReport {
-  files: string[];
+  /**
+   * The files, each with its modification time when its import resolved (just before it was read): the
+   * supervisor, whose watch of a file may begin later, sees from it a save made meanwhile.
+   */
+  files: [file: string, mtimeMs: number][];
   /** `file:` URLs of packages imported by the project's own modules. */
   dependencies: string[];
 }
@@ -50,7 +55,7 @@ export class LoadedModules {
     }
     if (!this.#known.has(file)) {
       this.#known.add(file);
-      this.#pending.files.push(file);
+      this.#pending.files.push([file, statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0]);
       this.#schedule();
     }
   }

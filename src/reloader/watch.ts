@@ -94,6 +94,7 @@ export class ProjectWatcher {
   readonly #usePolling: boolean;
   readonly #stderr: { write(text: string): unknown };
   #watcher: FSWatcher;
+  #ready!: Promise<void>;
   readonly #onChange: (paths: string[]) => void;
   readonly #changed = new Set<string>();
   /** Watched entries whose own watch said they were deleted or moved away (their watch ended with them). */
@@ -127,6 +128,11 @@ export class ProjectWatcher {
     if (added.length > 0) this.#watcher.add(added);
   }
 
+  /** Resolves once the watcher has looked at what it was given first (chokidar's 'ready'). */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
   /** Changes are coming in that have not been reported yet (a burst of saves is under way). */
   get pending(): boolean {
     return this.#timer !== null || this.#settling !== null || this.#changed.size > 0;
@@ -155,6 +161,7 @@ export class ProjectWatcher {
       ignored,
       usePolling: this.#usePolling,
     });
+    this.#ready = new Promise((resolve) => watcher.once('ready', () => resolve()));
     watcher.on('all', (event, file) => {
       if (event === 'add' || event === 'change' || event === 'unlink') this.#record(file);
     });

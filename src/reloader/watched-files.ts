@@ -4,14 +4,18 @@
 // static folders, and the files that decide how the project loads (package.json, the lockfiles,
 // tsconfig.json, .env). Other files in those folders change nothing. Until a process has said what it
 // loaded, the folder is watched whole.
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { isDependencyFile } from './loaded-modules.js';
+import { isDependencyFile, type ModulesReport } from './loaded-modules.js';
 import type { ProjectWatcher, WatchOptions } from './watch.js';
 
 /** A change to these (in the project's root) means new dependencies: no standby's imports can be kept. */
 const DEPENDENCY_FILES = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb'];
 /** npm rewrites this on every install, whatever changed under node_modules. */
 const INSTALLED = path.join('node_modules', '.package-lock.json');
+/** How long after files are added their modification times are looked at again (see #lookForMissedSaves). */
+const LOOK_AFTER_MS = 200;
+
 /** A change to these reloads, as a change to a module does. */
 const CONFIG_FILES = ['tsconfig.json', '.env'];
 
@@ -30,7 +34,10 @@ export interface WatchedFilesOptions extends Omit<WatchOptions, 'onChange'> {
 export class WatchedFiles {
   readonly #root: string;
   readonly #options: WatchedFilesOptions;
-  readonly #files = new Set<string>();
+  /** The loaded files, and their modification times when loaded (updated as their changes are told). */
+  readonly #files = new Map<string, number>();
+  /** A look at the modification times is due (see #lookForMissedSaves). */
+  #looking: NodeJS.Timeout | null = null;
   #staticDirs: readonly string[] = [];
   /** The whole folder is watched: every change counts. */
   #wholeFolder = false;
@@ -43,16 +50,44 @@ export class WatchedFiles {
     this.#options = options;
   }
 
-  /** Files a server process loaded: watched from now on (the watcher starts with the first ones). */
-  add(files: readonly string[]): void {
-    const added = files.filter((file) => !this.#files.has(file));
-    for (const file of added) this.#files.add(file);
+  /** Files a server process loaded, with their modification times then: watched from now on (the watcher starts with the first ones). */
+  add(files: ModulesReport['files']): void {
+    const added = files.filter(([file]) => !this.#files.has(file)).map(([file, mtimeMs]) => {
+      this.#files.set(file, mtimeMs);
+      return file;
+    });
     if (added.length === 0) return;
     // A package's files are watched as they are (an install also rewrites the lockfiles); the project's
     // through their folders' own entries.
     const [dependencies, project] = [added.filter(isDependencyFile), added.filter((file) => !isDependencyFile(file))];
     if (dependencies.length > 0) void this.#watch(dependencies);
     if (project.length > 0) void this.#watch([...new Set(project.map((file) => path.dirname(file)))], true);
+    this.#lookForMissedSaves();
+  }
+
+  /**
+   * A file's watch begins a little after it was loaded (the watcher starts after the first load, and
+   * adds a folder in a few ms): a save made in between is found by its modification time, once the
+   * watch is surely on.
+   */
+  #lookForMissedSaves(): void {
+    if (this.#looking !== null || this.#closed) return;
+    this.#looking = setTimeout(() => {
+      void (async () => {
+        await this.#starting;
+        await this.#watcher?.ready();
+        this.#looking = null;
+        const saved: string[] = [];
+        for (const [file, mtimeMs] of this.#files) {
+          const now = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+          if (now === mtimeMs) continue;
+          this.#files.set(file, now);
+          saved.push(file);
+        }
+        if (saved.length > 0 && !this.#closed) this.#options.onChange(this.kindOf(saved), saved);
+      })();
+    }, LOOK_AFTER_MS);
+    this.#looking.unref();
   }
 
   /** The static folders the serving process serves (watched whole: a new file there is served at once). */
@@ -75,6 +110,7 @@ export class WatchedFiles {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#looking !== null) clearTimeout(this.#looking);
     await this.#starting;
     await this.#watcher?.close();
   }
@@ -94,7 +130,7 @@ export class WatchedFiles {
     if (this.#wholeFolder || this.#files.has(file) || this.kindOf([file]) !== 'code') return true;
     if (CONFIG_FILES.some((name) => path.join(this.#root, name) === file)) return true;
     const folder = file + path.sep;
-    return [...this.#files].some((loaded) => loaded.startsWith(folder));
+    return [...this.#files.keys()].some((loaded) => loaded.startsWith(folder));
   }
 
   /** The watcher, made (chokidar imported) when there is first something to watch: never before a first load. */
@@ -115,6 +151,8 @@ export class WatchedFiles {
       ...this.#options,
       onChange: (changed) => {
         const paths = changed.filter((file) => this.#matters(file));
+        // What the watch tells is up to date: no later look takes it for a missed save.
+        for (const file of paths) if (this.#files.has(file)) this.#files.set(file, statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
         if (paths.length > 0) this.#options.onChange(this.kindOf(paths), paths);
       },
     });

@@ -121,6 +121,23 @@ describe('gwi runserver at scale', () => {
     expect((await answer(port)).importedAt).toBeGreaterThan(saved);
   }, 40_000);
 
+  it('a save made after the load read the file but before the watch is on is still seen', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    // The supervisor, held as soon as its first server process begins to load (it says so before it
+    // imports the project's modules): that process goes on, and its banner comes out (the same stdout),
+    // while the supervisor has not yet heard what it loaded, nor started to watch anything.
+    await gwi.waitFor(/Watching for file changes/, 'stderr');
+    gwi.child.kill('SIGSTOP');
+    try {
+      expect(await waitUntil(() => banners(gwi) === 1, 10_000)).toBe(true);
+      writeView('v1');
+    } finally {
+      gwi.child.kill('SIGCONT');
+    }
+    const port = await gwi.started();
+    await served(port, 'v1');
+  }, 30_000);
+
   it('a file is watched once a module imports it, not before', async () => {
     const gwi = runserver(project.dir, ['0']);
     const port = await gwi.started();
