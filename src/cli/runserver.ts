@@ -15,6 +15,7 @@ interface RunserverFlags {
   nothreading?: boolean;
   noreload?: boolean;
   nolivereload?: boolean;
+  envFile: string[];
   nostatic?: boolean;
   insecure?: boolean;
   skipChecks?: boolean;
@@ -32,6 +33,12 @@ export function runserverCommand(): Command {
     .option('--nothreading', 'Tells gwi to NOT use threading.')
     .option('--noreload', 'Tells gwi to NOT use the auto-reloader.')
     .option('--nolivereload', 'Tells gwi to NOT reload the open pages (or swap their stylesheets) when the code changes.')
+    .option(
+      '--env-file <PATH>',
+      "An env file to load into the server process instead of the project's .env (repeatable; a later file wins, the shell's variables win over both).",
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
+    )
     .option('--nostatic', 'Tells gwi to NOT automatically serve static files at STATIC_URL.')
     .option('--insecure', 'Allows serving static files even if DEBUG is False.')
     .version(VERSION, '--version', VERSION_HELP)
@@ -58,6 +65,7 @@ export function runserverCommand(): Command {
         useThreading: !flags.nothreading,
         useReloader: !flags.noreload,
         useLiveReload: !flags.nolivereload,
+        envFiles: flags.envFile,
         useStaticHandler: !flags.nostatic,
         insecureServing: flags.insecure ?? false,
         skipChecks: flags.skipChecks ?? false,

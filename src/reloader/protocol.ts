@@ -11,6 +11,7 @@ export type LoadOptions = Pick<
   | 'useThreading'
   | 'useStaticHandler'
   | 'useLiveReload'
+  | 'envFiles'
   | 'insecureServing'
   | 'skipChecks'
   | 'settings'
@@ -20,8 +21,9 @@ export type LoadOptions = Pick<
 
 /** The options a server process loads the project with, of runserver's. */
 export function loadOptionsOf(options: RunserverOptions): LoadOptions {
-  const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor } = options;
-  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor };
+  const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, envFiles, insecureServing, skipChecks, settings, noColor, forceColor } =
+    options;
+  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, envFiles, insecureServing, skipChecks, settings, noColor, forceColor };
 }
 
 /** A response the supervisor gives to every request while the project does not load. */

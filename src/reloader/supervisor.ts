@@ -10,6 +10,7 @@ import { findProjectRoot } from '../framework/utils/module-loading.js';
 import { ServerLog } from '../log/server-log.js';
 import { colorStyle } from '../log/termcolors.js';
 import { parseAddrport } from '../runserver/addrport.js';
+import { envFilesOf } from '../runserver/env-files.js';
 import { checkColorFlags, type RunserverOptions } from '../runserver/options.js';
 import { LoadTimeout, serverProcessPage, ServerProcessExited } from './failure-page.js';
 import { FailureResponder, type FailureLiveReload } from './failure-responder.js';
@@ -140,8 +141,10 @@ export class Supervisor {
     // An accept() failure (EMFILE) drops one connection; the server goes on.
     listener.on('error', (err) => this.#stderr.write(`Error: ${err.message}\n`));
     process.on('exit', this.#killAll);
-    this.#watcher = new WatchedFiles(findProjectRoot(), {
+    const root = findProjectRoot();
+    this.#watcher = new WatchedFiles(root, {
       onChange: (kind, paths) => this.#changed(kind, paths),
+      envFiles: envFilesOf(this.#options.envFiles, root),
       stderr: this.#stderr,
       env: this.#env,
     });

@@ -16,8 +16,8 @@ const INSTALLED = path.join('node_modules', '.package-lock.json');
 /** How long after files are added their modification times are looked at again (see #lookForMissedSaves). */
 const LOOK_AFTER_MS = 200;
 
-/** A change to these reloads, as a change to a module does. */
-const CONFIG_FILES = ['tsconfig.json', '.env'];
+/** A change to these reloads, as a change to a module does (and to the env files). */
+const CONFIG_FILES = ['tsconfig.json'];
 
 /**
  * - code: a module (or a file deciding how they load) changed: reload.
@@ -29,6 +29,8 @@ export type ChangeKind = 'code' | 'dependencies' | 'static';
 
 export interface WatchedFilesOptions extends Omit<WatchOptions, 'onChange'> {
   onChange: (kind: ChangeKind, paths: string[]) => void;
+  /** The env files a load reads (the project's `.env`, or those --env-file names): a change reloads. */
+  envFiles: readonly string[];
 }
 
 export class WatchedFiles {
@@ -125,10 +127,14 @@ export class WatchedFiles {
     return paths.every(inStatic) ? 'static' : 'code';
   }
 
+  #configFiles(): string[] {
+    return [...CONFIG_FILES.map((name) => path.join(this.#root, name)), ...this.#options.envFiles];
+  }
+
   /** Whether a changed path matters: a loaded file, a static or configuration file, or a folder holding loaded files. */
   #matters(file: string): boolean {
     if (this.#wholeFolder || this.#files.has(file) || this.kindOf([file]) !== 'code') return true;
-    if (CONFIG_FILES.some((name) => path.join(this.#root, name) === file)) return true;
+    if (this.#configFiles().includes(file)) return true;
     const folder = file + path.sep;
     return [...this.#files.keys()].some((loaded) => loaded.startsWith(folder));
   }
@@ -146,7 +152,7 @@ export class WatchedFiles {
   async #start(): Promise<void> {
     const { ProjectWatcher } = await import('./watch.js');
     if (this.#closed) return;
-    const always = [...DEPENDENCY_FILES, INSTALLED, ...CONFIG_FILES].map((name) => path.join(this.#root, name));
+    const always = [...[...DEPENDENCY_FILES, INSTALLED].map((name) => path.join(this.#root, name)), ...this.#configFiles()];
     this.#watcher = new ProjectWatcher(this.#root, always, {
       ...this.#options,
       onChange: (changed) => {

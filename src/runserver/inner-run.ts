@@ -5,7 +5,7 @@ import { getInternalGwiApplication } from '../framework/handlers/application.js'
 import { runChecks } from '../framework/checks/registry.js';
 import { formatCheckReport, SystemCheckError } from '../framework/checks/report.js';
 import { ImproperlyConfigured } from '../framework/exceptions.js';
-import { errorLocation, errorSummary } from '../framework/utils/module-loading.js';
+import { errorLocation, errorSummary, findProjectRoot } from '../framework/utils/module-loading.js';
 import { StaticFilesHandler } from '../framework/staticfiles/handlers.js';
 import type { Application } from '../gateway/types.js';
 import { ServerLog, type ServerLogOptions } from '../log/server-log.js';
@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import { displayAddr, parseAddrport, type Addrport } from './addrport.js';
 import { formatBanner, PRODUCTION_WARNING } from './banner.js';
 import { asBindError, CommandError, SetupError } from './errors.js';
+import { envFilesOf, loadEnvFiles } from './env-files.js';
 import { registerProjectLoader } from './loader.js';
 import { checkColorFlags, commandStyle, type Output, type RunserverOptions } from './options.js';
 
@@ -50,8 +51,10 @@ async function loading<T>(load: () => Promise<T>): Promise<T> {
  * ALLOWED_HOSTS requirement, and the address to bind. Under the reloader, each server process runs it.
  */
 export async function prepareRunserver(options: RunserverOptions): Promise<Addrport> {
-  const { noColor = false, forceColor = false, env = process.env } = options;
+  const { noColor = false, forceColor = false, env = process.env, stderr = process.stderr } = options;
   checkColorFlags(noColor, forceColor, env);
+  // Before the settings, which often read them.
+  loadEnvFiles(envFilesOf(options.envFiles, findProjectRoot()), env, (message) => stderr.write(`${message}\n`));
   await registerProjectLoader();
   try {
     locateSettings({ settings: options.settings, env });

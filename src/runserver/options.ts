@@ -23,6 +23,8 @@ export interface RunserverOptions {
   useStaticHandler?: boolean;
   /** False with `--nolivereload`: under the reloader with DEBUG on, pages follow saves by themselves. */
   useLiveReload?: boolean;
+  /** `--env-file` (repeatable): the env files to load instead of the project's `.env`. */
+  envFiles?: string[];
   /** `--insecure`: serve static files even when DEBUG is false. */
   insecureServing?: boolean;
   skipChecks?: boolean;
