@@ -1,11 +1,13 @@
 // npm test's pretest: the tools some tests drive and npm cannot install. A browser (Chrome or Chromium) for
-// the browser tests, and Django for /usr/bin/python3 for the Django interop tests (signing, sessions):
+// the browser tests, Django for /usr/bin/python3 for the Django interop tests (signing, sessions) and tmux
+// for the terminal tests (runserver's shortcuts):
 // each one found is used as it is; a missing one is installed from Debian's packages when this is root on
 // a machine with apt-get (CI), else the user is told in one line what to install, and the other tests
 // still run (those tests then fail with that line).
 import { execFileSync } from 'node:child_process';
 import { findChromium, missingBrowserMessage } from './browser/chromium.js';
 import { DJANGO_MISSING, hasDjango } from './helpers/django.js';
+import { hasTmux, TMUX_MISSING } from './helpers/tmux.js';
 
 function canInstallWithApt(): boolean {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
@@ -20,10 +22,11 @@ function canInstallWithApt(): boolean {
 const tools = [
   { name: 'Chrome or Chromium', packageName: 'chromium', present: () => findChromium() !== null, missing: () => missingBrowserMessage() },
   { name: 'Django', packageName: 'python3-django', present: hasDjango, missing: () => DJANGO_MISSING },
+  { name: 'tmux', packageName: 'tmux', present: hasTmux, missing: () => TMUX_MISSING },
 ];
 const absent = tools.filter((tool) => !tool.present());
 if (absent.length > 0 && canInstallWithApt()) {
-  process.stderr.write(`Installing Debian's ${absent.map((tool) => tool.packageName).join(' and ')} for the tests…\n`);
+  process.stderr.write(`Installing Debian's ${absent.map((tool) => tool.packageName).join(', ')} for the tests…\n`);
   const packages = absent.map((tool) => tool.packageName).join(' ');
   execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages}`], { stdio: 'inherit' });
 }

@@ -3,9 +3,11 @@
 // of runServer(). Each is imported when it runs: the supervisor needs neither the framework nor tsx.
 import path from 'node:path';
 import { Command } from 'commander';
+import { parseAddrport } from '../runserver/addrport.js';
 import { commandStyle } from '../runserver/options.js';
 import { GWI_ROOT, VERSION } from '../version.js';
 import { HELP_HELP, reportError, stopOnSignals, VERSION_HELP } from './base.js';
+import { listenForShortcuts, shortcutsOn, siteUrl } from './shortcuts.js';
 
 /** The built entry of a server process (Django's RUN_MAIN child): see server-process.ts. */
 const SERVER_PROCESS = path.join(GWI_ROOT, 'dist', 'cli', 'server-process.js');
@@ -57,6 +59,7 @@ export function runserverCommand(): Command {
     // Until the two flags are known to agree, errors are styled as with neither (Django's __init__).
     const style = commandStyle(noColor && forceColor ? {} : { noColor, forceColor });
     let status = 0;
+    const shortcuts = shortcutsOn();
     try {
       // The reloader's supervisor, or (--noreload) one process that binds and serves.
       const options = {
@@ -72,10 +75,22 @@ export function runserverCommand(): Command {
         settings: flags.settings,
         noColor,
         forceColor,
+        shortcuts,
         signal: stopOnSignals(),
       };
-      if (flags.noreload) await (await import('../runserver/inner-run.js')).runServer(options);
-      else status = await (await import('../reloader/supervisor.js')).runSupervisor({ ...options, serverProcess: SERVER_PROCESS });
+      const url = (port: number): string => siteUrl(parseAddrport(addrport, options.useIpv6), port);
+      if (flags.noreload) {
+        const { runServer } = await import('../runserver/inner-run.js');
+        const onBind = (port: number): void => void (shortcuts && listenForShortcuts({ reload: null, url: url(port) }));
+        await runServer(options, { onBind });
+      } else {
+        const { Supervisor } = await import('../reloader/supervisor.js');
+        const supervisor = new Supervisor({ ...options, serverProcess: SERVER_PROCESS });
+        await supervisor.start();
+        if (shortcuts) listenForShortcuts({ reload: () => supervisor.reload(), url: url(supervisor.port) });
+        await supervisor.stopped();
+        status = supervisor.exitCode;
+      }
     } catch (err) {
       process.exit(reportError(err, process.stderr, style));
     }

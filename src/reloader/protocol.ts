@@ -12,6 +12,7 @@ export type LoadOptions = Pick<
   | 'useStaticHandler'
   | 'useLiveReload'
   | 'envFiles'
+  | 'shortcuts'
   | 'insecureServing'
   | 'skipChecks'
   | 'settings'
@@ -21,9 +22,9 @@ export type LoadOptions = Pick<
 
 /** The options a server process loads the project with, of runserver's. */
 export function loadOptionsOf(options: RunserverOptions): LoadOptions {
-  const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, envFiles, insecureServing, skipChecks, settings, noColor, forceColor } =
-    options;
-  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, envFiles, insecureServing, skipChecks, settings, noColor, forceColor };
+  const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, envFiles, shortcuts } = options;
+  const { insecureServing, skipChecks, settings, noColor, forceColor } = options;
+  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, envFiles, shortcuts, insecureServing, skipChecks, settings, noColor, forceColor };
 }
 
 /** A response the supervisor gives to every request while the project does not load. */
@@ -88,6 +89,9 @@ export type ServerProcessMessage =
  * load at once (the first, or one after a standby was used up) would only be delayed by it.
  */
 export const WARM_UP_VARIABLE = 'GWI_STANDBY_WARM_UP';
+
+/** The most a Ctrl-C waits for the server processes before killing them. */
+export const QUIT_GRACE_MS = 1000;
 
 /** How long a server process asked to stop may take before its process group is killed (5 s). */
 export const DEFAULT_GRACE_MS = 5000;

@@ -30,6 +30,8 @@ export interface ServerProcessEvents {
 export interface ServerCommand {
   args: readonly string[];
   env: NodeJS.ProcessEnv;
+  /** The terminal's stdin, or none. */
+  stdin: 'inherit' | 'ignore';
   /** How long a load may take, counted from when the process (up and waiting) is told to load. */
   loadTimeoutMs: number;
 }
@@ -56,13 +58,13 @@ export class ServerProcess {
   #broken = false;
   readonly exited: Promise<void>;
 
-  constructor({ args, env, loadTimeoutMs }: ServerCommand, events: ServerProcessEvents) {
+  constructor({ args, env, stdin, loadTimeoutMs }: ServerCommand, events: ServerProcessEvents) {
     this.#events = events;
     this.#loadTimeoutMs = loadTimeoutMs;
     // Its own process group (detached): a stop reaches whatever it started, and the terminal's Ctrl-C
     // reaches only the supervisor, which decides.
     this.#child = spawn(process.execPath, args, {
-      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      stdio: [stdin, 'inherit', 'inherit', 'ipc'],
       detached: true,
       env: { ...env, RUN_MAIN: 'true' },
     });

@@ -18,13 +18,10 @@ import { HandedConnections } from './handed-connections.js';
 import { bindListener } from './listener.js';
 import { staticChange } from './live-reload.js';
 import type { ModulesReport } from './loaded-modules.js';
-import { graceMs, loadOptionsOf, loadTimeoutMs, WARM_UP_VARIABLE, type FailurePage, type LiveReloadInfo } from './protocol.js';
+import { graceMs, loadOptionsOf, loadTimeoutMs, QUIT_GRACE_MS, WARM_UP_VARIABLE, type FailurePage, type LiveReloadInfo } from './protocol.js';
 import { ServerProcess, type ServerCommand } from './server-process.js';
 import { Standby } from './standby.js';
 import { WatchedFiles, type ChangeKind } from './watched-files.js';
-
-/** The most a Ctrl-C waits for the server processes before killing them. */
-const QUIT_GRACE_MS = 1000;
 
 export interface SupervisorOptions extends RunserverOptions {
   /**
@@ -103,8 +100,9 @@ export class Supervisor {
     });
   }
 
-  get state(): SupervisorState {
-    return this.#state;
+  /** Reloads as a save would (the `r` shortcut). */
+  reload(): void {
+    this.#reload();
   }
 
   /** The bound port (the real one when 0 was asked for). */
@@ -387,7 +385,9 @@ export class Supervisor {
   /** A server process; `ahead`: a standby, which has time to warm up before its load. */
   #spawn(ahead: boolean): ServerProcess {
     const env = ahead ? { ...this.#env, [WARM_UP_VARIABLE]: '1' } : this.#env;
-    const command: ServerCommand = { args: [this.#options.serverProcess], env, loadTimeoutMs: this.#loadTimeoutMs };
+    // The terminal is the CLI's while it reads shortcuts from it.
+    const stdin = this.#options.shortcuts ? 'ignore' : 'inherit';
+    const command: ServerCommand = { args: [this.#options.serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs };
     return new ServerProcess(command, {
       ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
       served: (child) => this.#onServed(child),
@@ -435,15 +435,4 @@ export class Supervisor {
     const all = [this.#serving, this.#loading, this.#standby.process, ...this.#retiring];
     return [...new Set(all.filter((child): child is ServerProcess => child !== null))];
   }
-}
-
-/**
- * `gwi runserver` with the reloader: serves until `options.signal` aborts, then stops everything it
- * started; resolves with the exit status (1 when the project could not start as configured).
- */
-export async function runSupervisor(options: SupervisorOptions): Promise<number> {
-  const supervisor = new Supervisor(options);
-  await supervisor.start();
-  await supervisor.stopped();
-  return supervisor.exitCode;
 }

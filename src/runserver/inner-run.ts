@@ -112,6 +112,7 @@ export async function innerRun(addrport: Addrport, options: RunserverOptions, se
       settingsModule: settings.SETTINGS_MODULE,
       host: displayAddr(addrport),
       port,
+      shortcuts: options.shortcuts ?? false,
     });
     const warning = env.GWI_RUNSERVER_HIDE_WARNING === 'true' ? '' : `${style.WARNING(PRODUCTION_WARNING)}\n`;
     // One write: whoever waits for the banner gets the warning with it.
@@ -138,7 +139,7 @@ export async function innerRun(addrport: Addrport, options: RunserverOptions, se
   }
 }
 
-/** `gwi runserver`: prepares, then binds and serves until `options.signal` aborts. */
-export async function runServer(options: RunserverOptions = {}): Promise<void> {
-  await innerRun(await prepareRunserver(options), options);
+/** `gwi runserver --noreload`: prepares, then binds and serves until `options.signal` aborts. */
+export async function runServer(options: RunserverOptions = {}, server: ServeHooks = {}): Promise<void> {
+  await innerRun(await prepareRunserver(options), options, server);
 }

@@ -25,6 +25,8 @@ export interface RunserverOptions {
   useLiveReload?: boolean;
   /** `--env-file` (repeatable): the env files to load instead of the project's `.env`. */
   envFiles?: string[];
+  /** The keyboard shortcuts are on (the CLI reads them): the banner says how to see them. */
+  shortcuts?: boolean;
   /** `--insecure`: serve static files even when DEBUG is false. */
   insecureServing?: boolean;
   skipChecks?: boolean;
