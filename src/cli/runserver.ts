@@ -17,6 +17,9 @@ interface RunserverFlags {
   nolivereload?: boolean;
   nostatic?: boolean;
   insecure?: boolean;
+  https?: boolean;
+  certFile?: string;
+  keyFile?: string;
   skipChecks?: boolean;
   settings?: string;
   /** false with --no-color (commander's negatable option). */
@@ -34,6 +37,9 @@ export function runserverCommand(): Command {
     .option('--nolivereload', 'Tells gwi to NOT reload the open pages (or swap their stylesheets) when the code changes.')
     .option('--nostatic', 'Tells gwi to NOT automatically serve static files at STATIC_URL.')
     .option('--insecure', 'Allows serving static files even if DEBUG is False.')
+    .option('--https', 'Serve HTTPS with a self-signed certificate for localhost, made on first use and kept in ~/.cache/gwi/https.')
+    .option('--cert-file <PATH>', 'Serve HTTPS with this certificate (PEM); needs --key-file.')
+    .option('--key-file <PATH>', 'The private key (PEM) of --cert-file.')
     .version(VERSION, '--version', VERSION_HELP)
     .option(
       '--settings <SETTINGS>',
@@ -60,6 +66,9 @@ export function runserverCommand(): Command {
         useLiveReload: !flags.nolivereload,
         useStaticHandler: !flags.nostatic,
         insecureServing: flags.insecure ?? false,
+        useHttps: flags.https ?? false,
+        certFile: flags.certFile,
+        keyFile: flags.keyFile,
         skipChecks: flags.skipChecks ?? false,
         settings: flags.settings,
         noColor,
