@@ -14,14 +14,20 @@ export type LoadOptions = Pick<
   | 'insecureServing'
   | 'skipChecks'
   | 'settings'
+  | 'certFile'
+  | 'keyFile'
   | 'noColor'
   | 'forceColor'
 >;
 
-/** The options a server process loads the project with, of runserver's. */
+/**
+ * The options a server process loads the project with, of runserver's (--https's certificate is passed
+ * on as the files the supervisor made or found).
+ */
 export function loadOptionsOf(options: RunserverOptions): LoadOptions {
   const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor } = options;
-  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor };
+  const { certFile, keyFile } = options;
+  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor, certFile, keyFile };
 }
 
 /** A response the supervisor gives to every request while the project does not load. */
