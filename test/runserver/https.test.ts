@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildIfStale, type GwiProcess } from '../cli/gwi-process.js';
+import { buildIfStale, cleanEnv, runGwi, type GwiProcess } from '../cli/gwi-process.js';
 import { copyReloaderProject, killEverything, runserver, serverProcesses, waitUntil } from '../reloader/processes.js';
 import { httpsGet, makeCertificate } from '../helpers/certificate.js';
 import { rawRequest } from '../helpers/serve.js';
@@ -224,5 +224,15 @@ describe('gwi runserver --cert-file --key-file', () => {
     const mismatched = gwi(['--cert-file', 'cert.pem', '--key-file', 'other-key.pem', '0']);
     expect((await mismatched.exited).code).toBe(1);
     expect(mismatched.stderr).toMatch(/^CommandError: --cert-file cert\.pem and --key-file other-key\.pem are not a certificate and its key: .+\.\n$/);
+  });
+});
+
+describe('gwi runserver --help', () => {
+  it('lists the HTTPS options', async () => {
+    const result = await runGwi(['runserver', '--help'], { cwd: project.dir, env: cleanEnv() });
+    const help = result.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--https Serve HTTPS with a self-signed certificate for localhost');
+    expect(help).toContain('--cert-file <PATH> Serve HTTPS with this certificate (PEM); needs --key-file.');
+    expect(help).toContain('--key-file <PATH> The private key (PEM) of --cert-file.');
   });
 });
