@@ -20,6 +20,9 @@ interface RunserverFlags {
   envFile: string[];
   nostatic?: boolean;
   insecure?: boolean;
+  https?: boolean;
+  certFile?: string;
+  keyFile?: string;
   skipChecks?: boolean;
   settings?: string;
   /** false with --no-color (commander's negatable option). */
@@ -43,6 +46,9 @@ export function runserverCommand(): Command {
     )
     .option('--nostatic', 'Tells gwi to NOT automatically serve static files at STATIC_URL.')
     .option('--insecure', 'Allows serving static files even if DEBUG is False.')
+    .option('--https', 'Serve HTTPS with a self-signed certificate for localhost, made on first use and kept in ~/.cache/gwi/https.')
+    .option('--cert-file <PATH>', 'Serve HTTPS with this certificate (PEM); needs --key-file.')
+    .option('--key-file <PATH>', 'The private key (PEM) of --cert-file.')
     .version(VERSION, '--version', VERSION_HELP)
     .option(
       '--settings <SETTINGS>',
@@ -71,6 +77,9 @@ export function runserverCommand(): Command {
         envFiles: flags.envFile,
         useStaticHandler: !flags.nostatic,
         insecureServing: flags.insecure ?? false,
+        useHttps: flags.https ?? false,
+        certFile: flags.certFile,
+        keyFile: flags.keyFile,
         skipChecks: flags.skipChecks ?? false,
         settings: flags.settings,
         noColor,

@@ -35,6 +35,8 @@ export function requestLineOf(req: ParsedRequest): string {
 }
 
 const HTTPS_MESSAGE = "You're accessing the development server over HTTPS, but it only supports HTTP.";
+/** The mirror of Django's line: plain HTTP sent to a port that serves TLS (runserver --https). */
+const PLAIN_HTTP_MESSAGE = "You're accessing the development server over HTTP, but it only supports HTTPS.";
 
 /** `22/Nov/2026 04:35:45` in local time with English month names, as http.server's log_date_time_string. */
 function serverTime(date: Date): string {
@@ -121,7 +123,7 @@ export class ServerLog {
   logRequest(requestLine: string, code: number | string, size: number | '-'): void {
     // Django answers a TLS ClientHello (record type 0x16, version 3.x) with a hint instead of its 400.
     if (requestLine.startsWith('\x16\x03') && String(code).startsWith('4')) {
-      this.append(`${this.stamp()}${this.style.HTTP_SERVER_ERROR(HTTPS_MESSAGE)}\n`);
+      this.logWrongScheme(HTTPS_MESSAGE);
       return;
     }
     let message = `"${requestLine}" ${code} ${size}`;
@@ -147,6 +149,16 @@ export class ServerLog {
   private appendAccess(message: string, status: number): void {
     const role = roleForStatus(status);
     this.append(`${this.stamp()}${role ? this.style[role](message) : message}\n`);
+  }
+
+  /** Plain HTTP on a TLS port: `[time] You're accessing the development server over HTTP, ...`. */
+  logPlainHttp(): void {
+    this.logWrongScheme(PLAIN_HTTP_MESSAGE);
+  }
+
+  /** A request in the other scheme than the server's: Django logs its hint as an error, not an access line. */
+  private logWrongScheme(message: string): void {
+    this.append(`${this.stamp()}${this.style.HTTP_SERVER_ERROR(message)}\n`);
   }
 
   /** `[time] code 400, message Bad request syntax ('GARBAGE')`, never coloured. */

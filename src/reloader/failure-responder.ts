@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { isAllowedHost } from '../framework/http/host-validation.js';
 import type { ServerLog } from '../log/server-log.js';
 import { SERVER_VERSION } from '../server/software.js';
+import { TlsTermination, type TlsCredentials } from '../server/tls-termination.js';
 import { EVENT_STREAM_HEADERS, injectTag, LIVE_RELOAD_PREFIX, liveReloadAnswer, LiveReloadEvents, scriptTag } from './live-reload.js';
 import { COMING_REQUEST_MS, type FailurePage } from './protocol.js';
 
@@ -29,9 +30,12 @@ export class FailureResponder {
   #events: LiveReloadEvents | null;
   /** Open connections, and when each was accepted (null once a request came on it). */
   readonly #sockets = new Map<Socket, number | null>();
+  /** With HTTPS, the page is served over TLS too. */
+  readonly #tls: TlsTermination | null;
 
-  constructor(log: ServerLog, page: FailurePage, liveReload: FailureLiveReload | null) {
+  constructor(log: ServerLog, page: FailurePage, liveReload: FailureLiveReload | null, tls: TlsCredentials | null = null) {
     this.#log = log;
+    this.#tls = tls && new TlsTermination(tls, log);
     this.#page = page;
     this.#liveReload = liveReload;
     this.#events = liveReload && new LiveReloadEvents(liveReload.token);
@@ -58,6 +62,10 @@ export class FailureResponder {
 
   /** Serves a connection the supervisor accepted (paused, with pauseOnConnect). */
   accept(socket: Socket): void {
+    if (this.#tls) {
+      this.#tls.accept(socket, (secure) => this.#server.emit('connection', secure));
+      return;
+    }
     this.#server.emit('connection', socket);
     socket.resume();
   }
@@ -77,6 +85,7 @@ export class FailureResponder {
   /** Ends every connection (the supervisor stops). */
   close(): void {
     this.#events?.endAll();
+    this.#tls?.destroyPending();
     for (const socket of this.#sockets.keys()) socket.destroy();
   }
 

@@ -3,28 +3,32 @@
 import type { RunserverOptions } from '../runserver/options.js';
 import type { ModulesReport } from './loaded-modules.js';
 
-/** The runserver options a server process loads the project with (the ones that cross a process boundary). */
-export type LoadOptions = Pick<
-  RunserverOptions,
-  | 'addrport'
-  | 'useIpv6'
-  | 'useThreading'
-  | 'useStaticHandler'
-  | 'useLiveReload'
-  | 'envFiles'
-  | 'shortcuts'
-  | 'insecureServing'
-  | 'skipChecks'
-  | 'settings'
-  | 'noColor'
-  | 'forceColor'
->;
+/** The runserver options that cross the process boundary: a server process loads the project with them. */
+const LOAD_OPTIONS = [
+  'addrport',
+  'useIpv6',
+  'useThreading',
+  'useStaticHandler',
+  'useLiveReload',
+  'envFiles',
+  'shortcuts',
+  'insecureServing',
+  'skipChecks',
+  'settings',
+  'certFile',
+  'keyFile',
+  'noColor',
+  'forceColor',
+] as const satisfies readonly (keyof RunserverOptions)[];
 
-/** The options a server process loads the project with, of runserver's. */
+export type LoadOptions = Pick<RunserverOptions, (typeof LOAD_OPTIONS)[number]>;
+
+/**
+ * The options a server process loads the project with, of runserver's (--https's certificate is passed
+ * on as the files the supervisor made or found).
+ */
 export function loadOptionsOf(options: RunserverOptions): LoadOptions {
-  const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, envFiles, shortcuts } = options;
-  const { insecureServing, skipChecks, settings, noColor, forceColor } = options;
-  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, envFiles, shortcuts, insecureServing, skipChecks, settings, noColor, forceColor };
+  return Object.fromEntries(LOAD_OPTIONS.map((name) => [name, options[name]])) as LoadOptions;
 }
 
 /** A response the supervisor gives to every request while the project does not load. */

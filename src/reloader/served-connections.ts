@@ -1,7 +1,8 @@
 // The connections a server process serves for the supervisor, and the two ways it lets go of them: when
 // newer code serves (retire), each is handed back to the supervisor as soon as it is idle, with nothing
-// sent to the client and none of its bytes read; when the server stops (drain), each is closed once its
-// responses are out.
+// sent to the client and none of its bytes read; when the server stops (drain), or newer code serves and
+// the connection is TLS (a TLS session cannot move to another process), each is closed once its responses
+// are out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { CONNECTION_IDLE, lastResponse, responsesUnderWay, type GwiServer } from '../server/gwi-server.js';
@@ -45,6 +46,8 @@ export class ServedConnections {
   readonly #server: GwiServer;
   readonly #letGo: LetGo;
   readonly #open = new Map<Socket, Served>();
+  /** Connections handed over that node:http does not read yet (their TLS handshake is under way). */
+  readonly #accepting = new Set<Socket>();
   #mode: Mode = 'serving';
   #done: (() => void) | null = null;
 
@@ -56,7 +59,7 @@ export class ServedConnections {
       if (served === undefined) return;
       served.arriving = false;
       served.request = req;
-      if (this.#mode === 'draining') res.shouldKeepAlive = false;
+      if (this.#ending) res.shouldKeepAlive = false;
       // A response can end before its request's body has arrived; the connection is idle after both.
       if (!req.complete) req.once('end', () => this.#settle(req.socket));
     };
@@ -72,6 +75,20 @@ export class ServedConnections {
       this.#letGo({ type: 'released', id });
       return;
     }
+    this.#accepting.add(socket);
+    socket.once('close', () => {
+      if (!this.#accepting.delete(socket)) return;
+      this.#letGo({ type: 'closed', id });
+      this.#checkDone();
+    });
+    this.#server.acceptConnection(socket, (connection) => {
+      this.#accepting.delete(socket);
+      this.#serve(connection, id);
+    });
+  }
+
+  /** `socket` is the one node:http reads: the one handed over, or its TLS socket. */
+  #serve(socket: Socket, id: number): void {
     const served: Served = { id, accepted: Date.now(), arriving: false, request: null, lookAgain: false };
     this.#open.set(socket, served);
     socket.once('close', () => {
@@ -79,16 +96,19 @@ export class ServedConnections {
       this.#letGo({ type: 'closed', id });
       this.#checkDone();
     });
-    this.#server.acceptConnection(socket);
     // Without the hook a partly received request would look idle: such a connection is never handed back.
     if (!onMessageBegin(socket, () => (served.arriving = true))) served.arriving = true;
     socket.on(CONNECTION_IDLE, () => this.#settle(socket));
-    if (this.#mode === 'draining') this.#endLaterIfIdle(socket);
+    if (this.#ending) this.#endLaterIfIdle(socket);
   }
 
-  /** Hands every connection back as soon as it is idle; resolves when none is left. */
+  /**
+   * Hands every connection back as soon as it is idle; resolves when none is left. TLS connections are
+   * closed instead, as by drain(): the client's next request opens a new one, to the newer code.
+   */
   retire(): Promise<void> {
     this.#mode = 'retiring';
+    if (this.#server.secure) return this.#endAll();
     for (const socket of this.#open.keys()) this.#settle(socket);
     return this.#whenDone();
   }
@@ -100,6 +120,10 @@ export class ServedConnections {
    */
   drain(): Promise<void> {
     this.#mode = 'draining';
+    return this.#endAll();
+  }
+
+  #endAll(): Promise<void> {
     for (const [socket, served] of this.#open) {
       if (responsesUnderWay(socket) > 0) {
         const last = lastResponse(socket);
@@ -113,12 +137,17 @@ export class ServedConnections {
     return this.#whenDone();
   }
 
+  /** Connections close once idle: the server stops, or newer code serves and TLS cannot move to it. */
+  get #ending(): boolean {
+    return this.#mode === 'draining' || (this.#mode === 'retiring' && this.#server.secure);
+  }
+
   /** A part of a request is in this process: its head, or the rest of its body, is still arriving. */
   #holdsRequest(served: Served): boolean {
     return served.arriving || (served.request !== null && !served.request.complete);
   }
 
-  /** The connection may have become idle: while retiring, it goes back; while draining, it ends. */
+  /** The connection may have become idle: while retiring, it goes back (TLS: it ends); while draining, it ends. */
   #settle(socket: Socket): void {
     const served = this.#open.get(socket);
     if (served === undefined || this.#mode === 'serving' || responsesUnderWay(socket) > 0) return;
@@ -134,7 +163,7 @@ export class ServedConnections {
       }
       return;
     }
-    if (this.#mode === 'draining') {
+    if (this.#ending) {
       socket.end();
       return;
     }
@@ -159,6 +188,6 @@ export class ServedConnections {
   }
 
   #checkDone(): void {
-    if (this.#mode !== 'serving' && this.#open.size === 0) this.#done?.();
+    if (this.#mode !== 'serving' && this.#open.size === 0 && this.#accepting.size === 0) this.#done?.();
   }
 }

@@ -11,6 +11,7 @@ import { ServerLog } from '../log/server-log.js';
 import { colorStyle } from '../log/termcolors.js';
 import { parseAddrport } from '../runserver/addrport.js';
 import { envFilesOf } from '../runserver/env-files.js';
+import { loadCertificate, type Certificate } from '../runserver/https.js';
 import { checkColorFlags, type RunserverOptions } from '../runserver/options.js';
 import { LoadTimeout, serverProcessPage, ServerProcessExited } from './failure-page.js';
 import { FailureResponder, type FailureLiveReload } from './failure-responder.js';
@@ -55,6 +56,7 @@ export class Supervisor {
   #transitions = 0;
   #listener: net.Server | null = null;
   #port = 0;
+  #certificate: Certificate | null = null;
   #watcher: WatchedFiles | null = null;
   /** Some server process said what it loaded (else a failed load has the whole folder watched). */
   #toldModules = false;
@@ -119,11 +121,12 @@ export class Supervisor {
     checkColorFlags(noColor, forceColor, this.#env);
     const addrport = parseAddrport(this.#options.addrport, this.#options.useIpv6 ?? false);
     // The first server process starts now: Node's start-up and the loaders (a few hundred ms) go on
-    // while this one binds.
+    // while this one finds its certificate (--https) and binds.
     const first = this.#spawn(false);
     this.#standby.begin(first);
     let listener: net.Server;
     try {
+      this.#certificate = await loadCertificate(this.#options, this.#options.stdout ?? process.stdout);
       listener = await bindListener(addrport);
     } catch (err) {
       first.kill();
@@ -206,7 +209,7 @@ export class Supervisor {
     this.#state = 'failed';
     const liveReload = this.#failureLiveReload();
     if (this.#failure) this.#failure.show(page, liveReload);
-    else this.#failure = new FailureResponder(this.#requestLog(), page, liveReload);
+    else this.#failure = new FailureResponder(this.#requestLog(), page, liveReload, this.#certificate);
     for (const socket of this.#queue.splice(0)) this.#dispatch(socket);
   }
 
@@ -276,7 +279,7 @@ export class Supervisor {
     // Without a standby, one starts now (and none later, until this load is over).
     const next = this.#standby.take() ?? this.#spawn(false);
     this.#loading = next;
-    next.load(loadOptionsOf(this.#options), this.#port, this.#nextToken());
+    next.load(loadOptionsOf({ ...this.#options, ...this.#certificate }), this.#port, this.#nextToken());
     if (this.#serving === null) this.#toStarting();
   }
 

@@ -21,19 +21,22 @@ export interface BannerOptions {
   host: string;
   /** The port actually bound. */
   port: number;
+  /** 'https' with a certificate (Django's runserver has `protocol` too); default 'http'. */
+  protocol?: string;
   platform?: NodeJS.Platform;
   /** The keyboard shortcuts are on: one more line says how to see them. */
   shortcuts?: boolean;
 }
 
 /** The four banner lines and the blank line Django's print() leaves after them. */
-export function formatBanner({ now, version, settingsModule, host, port, platform = process.platform, shortcuts = false }: BannerOptions): string {
+export function formatBanner(options: BannerOptions): string {
+  const { now, version, settingsModule, host, port, protocol = 'http', platform = process.platform, shortcuts = false } = options;
   const quit = platform === 'win32' ? 'CTRL-BREAK' : 'CONTROL-C';
   const module = settingsModule === null ? 'None' : pyRepr(settingsModule);
   return (
     `${bannerDate(now)}\n` +
     `gwi version ${version}, using settings ${module}\n` +
-    `Starting development server at http://${host}:${port}/\n` +
+    `Starting development server at ${protocol}://${host}:${port}/\n` +
     `Quit the server with ${quit}.\n` +
     (shortcuts ? 'Press h + Enter to show the shortcuts.\n' : '') +
     '\n'

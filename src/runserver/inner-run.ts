@@ -17,6 +17,7 @@ import { displayAddr, parseAddrport, type Addrport } from './addrport.js';
 import { formatBanner, PRODUCTION_WARNING } from './banner.js';
 import { asBindError, CommandError, SetupError } from './errors.js';
 import { envFilesOf, loadEnvFiles } from './env-files.js';
+import { loadCertificate } from './https.js';
 import { registerProjectLoader } from './loader.js';
 import { checkColorFlags, commandStyle, type Output, type RunserverOptions } from './options.js';
 
@@ -100,6 +101,8 @@ export interface ServeHooks extends Pick<RunOptions, 'handle' | 'listen' | 'onBi
 export async function innerRun(addrport: Addrport, options: RunserverOptions, server: ServeHooks = {}): Promise<void> {
   const { stdout = process.stdout, stderr = process.stderr, env = process.env, signal } = options;
   const style = commandStyle(options);
+  // Before the checks: a certificate that cannot be read stops the command at once.
+  const certificate = await loadCertificate(options, stdout);
   if (!options.skipChecks) await performSystemChecks(style, stdout, stderr);
   const { wrap, skipAccess, ...serving } = server;
   const application = await getHandler(options);
@@ -113,6 +116,7 @@ export async function innerRun(addrport: Addrport, options: RunserverOptions, se
       host: displayAddr(addrport),
       port,
       shortcuts: options.shortcuts ?? false,
+      protocol: certificate ? 'https' : 'http',
     });
     const warning = env.GWI_RUNSERVER_HIDE_WARNING === 'true' ? '' : `${style.WARNING(PRODUCTION_WARNING)}\n`;
     // One write: whoever waits for the banner gets the warning with it.
@@ -128,6 +132,7 @@ export async function innerRun(addrport: Addrport, options: RunserverOptions, se
   try {
     await run(addrport.addr, addrport.port, handler, {
       ...serving,
+      tls: certificate ?? undefined,
       threading: options.useThreading ?? true,
       ipv6: addrport.ipv6,
       log,

@@ -30,6 +30,11 @@ export interface RunserverOptions {
   /** `--insecure`: serve static files even when DEBUG is false. */
   insecureServing?: boolean;
   skipChecks?: boolean;
+  /** `--https`: serve HTTPS with the self-signed certificate for localhost (made on first use, then reused). */
+  useHttps?: boolean;
+  /** `--cert-file` and `--key-file` (both or neither): serve HTTPS with this certificate and key (PEM). */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
   /** `--settings`: the settings module ('mysite/settings'). */
   settings?: string | undefined;
   noColor?: boolean;

@@ -1,5 +1,6 @@
 // IncomingMessage → Environ: the CGI variables of simple_server/Django's basehttp, without the process environment.
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { unquoteLatin1 } from '../gateway/latin1.js';
 import { boundedMemo } from '../gateway/memo.js';
 import type { Environ, ErrorStream, FileWrapperFactory, InputStream } from '../gateway/types.js';
@@ -38,6 +39,8 @@ const VERSION: readonly [number, number] = Object.freeze([1, 0] as const);
 
 export function buildEnviron(base: BaseEnviron, req: IncomingMessage, context: RequestContext): Environ {
   const target = parseRequestTarget(req.url ?? '/');
+  // A request that came over TLS (runserver --https, or any https server) is https: request.isSecure().
+  const secure = (req.socket as TLSSocket).encrypted === true;
   // A leading run of slashes is one slash (CPython gh-87389: no open redirect through '//host').
   let path = target.path;
   if (path.startsWith('//')) path = '/' + path.replace(/^\/+/, '');
@@ -58,7 +61,7 @@ export function buildEnviron(base: BaseEnviron, req: IncomingMessage, context: R
     REMOTE_ADDR: req.socket.remoteAddress ?? '',
     CONTENT_TYPE: 'text/plain',
     'gwi.version': VERSION,
-    'gwi.url_scheme': 'http',
+    'gwi.url_scheme': secure ? 'https' : 'http',
     'gwi.input': context.input,
     'gwi.errors': context.errors,
     'gwi.multithread': context.multithread,
@@ -71,6 +74,8 @@ export function buildEnviron(base: BaseEnviron, req: IncomingMessage, context: R
   // The host an absolute-form target names is the request's host, whatever Host says (RFC 9112 §3.2.2):
   // ALLOWED_HOSTS and build_absolute_uri() see that one.
   if (target.authority !== null) environ.HTTP_HOST = target.authority;
+  // As a CGI server says TLS (wsgiref's guess_scheme reads it).
+  if (secure) environ.HTTPS = 'on';
   return environ;
 }
 

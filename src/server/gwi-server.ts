@@ -24,6 +24,7 @@ import { RequestInput } from './request-input.js';
 import { resolveHost, serverNameOf } from './address.js';
 import { SERVER_SOFTWARE, SERVER_VERSION } from './software.js';
 import { ServerHandler, type HandlerContext } from './server-handler.js';
+import { TlsTermination, type TlsCredentials } from './tls-termination.js';
 
 
 /** One request as the loop sees it. */
@@ -57,6 +58,11 @@ export interface ServerOptions {
    * for long, on a bound server and on connections handed over alike.
    */
   headersTimeout?: number;
+  /**
+   * Serve HTTPS with this certificate and key: TLS ends in this process, on the connections it binds or
+   * is handed (acceptConnection), and plain HTTP sent to it gets a 400.
+   */
+  tls?: TlsCredentials;
 }
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
@@ -150,6 +156,9 @@ export class GwiServer extends BaseServer<Exchange> {
   serverAddress: readonly [host: string, port: number];
   #app: Application | null = null;
   readonly #context: HandlerContext;
+  readonly #tls: TlsTermination | null;
+  /** With TLS, the socket that listens (node:http only parses what TLS has decrypted). */
+  #listener: net.Server | null = null;
 
   constructor(host: string, port: number, options: ServerOptions = {}) {
     super(options.threading ?? true);
@@ -165,6 +174,7 @@ export class GwiServer extends BaseServer<Exchange> {
       closeConnection: !this.threading,
     };
     const headersTimeout = options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS;
+    this.#tls = options.tls ? new TlsTermination(options.tls, this.log, headersTimeout) : null;
     this.httpServer = http.createServer({
       maxHeaderSize: MAX_HEADER_BYTES,
       requireHostHeader: false,
@@ -193,6 +203,11 @@ export class GwiServer extends BaseServer<Exchange> {
     return this.serverAddress[1];
   }
 
+  /** Whether this server serves HTTPS (`tls`). */
+  get secure(): boolean {
+    return this.#tls !== null;
+  }
+
   setApp(app: Application): void {
     this.#app = app;
   }
@@ -205,7 +220,7 @@ export class GwiServer extends BaseServer<Exchange> {
   async serverBind(options: ServerOptions = {}): Promise<void> {
     const [host, port] = this.serverAddress;
     if (options.listen !== false) {
-      const server = this.httpServer;
+      const server = this.#tls ? (this.#listener = net.createServer((socket) => this.acceptConnection(socket))) : this.httpServer;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         const done = () => {
@@ -222,21 +237,34 @@ export class GwiServer extends BaseServer<Exchange> {
       });
       const address = server.address();
       if (address && typeof address === 'object') this.serverAddress = [address.address, address.port];
-    } else {
+    }
+    if (options.listen === false || this.#tls) {
       // node starts checking its connections for expired heads when the server listens; connections
-      // handed over (acceptConnection) need the same checks without a listening socket.
+      // handed over (acceptConnection, also by the TLS listener) need the same checks.
       this.httpServer.emit('listening');
     }
     this.serverName = await serverNameOf(this.serverAddress[0]);
     this.baseEnviron = makeBaseEnviron(this.serverName, this.serverPort);
   }
 
-  /** Serves a connection accepted elsewhere (the reloader's supervisor hands them over). */
-  acceptConnection(socket: Socket): void {
+  /**
+   * Serves a connection accepted elsewhere (the reloader's supervisor hands them over). `served` gets
+   * the socket node:http reads: `socket` itself, at once, or with TLS its TLS socket once the handshake
+   * is done (never, if it fails).
+   */
+  acceptConnection(socket: Socket, served?: (connection: Socket) => void): void {
     // As node:http does for the connections it accepts (noDelay): a response written in parts must not
     // wait on Nagle's algorithm for the client's delayed ACK.
     socket.setNoDelay(true);
+    if (this.#tls) {
+      this.#tls.accept(socket, (secure) => {
+        this.httpServer.emit('connection', secure);
+        served?.(secure);
+      });
+      return;
+    }
     this.httpServer.emit('connection', socket);
+    served?.(socket);
     // Sockets handed over are paused (pauseOnConnect, or sent from another process): start reading.
     socket.resume();
   }
@@ -248,6 +276,8 @@ export class GwiServer extends BaseServer<Exchange> {
     // callback then gets ERR_SERVER_NOT_RUNNING, which is no news).
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const { res } of this.takeQueued()) res.destroy();
+    this.#listener?.close();
+    this.#tls?.destroyPending();
     server.closeAllConnections();
     await closed;
   }

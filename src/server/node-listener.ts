@@ -93,10 +93,6 @@ export function toNodeListener(app: Application, options: NodeListenerOptions = 
     const environ = handler.environ;
     // The headers were read into the environ already: no need for node's lazily built req.headers.
     if (serverName === undefined) environ.SERVER_NAME = hostName(environ.HTTP_HOST) ?? localName(socket);
-    if (secure) {
-      environ['gwi.url_scheme'] = 'https';
-      environ.HTTPS = 'on';
-    }
     if (multiprocess) environ['gwi.multiprocess'] = true;
     // What GwiServer's loop does after a request: a response left unfinished must not hang the connection.
     const served = handler.run(app);

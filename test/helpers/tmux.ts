@@ -20,12 +20,16 @@ export class Terminal {
     this.#env = env;
   }
 
-  /** Starts `command` (argv, run without a shell) in a 200×50 terminal in `cwd`, with exactly `env`. */
+  /**
+   * Starts `command` (argv) in a 200×50 terminal in `cwd`, with exactly `env`; once it ends, the screen's
+   * last line is `[exit status N]`.
+   */
   static async open(command: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Terminal> {
     if (!hasTmux()) throw new Error(TMUX_MISSING);
     const terminal = new Terminal(options.env);
-    // remain-on-exit keeps the last screen (and the exit status) once the command ends.
-    await terminal.#tmux('start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';', 'new-session', '-d', '-x', '200', '-y', '50', '-c', options.cwd, ...command);
+    // A shell runs the command and prints its exit status; remain-on-exit keeps the last screen.
+    const shell = ['sh', '-c', '"$@"; echo "[exit status $?]"', 'sh', ...command];
+    await terminal.#tmux('start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';', 'new-session', '-d', '-x', '200', '-y', '50', '-c', options.cwd, ...shell);
     return terminal;
   }
 
@@ -43,12 +47,6 @@ export class Terminal {
   async type(text: string): Promise<void> {
     await this.#tmux('send-keys', '-l', text);
     await this.#tmux('send-keys', 'Enter');
-  }
-
-  /** The command's exit status once it has ended, else null. */
-  async exitStatus(): Promise<number | null> {
-    const [dead, status] = (await this.#tmux('display-message', '-p', '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
-    return dead === '1' ? Number(status) : null;
   }
 
   /** Resolves with the screen once `test` accepts it; rejects with the screen after `timeout` ms. */

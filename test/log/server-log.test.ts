@@ -145,6 +145,14 @@ describe('the HTTPS hint', () => {
   });
 });
 
+describe('the HTTP hint (plain HTTP sent to runserver --https)', () => {
+  it("mirrors Django's HTTPS hint, coloured as a 500", () => {
+    const hint = "You're accessing the development server over HTTP, but it only supports HTTPS.";
+    expect(output(dark, (log) => log.logPlainHttp())).toBe(`${STAMP} ${span(hint, MAGENTA, BOLD)}\n`);
+    expect(output(plain, (log) => log.logPlainHttp())).toBe(`${STAMP} ${hint}\n`);
+  });
+});
+
 describe('logProtocolError', () => {
   it('is never coloured', () => {
     expect(output(dark, (log) => log.logProtocolError(400, "Bad request syntax ('GARBAGE')")))

@@ -23,6 +23,10 @@ describe('formatBanner', () => {
     );
   });
 
+  it('says https with a certificate (runserver --https)', () => {
+    expect(formatBanner({ ...options, protocol: 'https' })).toContain('Starting development server at https://127.0.0.1:8000/\n');
+  });
+
   it('says CTRL-BREAK on Windows', () => {
     expect(formatBanner({ ...options, platform: 'win32' })).toContain('Quit the server with CTRL-BREAK.\n\n');
   });
