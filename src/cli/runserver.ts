@@ -6,11 +6,12 @@ import { Command } from 'commander';
 import { commandStyle } from '../runserver/options.js';
 import { GWI_ROOT, VERSION } from '../version.js';
 import { HELP_HELP, reportError, stopOnSignals, VERSION_HELP } from './base.js';
+import { inspectTarget, withInspectOptions, type InspectFlags } from './inspect-flags.js';
 
 /** The built entry of a server process (Django's RUN_MAIN child): see server-process.ts. */
 const SERVER_PROCESS = path.join(GWI_ROOT, 'dist', 'cli', 'server-process.js');
 
-interface RunserverFlags {
+interface RunserverFlags extends InspectFlags {
   ipv6?: boolean;
   nothreading?: boolean;
   noreload?: boolean;
@@ -44,6 +45,7 @@ export function runserverCommand(): Command {
     .option('--force-color', 'Force colorization of the command output.')
     .option('--skip-checks', 'Skip system checks.')
     .helpOption('-h, --help', HELP_HELP);
+  withInspectOptions(command);
   return command.action(async (addrport: string | undefined, flags: RunserverFlags) => {
     const noColor = !flags.color;
     const forceColor = flags.forceColor ?? false;
@@ -64,6 +66,7 @@ export function runserverCommand(): Command {
         settings: flags.settings,
         noColor,
         forceColor,
+        inspect: await inspectTarget(flags),
         signal: stopOnSignals(),
       };
       if (flags.noreload) await (await import('../runserver/inner-run.js')).runServer(options);

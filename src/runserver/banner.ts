@@ -21,17 +21,20 @@ export interface BannerOptions {
   host: string;
   /** The port actually bound. */
   port: number;
+  /** Where the debugger listens (--inspect): a line before the last one. */
+  inspector?: string | undefined;
   platform?: NodeJS.Platform;
 }
 
-/** The four banner lines and the blank line Django's print() leaves after them. */
-export function formatBanner({ now, version, settingsModule, host, port, platform = process.platform }: BannerOptions): string {
+/** The four banner lines (five with --inspect) and the blank line Django's print() leaves after them. */
+export function formatBanner({ now, version, settingsModule, host, port, inspector, platform = process.platform }: BannerOptions): string {
   const quit = platform === 'win32' ? 'CTRL-BREAK' : 'CONTROL-C';
   const module = settingsModule === null ? 'None' : pyRepr(settingsModule);
   return (
     `${bannerDate(now)}\n` +
     `gwi version ${version}, using settings ${module}\n` +
     `Starting development server at http://${host}:${port}/\n` +
+    (inspector ? `${inspector}\n` : '') +
     `Quit the server with ${quit}.\n\n`
   );
 }

@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import { displayAddr, parseAddrport, type Addrport } from './addrport.js';
 import { formatBanner, PRODUCTION_WARNING } from './banner.js';
 import { asBindError, CommandError, SetupError } from './errors.js';
+import { inspectorLine, openInspector } from './inspect.js';
 import { registerProjectLoader } from './loader.js';
 import { checkColorFlags, commandStyle, type Output, type RunserverOptions } from './options.js';
 
@@ -109,6 +110,7 @@ export async function innerRun(addrport: Addrport, options: RunserverOptions, se
       settingsModule: settings.SETTINGS_MODULE,
       host: displayAddr(addrport),
       port,
+      inspector: options.inspect && inspectorLine(options.inspect, options.useReloader !== false),
     });
     const warning = env.GWI_RUNSERVER_HIDE_WARNING === 'true' ? '' : `${style.WARNING(PRODUCTION_WARNING)}\n`;
     // One write: whoever waits for the banner gets the warning with it.
@@ -137,5 +139,7 @@ export async function innerRun(addrport: Addrport, options: RunserverOptions, se
 
 /** `gwi runserver`: prepares, then binds and serves until `options.signal` aborts. */
 export async function runServer(options: RunserverOptions = {}): Promise<void> {
+  // Before the project's code: with --inspect-brk, a debugger steps into it.
+  if (options.inspect) await openInspector(options.inspect);
   await innerRun(await prepareRunserver(options), options);
 }

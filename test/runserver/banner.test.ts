@@ -23,6 +23,13 @@ describe('formatBanner', () => {
     );
   });
 
+  it('says where the debugger listens before the last line (--inspect)', () => {
+    const inspector = 'Debugger listening on ws://127.0.0.1:9229/id (the serving process; it follows reloads)';
+    expect(formatBanner({ ...options, inspector, platform: 'linux' })).toContain(
+      `Starting development server at http://127.0.0.1:8000/\n${inspector}\nQuit the server with CONTROL-C.\n\n`,
+    );
+  });
+
   it('says CTRL-BREAK on Windows', () => {
     expect(formatBanner({ ...options, platform: 'win32' })).toContain('Quit the server with CTRL-BREAK.\n\n');
   });
