@@ -16,12 +16,13 @@ export type LoadOptions = Pick<
   | 'settings'
   | 'noColor'
   | 'forceColor'
+  | 'inspect'
 >;
 
 /** The options a server process loads the project with, of runserver's. */
 export function loadOptionsOf(options: RunserverOptions): LoadOptions {
-  const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor } = options;
-  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor };
+  const { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor, inspect } = options;
+  return { addrport, useIpv6, useThreading, useStaticHandler, useLiveReload, insecureServing, skipChecks, settings, noColor, forceColor, inspect };
 }
 
 /** A response the supervisor gives to every request while the project does not load. */
@@ -45,6 +46,11 @@ export type SupervisorMessage =
   | { type: 'connection'; id: number }
   /** Newer code serves now: reload the open pages, hand every connection back once it is idle, then exit. */
   | { type: 'retire' }
+  /**
+   * A load begins (--inspect): the serving process closes its inspector, and the loading one opens it on
+   * the same address once it is free, so that the two never both listen.
+   */
+  | { type: 'close-inspector' }
   /** Static files changed: the open pages swap these stylesheets (URL paths), or reload (null). */
   | { type: 'static-changed'; stylesheets: string[] | null }
   /** A standby imports these packages (`file:` URLs) now, ahead of its load: the project will import them. */

@@ -274,6 +274,7 @@ export class Supervisor {
     }
     // Without a standby, one starts now (and none later, until this load is over).
     const next = this.#standby.take() ?? this.#spawn(false);
+    this.#serving?.closeInspector();
     this.#loading = next;
     next.load(loadOptionsOf(this.#options), this.#port, this.#nextToken());
     if (this.#serving === null) this.#toStarting();
@@ -384,7 +385,7 @@ export class Supervisor {
   /** A server process; `ahead`: a standby, which has time to warm up before its load. */
   #spawn(ahead: boolean): ServerProcess {
     const env = ahead ? { ...this.#env, [WARM_UP_VARIABLE]: '1' } : this.#env;
-    const command: ServerCommand = { args: [this.#options.serverProcess], env, loadTimeoutMs: this.#loadTimeoutMs };
+    const command: ServerCommand = { args: [this.#options.serverProcess], env, loadTimeoutMs: this.#loadTimeoutMs, inspect: this.#options.inspect };
     return new ServerProcess(command, {
       ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
       served: (child) => this.#onServed(child),
