@@ -8,11 +8,12 @@ import { commandStyle } from '../runserver/options.js';
 import { GWI_ROOT, VERSION } from '../version.js';
 import { HELP_HELP, reportError, stopOnSignals, VERSION_HELP } from './base.js';
 import { listenForShortcuts, shortcutsOn, siteUrl } from './shortcuts.js';
+import { inspectTarget, withInspectOptions, type InspectFlags } from './inspect-flags.js';
 
 /** The built entry of a server process (Django's RUN_MAIN child): see server-process.ts. */
 const SERVER_PROCESS = path.join(GWI_ROOT, 'dist', 'cli', 'server-process.js');
 
-interface RunserverFlags {
+interface RunserverFlags extends InspectFlags {
   ipv6?: boolean;
   nothreading?: boolean;
   noreload?: boolean;
@@ -59,6 +60,7 @@ export function runserverCommand(): Command {
     .option('--force-color', 'Force colorization of the command output.')
     .option('--skip-checks', 'Skip system checks.')
     .helpOption('-h, --help', HELP_HELP);
+  withInspectOptions(command);
   return command.action(async (addrport: string | undefined, flags: RunserverFlags) => {
     const noColor = !flags.color;
     const forceColor = flags.forceColor ?? false;
@@ -85,9 +87,11 @@ export function runserverCommand(): Command {
         noColor,
         forceColor,
         shortcuts,
+        inspect: await inspectTarget(flags),
         signal: stopOnSignals(),
       };
-      const url = (port: number): string => siteUrl(parseAddrport(addrport, options.useIpv6), port);
+      const scheme = options.useHttps || options.certFile ? 'https' : 'http';
+      const url = (port: number): string => siteUrl(parseAddrport(addrport, options.useIpv6), port, scheme);
       if (flags.noreload) {
         const { runServer } = await import('../runserver/inner-run.js');
         const onBind = (port: number): void => void (shortcuts && listenForShortcuts({ reload: null, url: url(port) }));

@@ -26,10 +26,10 @@ export interface ShortcutActions {
 }
 
 /** The address `o` opens: the banner's, with a wildcard address replaced by the loopback one. */
-export function siteUrl({ addr, rawIpv6 }: Pick<Addrport, 'addr' | 'rawIpv6'>, port: number): string {
-  if (addr === '0' || addr === '0.0.0.0') return `http://127.0.0.1:${port}/`;
-  if (addr === '::') return `http://[::1]:${port}/`;
-  return `http://${displayAddr({ addr, rawIpv6 })}:${port}/`;
+export function siteUrl({ addr, rawIpv6 }: Pick<Addrport, 'addr' | 'rawIpv6'>, port: number, scheme = 'http'): string {
+  if (addr === '0' || addr === '0.0.0.0') return `${scheme}://127.0.0.1:${port}/`;
+  if (addr === '::') return `${scheme}://[::1]:${port}/`;
+  return `${scheme}://${displayAddr({ addr, rawIpv6 })}:${port}/`;
 }
 
 /** The command that opens `url` in the browser: BROWSER when set, else the system's own opener. */

@@ -4,6 +4,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SetupError } from '../runserver/errors.js';
+import { closeInspector, openInspector } from '../runserver/inspect.js';
 import { onResolved, startTranspiler } from '../runserver/loader.js';
 import { innerRun, prepareRunserver, type ServeHooks } from '../runserver/inner-run.js';
 import type { Output } from '../runserver/options.js';
@@ -102,6 +103,8 @@ class ReloaderChild {
       else handle.destroy();
     } else if (message.type === 'retire') {
       void this.#retire();
+    } else if (message.type === 'close-inspector') {
+      closeInspector();
     } else if (message.type === 'preload') {
       void this.#preload(message.urls);
     } else if (message.type === 'static-changed') {
@@ -113,6 +116,8 @@ class ReloaderChild {
   async #load(options: LoadOptions, port: number, token: string): Promise<void> {
     const runOptions = { ...options, signal: this.#stop.signal };
     try {
+      // Before the project's code: with --inspect-brk, a debugger steps into it.
+      if (options.inspect) await openInspector(options.inspect);
       const addrport = await prepareRunserver(runOptions);
       // Looked up while the project loads, not when it binds.
       void serverNameOf(addrport.addr);

@@ -19,6 +19,7 @@ const LOAD_OPTIONS = [
   'keyFile',
   'noColor',
   'forceColor',
+  'inspect',
 ] as const satisfies readonly (keyof RunserverOptions)[];
 
 export type LoadOptions = Pick<RunserverOptions, (typeof LOAD_OPTIONS)[number]>;
@@ -52,6 +53,11 @@ export type SupervisorMessage =
   | { type: 'connection'; id: number }
   /** Newer code serves now: reload the open pages, hand every connection back once it is idle, then exit. */
   | { type: 'retire' }
+  /**
+   * A load begins (--inspect): the serving process closes its inspector, and the loading one opens it on
+   * the same address once it is free, so that the two never both listen.
+   */
+  | { type: 'close-inspector' }
   /** Static files changed: the open pages swap these stylesheets (URL paths), or reload (null). */
   | { type: 'static-changed'; stylesheets: string[] | null }
   /** A standby imports these packages (`file:` URLs) now, ahead of its load: the project will import them. */

@@ -2,6 +2,7 @@
 // connections, stopped with its whole process group.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import type { InspectTarget } from '../runserver/inspect.js';
 import type { ModulesReport } from './loaded-modules.js';
 import type { FailurePage, LiveReloadInfo, LoadOptions, ServerProcessMessage, SupervisorMessage } from './protocol.js';
 
@@ -34,7 +35,15 @@ export interface ServerCommand {
   stdin: 'inherit' | 'ignore';
   /** How long a load may take, counted from when the process (up and waiting) is told to load. */
   loadTimeoutMs: number;
+  /** --inspect: the process opens the inspector when it loads, and closes it when told (see closeInspector). */
+  inspect?: InspectTarget | undefined;
 }
+
+/**
+ * node's own "Debugger listening on ws://…" on stderr is left out: each reload would print it, with a new
+ * id each time; the banner says where the debugger listens instead.
+ */
+const QUIET_INSPECTOR = ['--inspect-publish-uid=http'];
 
 export class ServerProcess {
   readonly #child: ChildProcess;
@@ -47,6 +56,7 @@ export class ServerProcess {
   #killTimer: NodeJS.Timeout | null = null;
   #killAt = Number.POSITIVE_INFINITY;
   readonly #loadTimeoutMs: number;
+  readonly #inspect: InspectTarget | undefined;
   #loadTimer: NodeJS.Timeout | null = null;
   #stuck = false;
   /**
@@ -58,12 +68,13 @@ export class ServerProcess {
   #broken = false;
   readonly exited: Promise<void>;
 
-  constructor({ args, env, stdin, loadTimeoutMs }: ServerCommand, events: ServerProcessEvents) {
+  constructor({ args, env, stdin, loadTimeoutMs, inspect }: ServerCommand, events: ServerProcessEvents) {
     this.#events = events;
     this.#loadTimeoutMs = loadTimeoutMs;
+    this.#inspect = inspect;
     // Its own process group (detached): a stop reaches whatever it started, and the terminal's Ctrl-C
     // reaches only the supervisor, which decides.
-    this.#child = spawn(process.execPath, args, {
+    this.#child = spawn(process.execPath, inspect ? [...QUIET_INSPECTOR, ...args] : args, {
       stdio: [stdin, 'inherit', 'inherit', 'ipc'],
       detached: true,
       env: { ...env, RUN_MAIN: 'true' },
@@ -136,6 +147,11 @@ export class ServerProcess {
     else if (this.#phase === 'standby') this.#child.send({ type: 'preload', urls: [...urls] } satisfies SupervisorMessage, () => {});
   }
 
+  /** A load begins: this process lets go of the inspector's address, for the loading process (--inspect). */
+  closeInspector(): void {
+    if (this.#inspect && this.#child.connected) this.#child.send({ type: 'close-inspector' } satisfies SupervisorMessage, () => {});
+  }
+
   /** Static files changed: its open pages swap these stylesheets in place, or reload (null). */
   staticChanged(stylesheets: string[] | null): void {
     if (this.#phase === 'ready' && this.#child.connected) this.#child.send({ type: 'static-changed', stylesheets } satisfies SupervisorMessage, () => {});
@@ -202,6 +218,8 @@ export class ServerProcess {
     this.#phase = 'loading';
     // A process that died meanwhile says so with its 'exit'.
     this.#child.send(message, () => {});
+    // A load that waits for a debugger, and is then stepped through, is not stuck (--inspect-brk).
+    if (this.#inspect?.wait) return;
     // Node's start-up is not the project's: the timeout counts the load alone.
     this.#loadTimer = setTimeout(() => {
       this.#loadTimer = null;

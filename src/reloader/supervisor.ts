@@ -278,6 +278,7 @@ export class Supervisor {
     }
     // Without a standby, one starts now (and none later, until this load is over).
     const next = this.#standby.take() ?? this.#spawn(false);
+    this.#serving?.closeInspector();
     this.#loading = next;
     next.load(loadOptionsOf({ ...this.#options, ...this.#certificate }), this.#port, this.#nextToken());
     if (this.#serving === null) this.#toStarting();
@@ -390,7 +391,7 @@ export class Supervisor {
     const env = ahead ? { ...this.#env, [WARM_UP_VARIABLE]: '1' } : this.#env;
     // The terminal is the CLI's while it reads shortcuts from it.
     const stdin = this.#options.shortcuts ? 'ignore' : 'inherit';
-    const command: ServerCommand = { args: [this.#options.serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs };
+    const command: ServerCommand = { args: [this.#options.serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs, inspect: this.#options.inspect };
     return new ServerProcess(command, {
       ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
       served: (child) => this.#onServed(child),

@@ -23,20 +23,23 @@ export interface BannerOptions {
   port: number;
   /** 'https' with a certificate (Django's runserver has `protocol` too); default 'http'. */
   protocol?: string;
+  /** Where the debugger listens (--inspect): a line before the last one. */
+  inspector?: string | undefined;
   platform?: NodeJS.Platform;
   /** The keyboard shortcuts are on: one more line says how to see them. */
   shortcuts?: boolean;
 }
 
-/** The four banner lines and the blank line Django's print() leaves after them. */
+/** The four banner lines (five with --inspect, with the shortcuts) and the blank line Django's print() leaves after them. */
 export function formatBanner(options: BannerOptions): string {
-  const { now, version, settingsModule, host, port, protocol = 'http', platform = process.platform, shortcuts = false } = options;
+  const { now, version, settingsModule, host, port, protocol = 'http', inspector, platform = process.platform, shortcuts = false } = options;
   const quit = platform === 'win32' ? 'CTRL-BREAK' : 'CONTROL-C';
   const module = settingsModule === null ? 'None' : pyRepr(settingsModule);
   return (
     `${bannerDate(now)}\n` +
     `gwi version ${version}, using settings ${module}\n` +
     `Starting development server at ${protocol}://${host}:${port}/\n` +
+    (inspector ? `${inspector}\n` : '') +
     `Quit the server with ${quit}.\n` +
     (shortcuts ? 'Press h + Enter to show the shortcuts.\n' : '') +
     '\n'

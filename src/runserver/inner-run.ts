@@ -18,6 +18,7 @@ import { formatBanner, PRODUCTION_WARNING } from './banner.js';
 import { asBindError, CommandError, SetupError } from './errors.js';
 import { envFilesOf, loadEnvFiles } from './env-files.js';
 import { loadCertificate } from './https.js';
+import { inspectorLine, openInspector } from './inspect.js';
 import { registerProjectLoader } from './loader.js';
 import { checkColorFlags, commandStyle, type Output, type RunserverOptions } from './options.js';
 
@@ -117,6 +118,7 @@ export async function innerRun(addrport: Addrport, options: RunserverOptions, se
       port,
       shortcuts: options.shortcuts ?? false,
       protocol: certificate ? 'https' : 'http',
+      inspector: options.inspect && inspectorLine(options.inspect, options.useReloader !== false),
     });
     const warning = env.GWI_RUNSERVER_HIDE_WARNING === 'true' ? '' : `${style.WARNING(PRODUCTION_WARNING)}\n`;
     // One write: whoever waits for the banner gets the warning with it.
@@ -146,5 +148,7 @@ export async function innerRun(addrport: Addrport, options: RunserverOptions, se
 
 /** `gwi runserver --noreload`: prepares, then binds and serves until `options.signal` aborts. */
 export async function runServer(options: RunserverOptions = {}, server: ServeHooks = {}): Promise<void> {
+  // Before the project's code: with --inspect-brk, a debugger steps into it.
+  if (options.inspect) await openInspector(options.inspect);
   await innerRun(await prepareRunserver(options), options, server);
 }

@@ -2,6 +2,7 @@
 // anything else: whether the colour flags agree, and the style the command's own output gets.
 import { colorStyle, type Style } from '../log/termcolors.js';
 import { CommandError } from './errors.js';
+import type { InspectTarget } from './inspect.js';
 
 /** A stream the command writes whole lines to (process.stdout, process.stderr, or a test's buffer). */
 export interface Output {
@@ -39,6 +40,11 @@ export interface RunserverOptions {
   settings?: string | undefined;
   noColor?: boolean;
   forceColor?: boolean;
+  /**
+   * `--inspect`, `--inspect-brk`: the inspector of the process that serves listens there (one port: the
+   * CLI picks it for 0, see claimInspector), and follows it across reloads.
+   */
+  inspect?: InspectTarget | undefined;
   /** Aborting stops the server (Ctrl-C); runServer() then resolves. */
   signal?: AbortSignal;
   stdout?: Output;

@@ -28,6 +28,7 @@ describe('siteUrl', () => {
     expect(siteUrl({ addr: '127.0.0.1', rawIpv6: false }, 1)).toBe('http://127.0.0.1:1/');
     expect(siteUrl({ addr: '::1', rawIpv6: true }, 2)).toBe('http://[::1]:2/');
     expect(siteUrl({ addr: 'localhost', rawIpv6: false }, 3)).toBe('http://localhost:3/');
+    expect(siteUrl({ addr: 'localhost', rawIpv6: false }, 4, 'https')).toBe('https://localhost:4/');
   });
 });
 

@@ -27,6 +27,19 @@ describe('formatBanner', () => {
     expect(formatBanner({ ...options, protocol: 'https' })).toContain('Starting development server at https://127.0.0.1:8000/\n');
   });
 
+  it('says where the debugger listens before the last line (--inspect)', () => {
+    const inspector = 'Debugger listening on ws://127.0.0.1:9229/id (the serving process; it follows reloads)';
+    expect(formatBanner({ ...options, inspector, platform: 'linux' })).toContain(
+      `Starting development server at http://127.0.0.1:8000/\n${inspector}\nQuit the server with CONTROL-C.\n\n`,
+    );
+  });
+
+  it('ends with how to see the shortcuts when they are on', () => {
+    expect(formatBanner({ ...options, shortcuts: true, platform: 'linux' })).toContain(
+      'Quit the server with CONTROL-C.\nPress h + Enter to show the shortcuts.\n\n',
+    );
+  });
+
   it('says CTRL-BREAK on Windows', () => {
     expect(formatBanner({ ...options, platform: 'win32' })).toContain('Quit the server with CTRL-BREAK.\n\n');
   });
