@@ -1,6 +1,7 @@
-// Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md,
-// and for bench/reload.mjs: process groups, a free port, one-shot HTTP GETs; for bench/streaming.mjs,
-// memory.mjs and soak.mjs: RSS from /proc, options, the JSON results (bench/results/<name>.json).
+// Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md; for
+// bench/reload.mjs and scale.mjs: process groups, a free port, one-shot HTTP GETs, the saves' versions; for
+// bench/streaming.mjs, memory.mjs, soak.mjs and scale.mjs: RSS from /proc, options, the JSON results
+// (bench/results/<name>.json).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -407,7 +408,7 @@ export async function stopGroup(child, graceMs = 3000) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP helpers (bench/reload.mjs).
+// HTTP helpers and saves (bench/reload.mjs, scale.mjs).
 
 /** A TCP port free on 127.0.0.1 right now (the kernel's pick; another process could take it before us). */
 export function freePort() {
@@ -447,6 +448,20 @@ export function httpGetOnce(url, timeoutMs = 3000) {
     }, timeoutMs);
   });
 }
+
+/** The version a response shows: an HTML page's `<body data-version>`, else the whole (text) body. */
+export const shownVersion = (body) => /<body data-version="([^"]*)"/.exec(body)?.[1] ?? body;
+
+/** A new version string's random part. */
+export const token = () => Math.random().toString(36).slice(2, 6);
+
+/**
+ * Saves come 100–1100 ms (uniform, mean 600 ms) after the previous new version was seen: the random phase
+ * matters for pollers such as Django's StatReloader (1 s).
+ */
+export const SAVE_GAP = { minMs: 100, spreadMs: 1000 };
+
+export const saveGap = (min = SAVE_GAP.minMs, spread = SAVE_GAP.spreadMs) => min + Math.random() * spread;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
@@ -492,7 +507,7 @@ export function writeResultsSection(path, title, body) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Memory, from /proc (bench/streaming.mjs, bench/memory.mjs, bench/soak.mjs).
+// Memory, from /proc (bench/streaming.mjs, memory.mjs, soak.mjs, scale.mjs).
 
 export const MiB = 1024 * 1024;
 
@@ -527,6 +542,34 @@ export function treeRss(rootPid) {
     pids.push(pid);
   }
   return { bytes, pids };
+}
+
+/** When a process tree counts as steady (steadyRss). */
+export const STEADY = { everyMs: 250, readings: 4, spread: MiB, timeoutMs: 15_000 };
+
+/**
+ * The tree's RSS once it is steady: the same processes and an RSS within 1 MiB over 4 readings 250 ms
+ * apart (15 s at most). `{ tree, supervisor, processes }`, the medians of those readings.
+ */
+export async function steadyRss(rootPid) {
+  const readings = [];
+  const began = performance.now();
+  for (;;) {
+    const { bytes, pids } = treeRss(rootPid);
+    readings.push({ bytes, supervisor: procStatusBytes(rootPid), pids: pids.sort().join(' '), processes: pids.length });
+    const last = readings.slice(-STEADY.readings);
+    const steady = last.length === STEADY.readings && last.every((r) => r.pids === last[0].pids) &&
+      Math.max(...last.map((r) => r.bytes)) - Math.min(...last.map((r) => r.bytes)) <= STEADY.spread;
+    if (steady || performance.now() - began > STEADY.timeoutMs) {
+      return {
+        tree: median(last.map((r) => r.bytes)),
+        supervisor: median(last.map((r) => r.supervisor)),
+        processes: last.at(-1).processes,
+        steady,
+      };
+    }
+    await sleep(STEADY.everyMs);
+  }
 }
 
 /**

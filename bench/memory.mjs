@@ -57,14 +57,14 @@ import {
   MiB,
   namesOf,
   pollUntil,
-  procStatusBytes,
   progress,
   publish,
   runBench,
   sleep,
   spawnGroup,
+  STEADY,
+  steadyRss,
   stopGroup,
-  treeRss,
 } from './lib.mjs';
 
 const SECTION = 'Cold start and memory (dev servers)';
@@ -74,7 +74,6 @@ const GOAL = { treeGrowth: 0.1, supervisorGrowth: 10 * MiB };
 const CONCURRENCY = 10;
 const RELOAD_TIMEOUT_MS = 10_000;
 const RELOAD_PAUSE_MS = 300;
-const STEADY = { everyMs: 250, readings: 4, spread: MiB, timeoutMs: 15_000 };
 const POINTS = ['start', 'requests', 'reloads', 'more'];
 
 function options() {
@@ -134,31 +133,6 @@ async function requests(url, count, version) {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   agent.destroy();
   return problems;
-}
-
-/**
- * The tree's RSS once it is steady: the same processes and an RSS within 1 MiB over 4 readings 250 ms
- * apart (15 s at most). `{ tree, supervisor, processes }`, the medians of those readings.
- */
-async function steadyRss(rootPid) {
-  const readings = [];
-  const began = performance.now();
-  for (;;) {
-    const { bytes, pids } = treeRss(rootPid);
-    readings.push({ bytes, supervisor: procStatusBytes(rootPid), pids: pids.sort().join(' '), processes: pids.length });
-    const last = readings.slice(-STEADY.readings);
-    const steady = last.length === STEADY.readings && last.every((r) => r.pids === last[0].pids) &&
-      Math.max(...last.map((r) => r.bytes)) - Math.min(...last.map((r) => r.bytes)) <= STEADY.spread;
-    if (steady || performance.now() - began > STEADY.timeoutMs) {
-      return {
-        tree: median(last.map((r) => r.bytes)),
-        supervisor: median(last.map((r) => r.supervisor)),
-        processes: last.at(-1).processes,
-        steady,
-      };
-    }
-    await sleep(STEADY.everyMs);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
