@@ -1,6 +1,6 @@
 // Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md; for
 // bench/reload.mjs and scale.mjs: process groups, a free port, one-shot HTTP GETs, the saves' versions; for
-// bench/streaming.mjs, memory.mjs, soak.mjs and scale.mjs: RSS from /proc, options, the JSON results
+// bench/streaming.mjs, memory.mjs, soak.mjs and scale.mjs: RSS and PSS from /proc, options, the JSON results
 // (bench/results/<name>.json).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -544,26 +544,65 @@ export function treeRss(rootPid) {
   return { bytes, pids };
 }
 
-/** When a process tree counts as steady (steadyRss). */
+/**
+ * A process's PSS in bytes (the `Pss:` line of /proc/<pid>/smaps_rollup, Linux ≥ 4.14); null once it is
+ * gone or off Linux. PSS counts a page shared by N processes as 1/N in each — machine-wide, so node's
+ * ~34 MiB of code pages, shared by every node process running (the bench's own included), weigh less the
+ * more there are — where RSS counts it whole in each: summed over a tree, PSS counts shared pages once.
+ */
+export function procPssBytes(pid) {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The summed PSS of `pids` (see procPssBytes), or null when one could not be read. */
+export function sumPss(pids) {
+  let bytes = 0;
+  for (const pid of pids) {
+    const pss = procPssBytes(pid);
+    if (pss === null) return null;
+    bytes += pss;
+  }
+  return bytes;
+}
+
+/** When a process tree counts as steady (steadyMemory). */
 export const STEADY = { everyMs: 250, readings: 4, spread: MiB, timeoutMs: 15_000 };
 
+const medianOrNull = (values) => (values.includes(null) ? null : median(values));
+
 /**
- * The tree's RSS once it is steady: the same processes and an RSS within 1 MiB over 4 readings 250 ms
- * apart (15 s at most). `{ tree, supervisor, processes }`, the medians of those readings.
+ * The tree's memory once it is steady: the same processes and an RSS within 1 MiB over 4 readings 250 ms
+ * apart (15 s at most). `{ tree, treePss, supervisor, supervisorPss, processes }`: the medians of those
+ * readings of the tree's summed RSS and PSS, and of the root process's (the supervisor's) own; a PSS is
+ * null where smaps_rollup could not be read.
  */
-export async function steadyRss(rootPid) {
+export async function steadyMemory(rootPid) {
   const readings = [];
   const began = performance.now();
   for (;;) {
     const { bytes, pids } = treeRss(rootPid);
-    readings.push({ bytes, supervisor: procStatusBytes(rootPid), pids: pids.sort().join(' '), processes: pids.length });
+    readings.push({
+      bytes,
+      pss: sumPss(pids),
+      supervisor: procStatusBytes(rootPid),
+      supervisorPss: procPssBytes(rootPid),
+      pids: pids.sort().join(' '),
+      processes: pids.length,
+    });
     const last = readings.slice(-STEADY.readings);
     const steady = last.length === STEADY.readings && last.every((r) => r.pids === last[0].pids) &&
       Math.max(...last.map((r) => r.bytes)) - Math.min(...last.map((r) => r.bytes)) <= STEADY.spread;
     if (steady || performance.now() - began > STEADY.timeoutMs) {
       return {
         tree: median(last.map((r) => r.bytes)),
+        treePss: medianOrNull(last.map((r) => r.pss)),
         supervisor: median(last.map((r) => r.supervisor)),
+        supervisorPss: medianOrNull(last.map((r) => r.supervisorPss)),
         processes: last.at(-1).processes,
         steady,
       };
@@ -594,7 +633,11 @@ export function sampleEvery(intervalMs, measure) {
   };
 }
 
-export const formatMiB = (bytes, digits = 1) => (bytes / MiB).toFixed(digits);
+/** Bytes as MiB (`digits` decimals), or '–' for null (a figure that could not be read). */
+export const formatMiB = (bytes, digits = 1) => (bytes === null ? '–' : (bytes / MiB).toFixed(digits));
+
+/** Bytes as MiB with one decimal, a number for the JSON results; null stays null. */
+export const mibNumber = (bytes) => (bytes === null ? null : +formatMiB(bytes));
 
 /** A line of progress, on stderr (stdout carries the report). */
 export const progress = (text) => process.stderr.write(`${text}\n`);
