@@ -646,7 +646,8 @@ export const progress = (text) => process.stderr.write(`${text}\n`);
 export const mark = (ok) => (ok ? '✅' : '❌');
 
 // ---------------------------------------------------------------------------------------------
-// Waiting for a server, the machine, and the JSON results (bench/streaming.mjs, memory.mjs, soak.mjs).
+// Starting and waiting for a server, the machine, and the JSON results (bench/streaming.mjs, memory.mjs,
+// soak.mjs, scale.mjs).
 
 /**
  * GETs `url` on a new connection every `everyMs` until `accept({ status, body })` is true: resolves with
@@ -660,6 +661,28 @@ export async function pollUntil(url, accept, { since = performance.now(), timeou
     await sleep(everyMs);
   }
   return null;
+}
+
+/**
+ * Starts a dev server — `run`: `{ command, args, cwd, env, url }` — as a process group (spawnGroup) and
+ * GETs `run.url` until `accept({ status, body })` (pollUntil): resolves `{ child, ms, tail }`, ms: spawn →
+ * that answer, or null, the group then stopped, when none came within `timeoutMs` or the server exited;
+ * tail: its last 20 lines of output, kept up to date.
+ */
+export async function launchDevServer(run, accept, timeoutMs = 30_000) {
+  const tail = [];
+  const spawnedAt = performance.now();
+  const child = spawnGroup(run.command, run.args, {
+    cwd: run.cwd,
+    env: run.env,
+    onLine: (line, stream) => {
+      tail.push(`${stream}: ${line}`);
+      if (tail.length > 20) tail.shift();
+    },
+  });
+  const ms = await pollUntil(run.url, accept, { since: spawnedAt, child, timeoutMs });
+  if (ms === null) await stopGroup(child);
+  return { child, ms, tail };
 }
 
 /** The machine and its load now, for the report's header lines. */

@@ -54,6 +54,7 @@ import {
   benchOptions,
   formatInt,
   formatMiB,
+  launchDevServer,
   mibNumber,
   freePort,
   machineLines,
@@ -66,7 +67,6 @@ import {
   publish,
   runBench,
   sleep,
-  spawnGroup,
   STEADY,
   steadyMemory,
   stopGroup,
@@ -95,22 +95,11 @@ function options() {
  */
 async function start(run, version) {
   writeFileSync(run.file, run.source(version));
-  const tail = [];
-  const spawnedAt = performance.now();
-  const child = spawnGroup(run.command, run.args, {
-    cwd: run.cwd,
-    env: run.env,
-    onLine: (line, stream) => {
-      tail.push(`${stream}: ${line}`);
-      if (tail.length > 20) tail.shift();
-    },
-  });
-  const ms = await pollUntil(run.url, (r) => r.status === 200 && r.body === version, { since: spawnedAt, child });
-  if (ms === null) {
-    await stopGroup(child);
-    throw new Error(`${run.shown} did not answer ${version} within 30 s; its last output:\n  ${tail.join('\n  ')}`);
+  const started = await launchDevServer(run, (r) => r.status === 200 && r.body === version);
+  if (started.ms === null) {
+    throw new Error(`${run.shown} did not answer ${version} within 30 s; its last output:\n  ${started.tail.join('\n  ')}`);
   }
-  return { child, ms, tail };
+  return started;
 }
 
 /** `count` GETs, `CONCURRENCY` at a time over keep-alive connections; returns the problems seen. */
