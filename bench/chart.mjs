@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
+import { COLORS, escapeXml, svgDocument } from './svg.mjs';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const OUTPUT = join(RESULTS_DIR, 'chart.svg');
@@ -24,9 +25,6 @@ const BAR_GAP = 6;
 const TITLE_HEIGHT = 26;
 const PANEL_GAP = 18;
 const MARGIN = 16;
-const COLORS = { gwi: '#0c4b33', peer: '#a3aab0', text: '#1f2328', muted: '#59636e' };
-
-const escapeXml = (text) => String(text).replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function formatValue(value, unit) {
   const number = Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -84,15 +82,7 @@ function renderChart(list) {
     top += height + PANEL_GAP;
     return svg;
   });
-  const height = top - PANEL_GAP + MARGIN;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
-      'font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">',
-    `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
-    ...drawn,
-    '</svg>',
-    '',
-  ].join('\n');
+  return svgDocument(WIDTH, top - PANEL_GAP + MARGIN, drawn);
 }
 
 const svg = renderChart(panels());
