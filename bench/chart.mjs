@@ -1,4 +1,5 @@
-// Draws bench/results/chart.svg (shown in README) from the JSON the benchmarks write to bench/results/.
+// Draws bench/results/chart.svg (shown in README) from the JSON the benchmarks write to bench/results/,
+// and bench/results/scale.svg from scale.json, whose figures are lines, not bars (bench/scale-chart.mjs).
 //
 // Each results file is `{ section, date, node, rows: [{ label, value, unit, chart?, gwi?, lowerIsBetter? }] }`
 // (bench/lib.mjs writeResultsJson). Rows with the same `chart` (default: the section and unit) make one
@@ -10,12 +11,15 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
+import { writeScaleChart } from './scale-chart.mjs';
 import { COLORS, escapeXml, svgDocument } from './svg.mjs';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const OUTPUT = join(RESULTS_DIR, 'chart.svg');
 /** The order of the panels: the benchmarks in the order README discusses them; unknown ones after. */
 const ORDER = ['throughput', 'instructions', 'streaming', 'reload', 'memory', 'soak'];
+/** Results drawn in a chart of their own. */
+const OWN_CHART = ['scale'];
 
 const WIDTH = 760;
 const LABEL_WIDTH = 230;
@@ -37,6 +41,7 @@ function panels() {
   const files = readdirSync(RESULTS_DIR)
     .filter((name) => name.endsWith('.json'))
     .map((name) => name.slice(0, -'.json'.length))
+    .filter((name) => !OWN_CHART.includes(name))
     .sort((a, b) => (ORDER.indexOf(a) + 1 || ORDER.length + 1) - (ORDER.indexOf(b) + 1 || ORDER.length + 1));
   const byTitle = new Map();
   for (const name of files) {
@@ -93,3 +98,4 @@ if (svg === null) {
   writeFileSync(OUTPUT, svg);
   console.error(`written to ${OUTPUT}`);
 }
+console.error(writeScaleChart());
