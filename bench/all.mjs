@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark, one after the other (they must not share the 2 cores), then the chart.
 //
 // Each one writes its own section of bench/RESULTS.md and its bench/results/<name>.json; bench/chart.mjs
-// then redraws bench/results/chart.svg from all of them. A benchmark that fails (a correctness check,
-// a missing tool) does not stop the others; the exit code is 1 if any failed. About 20 minutes.
+// then redraws bench/results/chart.svg from all of them, and scale.svg from scale.json. A benchmark that
+// fails (a correctness check, a missing tool) does not stop the others; the exit code is 1 if any failed.
+// About 40 minutes.
 //
 //   npm run bench
 //   node bench/all.mjs throughput reload      only these, then the chart
@@ -10,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
 
-const BENCHMARKS = ['throughput', 'instructions', 'streaming', 'reload', 'memory', 'soak'];
+const BENCHMARKS = ['throughput', 'instructions', 'streaming', 'reload', 'memory', 'soak', 'scale'];
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !BENCHMARKS.includes(name));

@@ -1,4 +1,5 @@
-// Draws bench/results/chart.svg (shown in README) from the JSON the benchmarks write to bench/results/.
+// Draws bench/results/chart.svg (shown in README) from the JSON the benchmarks write to bench/results/,
+// and bench/results/scale.svg from scale.json, whose figures are lines, not bars (bench/scale-chart.mjs).
 //
 // Each results file is `{ section, date, node, rows: [{ label, value, unit, chart?, gwi?, lowerIsBetter? }] }`
 // (bench/lib.mjs writeResultsJson). Rows with the same `chart` (default: the section and unit) make one
@@ -10,11 +11,15 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
+import { writeScaleChart } from './scale-chart.mjs';
+import { COLORS, escapeXml, svgDocument } from './svg.mjs';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const OUTPUT = join(RESULTS_DIR, 'chart.svg');
 /** The order of the panels: the benchmarks in the order README discusses them; unknown ones after. */
 const ORDER = ['throughput', 'instructions', 'streaming', 'reload', 'memory', 'soak'];
+/** Results drawn in a chart of their own. */
+const OWN_CHART = ['scale'];
 
 const WIDTH = 760;
 const LABEL_WIDTH = 230;
@@ -24,9 +29,6 @@ const BAR_GAP = 6;
 const TITLE_HEIGHT = 26;
 const PANEL_GAP = 18;
 const MARGIN = 16;
-const COLORS = { gwi: '#0c4b33', peer: '#a3aab0', text: '#1f2328', muted: '#59636e' };
-
-const escapeXml = (text) => String(text).replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function formatValue(value, unit) {
   const number = Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -39,6 +41,7 @@ function panels() {
   const files = readdirSync(RESULTS_DIR)
     .filter((name) => name.endsWith('.json'))
     .map((name) => name.slice(0, -'.json'.length))
+    .filter((name) => !OWN_CHART.includes(name))
     .sort((a, b) => (ORDER.indexOf(a) + 1 || ORDER.length + 1) - (ORDER.indexOf(b) + 1 || ORDER.length + 1));
   const byTitle = new Map();
   for (const name of files) {
@@ -84,15 +87,7 @@ function renderChart(list) {
     top += height + PANEL_GAP;
     return svg;
   });
-  const height = top - PANEL_GAP + MARGIN;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
-      'font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">',
-    `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
-    ...drawn,
-    '</svg>',
-    '',
-  ].join('\n');
+  return svgDocument(WIDTH, top - PANEL_GAP + MARGIN, drawn);
 }
 
 const svg = renderChart(panels());
@@ -103,3 +98,4 @@ if (svg === null) {
   writeFileSync(OUTPUT, svg);
   console.error(`written to ${OUTPUT}`);
 }
+console.error(writeScaleChart());

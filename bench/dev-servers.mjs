@@ -36,16 +36,22 @@ from . import views
 urlpatterns = [path('', views.version)]
 `;
 
-const nodeVersionServer = (ext) => `import http from 'node:http';
-import { VERSION } from './app.${ext}';
-
+/**
+ * The source of a node:http server on 127.0.0.1:$PORT answering every request `200` with `body`, a
+ * JavaScript expression (over what the `imports` lines bring in).
+ */
+export const nodeHttpServer = ({ imports = '', contentType, body }) => `import http from 'node:http';
+${imports}
 http
   .createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/plain' });
-    res.end(VERSION);
+    res.writeHead(200, { 'Content-Type': '${contentType}' });
+    res.end(${body});
   })
   .listen(Number(process.env.PORT), '127.0.0.1');
 `;
+
+const nodeVersionServer = (ext) =>
+  nodeHttpServer({ imports: `import { VERSION } from './app.${ext}';\n`, contentType: 'text/plain', body: 'VERSION' });
 
 const nodeVersionApp = (version) => `export const VERSION = '${version}';\n`;
 

@@ -1,6 +1,7 @@
-// Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md,
-// and for bench/reload.mjs: process groups, a free port, one-shot HTTP GETs; for bench/streaming.mjs,
-// memory.mjs and soak.mjs: RSS from /proc, options, the JSON results (bench/results/<name>.json).
+// Shared pieces of the benchmarks: the built package, the hello-server children, wrk, RESULTS.md; for
+// bench/reload.mjs and scale.mjs: process groups, a free port, one-shot HTTP GETs, the saves' versions; for
+// bench/streaming.mjs, memory.mjs, soak.mjs and scale.mjs: RSS and PSS from /proc, options, the JSON results
+// (bench/results/<name>.json).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -407,7 +408,7 @@ export async function stopGroup(child, graceMs = 3000) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP helpers (bench/reload.mjs).
+// HTTP helpers and saves (bench/reload.mjs, scale.mjs).
 
 /** A TCP port free on 127.0.0.1 right now (the kernel's pick; another process could take it before us). */
 export function freePort() {
@@ -447,6 +448,20 @@ export function httpGetOnce(url, timeoutMs = 3000) {
     }, timeoutMs);
   });
 }
+
+/** The version a response shows: an HTML page's `<body data-version>`, else the whole (text) body. */
+export const shownVersion = (body) => /<body data-version="([^"]*)"/.exec(body)?.[1] ?? body;
+
+/** A new version string's random part. */
+export const token = () => Math.random().toString(36).slice(2, 6);
+
+/**
+ * Saves come 100–1100 ms (uniform, mean 600 ms) after the previous new version was seen: the random phase
+ * matters for pollers such as Django's StatReloader (1 s).
+ */
+export const SAVE_GAP = { minMs: 100, spreadMs: 1000 };
+
+export const saveGap = (min = SAVE_GAP.minMs, spread = SAVE_GAP.spreadMs) => min + Math.random() * spread;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
@@ -492,7 +507,7 @@ export function writeResultsSection(path, title, body) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Memory, from /proc (bench/streaming.mjs, bench/memory.mjs, bench/soak.mjs).
+// Memory, from /proc (bench/streaming.mjs, memory.mjs, soak.mjs, scale.mjs).
 
 export const MiB = 1024 * 1024;
 
@@ -530,6 +545,73 @@ export function treeRss(rootPid) {
 }
 
 /**
+ * A process's PSS in bytes (the `Pss:` line of /proc/<pid>/smaps_rollup, Linux ≥ 4.14); null once it is
+ * gone or off Linux. PSS counts a page shared by N processes as 1/N in each — machine-wide, so node's
+ * ~34 MiB of code pages, shared by every node process running (the bench's own included), weigh less the
+ * more there are — where RSS counts it whole in each: summed over a tree, PSS counts shared pages once.
+ */
+export function procPssBytes(pid) {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The summed PSS of `pids` (see procPssBytes), or null when one could not be read. */
+export function sumPss(pids) {
+  let bytes = 0;
+  for (const pid of pids) {
+    const pss = procPssBytes(pid);
+    if (pss === null) return null;
+    bytes += pss;
+  }
+  return bytes;
+}
+
+/** When a process tree counts as steady (steadyMemory). */
+export const STEADY = { everyMs: 250, readings: 4, spread: MiB, timeoutMs: 15_000 };
+
+const medianOrNull = (values) => (values.includes(null) ? null : median(values));
+
+/**
+ * The tree's memory once it is steady: the same processes and an RSS within 1 MiB over 4 readings 250 ms
+ * apart (15 s at most). `{ tree, treePss, supervisor, supervisorPss, processes }`: the medians of those
+ * readings of the tree's summed RSS and PSS, and of the root process's (the supervisor's) own; a PSS is
+ * null where smaps_rollup could not be read.
+ */
+export async function steadyMemory(rootPid) {
+  const readings = [];
+  const began = performance.now();
+  for (;;) {
+    const { bytes, pids } = treeRss(rootPid);
+    readings.push({
+      bytes,
+      pss: sumPss(pids),
+      supervisor: procStatusBytes(rootPid),
+      supervisorPss: procPssBytes(rootPid),
+      pids: pids.sort().join(' '),
+      processes: pids.length,
+    });
+    const last = readings.slice(-STEADY.readings);
+    const steady = last.length === STEADY.readings && last.every((r) => r.pids === last[0].pids) &&
+      Math.max(...last.map((r) => r.bytes)) - Math.min(...last.map((r) => r.bytes)) <= STEADY.spread;
+    if (steady || performance.now() - began > STEADY.timeoutMs) {
+      return {
+        tree: median(last.map((r) => r.bytes)),
+        treePss: medianOrNull(last.map((r) => r.pss)),
+        supervisor: median(last.map((r) => r.supervisor)),
+        supervisorPss: medianOrNull(last.map((r) => r.supervisorPss)),
+        processes: last.at(-1).processes,
+        steady,
+      };
+    }
+    await sleep(STEADY.everyMs);
+  }
+}
+
+/**
  * Calls `measure()` (a number, or null to skip) every `intervalMs` until stop(), which returns
  * `{ samples: [{ t, value }], max }` (t: ms since the start).
  */
@@ -551,7 +633,11 @@ export function sampleEvery(intervalMs, measure) {
   };
 }
 
-export const formatMiB = (bytes, digits = 1) => (bytes / MiB).toFixed(digits);
+/** Bytes as MiB (`digits` decimals), or '–' for null (a figure that could not be read). */
+export const formatMiB = (bytes, digits = 1) => (bytes === null ? '–' : (bytes / MiB).toFixed(digits));
+
+/** Bytes as MiB with one decimal, a number for the JSON results; null stays null. */
+export const mibNumber = (bytes) => (bytes === null ? null : +formatMiB(bytes));
 
 /** A line of progress, on stderr (stdout carries the report). */
 export const progress = (text) => process.stderr.write(`${text}\n`);
@@ -560,7 +646,8 @@ export const progress = (text) => process.stderr.write(`${text}\n`);
 export const mark = (ok) => (ok ? '✅' : '❌');
 
 // ---------------------------------------------------------------------------------------------
-// Waiting for a server, the machine, and the JSON results (bench/streaming.mjs, memory.mjs, soak.mjs).
+// Starting and waiting for a server, the machine, and the JSON results (bench/streaming.mjs, memory.mjs,
+// soak.mjs, scale.mjs).
 
 /**
  * GETs `url` on a new connection every `everyMs` until `accept({ status, body })` is true: resolves with
@@ -574,6 +661,28 @@ export async function pollUntil(url, accept, { since = performance.now(), timeou
     await sleep(everyMs);
   }
   return null;
+}
+
+/**
+ * Starts a dev server — `run`: `{ command, args, cwd, env, url }` — as a process group (spawnGroup) and
+ * GETs `run.url` until `accept({ status, body })` (pollUntil): resolves `{ child, ms, tail }`, ms: spawn →
+ * that answer, or null, the group then stopped, when none came within `timeoutMs` or the server exited;
+ * tail: its last 20 lines of output, kept up to date.
+ */
+export async function launchDevServer(run, accept, timeoutMs = 30_000) {
+  const tail = [];
+  const spawnedAt = performance.now();
+  const child = spawnGroup(run.command, run.args, {
+    cwd: run.cwd,
+    env: run.env,
+    onLine: (line, stream) => {
+      tail.push(`${stream}: ${line}`);
+      if (tail.length > 20) tail.shift();
+    },
+  });
+  const ms = await pollUntil(run.url, accept, { since: spawnedAt, child, timeoutMs });
+  if (ms === null) await stopGroup(child);
+  return { child, ms, tail };
 }
 
 /** The machine and its load now, for the report's header lines. */

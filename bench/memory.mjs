@@ -23,6 +23,10 @@
 //       +requests  after 1,000 more GETs
 //     for gwi, and Django's runserver and node --watch beside it. The supervisor (the process we started,
 //     the only one that lives through every reload: a leak there would pile up) is also read alone.
+//     Beside each RSS, the PSS (the `Pss:` line of /proc/<pid>/smaps_rollup, summed over the tree): a page
+//     shared by N processes counts 1/N in each, so node's ~34 MiB of code pages, which every node process
+//     maps, count once in a tree's PSS where its summed RSS counts them once per process. The goals stay
+//     on RSS (a process's own growth shows there whole).
 //
 // Goals for gwi — "no growth beyond noise" over 50 reloads, comparing the last point with the second one
 // (both: a serving process that has answered ~1,000 requests):
@@ -50,6 +54,8 @@ import {
   benchOptions,
   formatInt,
   formatMiB,
+  launchDevServer,
+  mibNumber,
   freePort,
   machineLines,
   mark,
@@ -57,14 +63,13 @@ import {
   MiB,
   namesOf,
   pollUntil,
-  procStatusBytes,
   progress,
   publish,
   runBench,
   sleep,
-  spawnGroup,
+  STEADY,
+  steadyMemory,
   stopGroup,
-  treeRss,
 } from './lib.mjs';
 
 const SECTION = 'Cold start and memory (dev servers)';
@@ -74,7 +79,6 @@ const GOAL = { treeGrowth: 0.1, supervisorGrowth: 10 * MiB };
 const CONCURRENCY = 10;
 const RELOAD_TIMEOUT_MS = 10_000;
 const RELOAD_PAUSE_MS = 300;
-const STEADY = { everyMs: 250, readings: 4, spread: MiB, timeoutMs: 15_000 };
 const POINTS = ['start', 'requests', 'reloads', 'more'];
 
 function options() {
@@ -91,22 +95,11 @@ function options() {
  */
 async function start(run, version) {
   writeFileSync(run.file, run.source(version));
-  const tail = [];
-  const spawnedAt = performance.now();
-  const child = spawnGroup(run.command, run.args, {
-    cwd: run.cwd,
-    env: run.env,
-    onLine: (line, stream) => {
-      tail.push(`${stream}: ${line}`);
-      if (tail.length > 20) tail.shift();
-    },
-  });
-  const ms = await pollUntil(run.url, (r) => r.status === 200 && r.body === version, { since: spawnedAt, child });
-  if (ms === null) {
-    await stopGroup(child);
-    throw new Error(`${run.shown} did not answer ${version} within 30 s; its last output:\n  ${tail.join('\n  ')}`);
+  const started = await launchDevServer(run, (r) => r.status === 200 && r.body === version);
+  if (started.ms === null) {
+    throw new Error(`${run.shown} did not answer ${version} within 30 s; its last output:\n  ${started.tail.join('\n  ')}`);
   }
-  return { child, ms, tail };
+  return started;
 }
 
 /** `count` GETs, `CONCURRENCY` at a time over keep-alive connections; returns the problems seen. */
@@ -136,31 +129,6 @@ async function requests(url, count, version) {
   return problems;
 }
 
-/**
- * The tree's RSS once it is steady: the same processes and an RSS within 1 MiB over 4 readings 250 ms
- * apart (15 s at most). `{ tree, supervisor, processes }`, the medians of those readings.
- */
-async function steadyRss(rootPid) {
-  const readings = [];
-  const began = performance.now();
-  for (;;) {
-    const { bytes, pids } = treeRss(rootPid);
-    readings.push({ bytes, supervisor: procStatusBytes(rootPid), pids: pids.sort().join(' '), processes: pids.length });
-    const last = readings.slice(-STEADY.readings);
-    const steady = last.length === STEADY.readings && last.every((r) => r.pids === last[0].pids) &&
-      Math.max(...last.map((r) => r.bytes)) - Math.min(...last.map((r) => r.bytes)) <= STEADY.spread;
-    if (steady || performance.now() - began > STEADY.timeoutMs) {
-      return {
-        tree: median(last.map((r) => r.bytes)),
-        supervisor: median(last.map((r) => r.supervisor)),
-        processes: last.at(-1).processes,
-        steady,
-      };
-    }
-    await sleep(STEADY.everyMs);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // (a) Cold start, (b) memory.
 
@@ -183,10 +151,11 @@ async function memoryPhases(run, opts, failures) {
   const { child, tail } = await start(run, 'm0');
   let version = 'm0';
   const read = async (point) => {
-    points[point] = await steadyRss(child.pid);
+    points[point] = await steadyMemory(child.pid);
     if (!points[point].steady) notes.push(`not steady within ${STEADY.timeoutMs / 1000} s at "${point}"`);
-    progress(`  ${point.padEnd(8)} tree ${formatMiB(points[point].tree)} MiB (${points[point].processes} processes), ` +
-      `supervisor ${formatMiB(points[point].supervisor)} MiB`);
+    const { tree, treePss, supervisor, supervisorPss, processes } = points[point];
+    progress(`  ${point.padEnd(8)} tree ${formatMiB(tree)} MiB, PSS ${formatMiB(treePss)} MiB (${processes} processes), ` +
+      `supervisor ${formatMiB(supervisor)} MiB, PSS ${formatMiB(supervisorPss)} MiB`);
   };
   const load = async () => {
     const problems = await requests(run.url, opts.requests, version);
@@ -272,20 +241,28 @@ function memorySection(memory, opts, rows) {
       chart: `Dev server process-tree RSS after ${opts.reloads} reloads and ${2 * opts.requests} requests (MiB)`,
       lowerIsBetter: true,
       gwi: run.name === 'gwi',
-      points: Object.fromEntries(POINTS.map((point) => [point, { tree: +formatMiB(points[point].tree), supervisor: +formatMiB(points[point].supervisor), processes: points[point].processes }])),
+      pss: mibNumber(points.more.treePss),
+      points: Object.fromEntries(POINTS.map((point) => [point, {
+        tree: +formatMiB(points[point].tree),
+        treePss: mibNumber(points[point].treePss),
+        supervisor: +formatMiB(points[point].supervisor),
+        supervisorPss: mibNumber(points[point].supervisorPss),
+        processes: points[point].processes,
+      }])),
       growth: +formatMiB(g.tree),
       growthShare: +g.treeShare.toFixed(4),
       supervisorGrowth: +formatMiB(g.supervisor),
       ...(run.name === 'gwi' ? { ok: g.treeShare < GOAL.treeGrowth && g.supervisor < GOAL.supervisorGrowth && g.processes <= 0 } : {}),
     });
-    const cells = POINTS.map((point) => `${formatMiB(points[point].tree)} (${points[point].processes})`);
+    const cells = POINTS.map((point) => `${formatMiB(points[point].tree)} / ${formatMiB(points[point].treePss)} (${points[point].processes})`);
     return `| ${run.label} | ${cells.join(' | ')} | ${signedMiB(g.tree)} (${(g.treeShare * 100).toFixed(1)} %) | ` +
-      `${POINTS.map((point) => formatMiB(points[point].supervisor)).join(' → ')} (${signedMiB(g.supervisor)}) |`;
+      `${POINTS.map((point) => formatMiB(points[point].supervisor)).join(' → ')} (${signedMiB(g.supervisor)}); ` +
+      `PSS ${POINTS.map((point) => formatMiB(points[point].supervisorPss)).join(' → ')} |`;
   });
   return [
-    `### Memory (process-tree RSS, MiB; processes in brackets)`,
+    `### Memory (process tree: RSS / PSS, MiB; processes in brackets)`,
     '',
-    `| Tool | start | +${opts.requests} requests | +${opts.reloads} reloads | +${opts.requests} more requests | growth over the reloads | supervisor alone (growth) |`,
+    `| Tool | start | +${opts.requests} requests | +${opts.reloads} reloads | +${opts.requests} more requests | RSS growth over the reloads | supervisor alone: RSS (growth); PSS |`,
     '|---|---:|---:|---:|---:|---:|---:|',
     ...lines,
   ];
@@ -311,7 +288,10 @@ function report({ runs, coldRuns, times, memory, skipped }, opts, env) {
     ...machineLines(env),
     `- Cold start: command spawned → first \`200\` with the app's version (GET on a new connection every 5 ms), ${opts.runs} runs ` +
       'per tool taking turns, each stopped (SIGTERM to its process group) before the next',
-    `- Memory: VmRSS summed over the process tree, read when steady (same processes, within 1 MiB over 1 s); ${opts.requests} GETs ` +
+    `- Memory: VmRSS summed over the process tree, and beside it PSS (the \`Pss:\` line of /proc/<pid>/smaps_rollup, summed), ` +
+      'read when steady (same processes, RSS within 1 MiB over 1 s). PSS counts a page shared by N processes as 1/N in each: ' +
+      "node's ~34 MiB of code pages, mapped by every node process, count once per process in a tree's RSS and once in all in its PSS " +
+      `(shared with node processes outside the tree too, the bench's own among them, so a tree's PSS is a little lower the more run); ${opts.requests} GETs ` +
       `${CONCURRENCY} at a time (keep-alive); a reload = the view file saved with a new version, then GETs until it is served, ` +
       `${RELOAD_PAUSE_MS} ms pause. The supervisor is the process started (gwi's supervisor, Django's autoreloader parent, node --watch's watcher)`,
     ...runs.map((run) => `- ${run.label}: ${run.version}`),

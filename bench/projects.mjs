@@ -14,12 +14,15 @@ const PEERS_PREFIX = join(ROOT, 'node_modules', '.cache', 'gwi-bench-peers');
 
 export const readVersion = (packageJson) => JSON.parse(readFileSync(packageJson, 'utf8')).version;
 
+/** The package an npm spec names (`vite@8` → `vite`, `@scope/name@1` → `@scope/name`). */
+export const packageName = (spec) => spec.replace(/(?!^)@.*$/, '');
+
 /**
  * The npm package `spec` (e.g. 'express@5') from the peers cache, installed from the registry when it
  * is missing: `{ name, version, dir, bin }` (bin: its first executable, if any) or `{ error }`.
  */
 export function installPeer(spec, progress = () => {}) {
-  const name = spec.replace(/(?!^)@.*$/, '');
+  const name = packageName(spec);
   const major = /@(\d+)$/.exec(spec)?.[1];
   const dir = join(PEERS_PREFIX, 'node_modules', name);
   const manifestPath = join(dir, 'package.json');

@@ -78,9 +78,13 @@ import {
   percentile,
   progress,
   ROOT,
+  SAVE_GAP,
+  saveGap,
+  shownVersion,
   sleep,
   spawnGroup,
   stopGroup,
+  token,
   watchProcessTree,
   writeResultsJson,
   writeResultsSection,
@@ -97,8 +101,6 @@ const REQUEST_TIMEOUT_MS = 3000;
 const RELOAD_TIMEOUT_MS = 5000;
 const COLD_START_TIMEOUT_MS = 30_000;
 const SETTLE_MS = 1500;
-const GAP_MIN_MS = 100;
-const GAP_SPREAD_MS = 1000;
 // In the browser, saves come at least as late as gwi's next standby process is ready (~300 ms after a
 // reload), as a developer's next save after looking at the page would.
 const BROWSER_GAP_MIN_MS = 600;
@@ -115,11 +117,8 @@ const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
  * with a command line (a zombie has none: its name could still be its parent's, had it not exec'd yet).
  */
 const isServerProcess = (p) => /^(node|python)/.test(p.comm ?? '') && Boolean(p.cmdline);
-/** The version a response shows: an HTML page's `<body data-version>`, else the whole (text) body. */
-const shownVersion = (body) => /<body data-version="([^"]*)"/.exec(body)?.[1] ?? body;
 
 const now = () => performance.now();
-const token = () => Math.random().toString(36).slice(2, 6);
 
 function options() {
   const { values } = parseArgs({
@@ -359,8 +358,6 @@ async function sleepUntil(time) {
   if (wait > 0) await sleep(wait);
 }
 
-const gap = (min = GAP_MIN_MS, spread = GAP_SPREAD_MS) => min + Math.random() * spread;
-
 // ---------------------------------------------------------------------------------------------
 // One tool: cold start, N reloads, B bursts, N saves in the browser, stop.
 
@@ -381,7 +378,7 @@ async function serverSide(tool, run, opts, deadline, result, { url, child, polle
       result.notes.push(`time budget spent: ${i - 1} of ${opts.saves} saves made`);
       break;
     }
-    await sleep(gap());
+    await sleep(saveGap());
     const version = `r${i}-${token()}`;
     const savedAt = now();
     writeFileSync(run.file, run.source(version));
@@ -409,7 +406,7 @@ async function serverSide(tool, run, opts, deadline, result, { url, child, polle
       result.notes.push(`time budget spent: ${b - 1} of ${opts.bursts} bursts made`);
       break;
     }
-    await sleep(gap());
+    await sleep(saveGap());
     const tree = watchProcessTree(child.pid, 2);
     const before = starts.length;
     const burstStart = now();
@@ -456,7 +453,7 @@ async function inBrowser(run, opts, deadline, result, { url, context }) {
     writeFileSync(run.file, run.source(version));
     return version;
   };
-  const spacing = () => gap(BROWSER_GAP_MIN_MS, BROWSER_GAP_SPREAD_MS);
+  const spacing = () => saveGap(BROWSER_GAP_MIN_MS, BROWSER_GAP_SPREAD_MS);
   const tab = await measureTab(context, { url, saves: opts.saves, gap: spacing, save, timeoutMs: RELOAD_TIMEOUT_MS, deadline });
   result.browser = tab;
   result.notes.push(...tab.notes);
@@ -631,7 +628,7 @@ function report(results, skipped, opts, env, chromium) {
   const gwi = results.find((r) => r.tool.name === 'gwi');
   const method = [];
   if (opts.server) {
-    method.push(`${opts.saves} saves per tool, ${GAP_MIN_MS}–${GAP_MIN_MS + GAP_SPREAD_MS} ms apart (random), each a new version ` +
+    method.push(`${opts.saves} saves per tool, ${SAVE_GAP.minMs}–${SAVE_GAP.minMs + SAVE_GAP.spreadMs} ms apart (random), each a new version ` +
       'string written into the view module; reload = save → first `200` with the new body (gwi\'s: an HTML page that shows ' +
       `it, so that runserver adds its live reload), a client GETting \`/\` on a new loopback connection every ${POLL_MS} ms. Failed = that client's refused/reset/timed-out/non-200 requests during the ` +
       `reloads. Burst = ${BURST_SAVES} saves ${BURST_SPACING_MS} ms apart (${opts.bursts} per tool); restarts = distinct ` +
