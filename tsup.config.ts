@@ -8,7 +8,7 @@ export default defineConfig({
     test: 'src/test.ts',
     'cli/main': 'src/cli/main.ts',
     'cli/server-process': 'src/cli/server-process.ts',
-    'cli/resolve-hook': 'src/runserver/resolve-hook.ts',
+    'cli/module-hooks': 'src/runserver/module-hooks.ts',
     'cli/transpiler-warmup': 'src/runserver/transpiler-warmup.ts',
   },
   format: ['esm'],

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GWI_ROOT } from '../version.js';
 import { MessageChannel } from 'node:worker_threads';
-import { gwiResolver, type ResolvedListener, type ResolveHookData } from './resolve-hook.js';
+import { gwiResolver, load, type ResolvedListener, type ResolveHookData } from './module-hooks.js';
 import { startEsbuild } from './transpiler-warmup.js';
 
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
-type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook }) => unknown;
+type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook; load: nodeModule.LoadHook }) => unknown;
 
 /** Where node has them, tsx and gwi's resolver use the in-thread hooks; else the loader thread's. */
 const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
@@ -54,7 +54,7 @@ async function register(): Promise<void> {
   const { register: registerTsx } = await import('tsx/esm/api');
   registerTsx();
   if (registerHooks) {
-    registerHooks({ resolve: gwiResolver(gwiUrl, resolved) });
+    registerHooks({ resolve: gwiResolver(gwiUrl, resolved), load });
     return;
   }
   // On the loader thread, the hook tells the files it resolved over a port (unref'd: it keeps no process alive).
@@ -62,7 +62,7 @@ async function register(): Promise<void> {
   port1.on('message', ([url, parentURL]: [string, string | undefined]) => resolved(url, parentURL));
   port1.unref();
   const data: ResolveHookData = { gwiUrl, port: port2 };
-  nodeModule.register(builtEntry('resolve-hook.js'), { parentURL: import.meta.url, data, transferList: [port2] });
+  nodeModule.register(builtEntry('module-hooks.js'), { parentURL: import.meta.url, data, transferList: [port2] });
 }
 
 /**

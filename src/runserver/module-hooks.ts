@@ -1,9 +1,12 @@
-// A node:module resolve hook: the bare specifier `gwi`, and `gwi/...`, in a project's code resolve to
-// the gwi installation that runs it. A project then runs without node_modules, and shares this gwi's
-// modules (its `settings` above all) instead of loading a copy. It also tells which file each import
-// resolved to (the reloader watches what was loaded). Node 20 runs it on the loader thread (this file is
-// its own build entry), with a port to tell the main thread; newer Node runs it in-thread (see loader.ts).
-import type { InitializeHook, ResolveHook } from 'node:module';
+// gwi's node:module hooks, which run before tsx's. The resolve hook: the bare specifier `gwi`, and
+// `gwi/...`, in a project's code resolve to the gwi installation that runs it. A project then runs
+// without node_modules, and shares this gwi's modules (its `settings` above all) instead of loading a
+// copy. It also tells which file each import resolved to (the reloader watches what was loaded). The load
+// hook keeps tsx away from the JavaScript of installed packages. Node 20 runs them on the loader thread
+// (this file is its own build entry), with a port to tell the main thread; newer Node runs them in-thread
+// (see loader.ts).
+import { readFileSync } from 'node:fs';
+import type { InitializeHook, LoadHook, ResolveHook } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
 
 export interface ResolveHookData {
@@ -35,6 +38,19 @@ export function gwiResolver(gwiUrl: string, resolved: ResolvedListener): Resolve
     return result;
   };
 }
+
+const PACKAGE_JAVASCRIPT = /\/node_modules\/.*\.m?js$/;
+
+/**
+ * Loads an ES module of an installed package as node would, without tsx: tsx rewrites each module with a
+ * dynamic `import(` and makes a source map of it (a fix for TypeScript compiled to CommonJS, which
+ * packages already have), and that took Vite's import from 0.13 s to 0.58 s and 73 to 245 MiB. Everything
+ * else (the project's files, TypeScript anywhere, JSON, CommonJS) goes on to tsx.
+ */
+export const load: LoadHook = (url, context, nextLoad) => {
+  if (context.format !== 'module' || !url.startsWith('file:') || !PACKAGE_JAVASCRIPT.test(url)) return nextLoad(url, context);
+  return { format: 'module', source: readFileSync(new URL(url)), shortCircuit: true };
+};
 
 let resolver: ResolveHook | null = null;
 
