@@ -18,6 +18,7 @@ import { clearUrlCaches } from '../../../src/framework/urls/base.js';
 import { path as route } from '../../../src/framework/urls/conf.js';
 import { csrfExempt, csrfProtect, ensureCsrfCookie, requiresCsrfToken } from '../../../src/framework/views/decorators/csrf.js';
 import type { View } from '../../../src/framework/views/generic.js';
+import { runDjango } from '../../helpers/django.js';
 import { httpRequest, type RequestOptions } from '../../helpers/http.js';
 import { captureRequestLog } from '../../helpers/request-log.js';
 import { serve, STAMP, type Served } from '../../helpers/serve.js';
@@ -459,5 +460,42 @@ describe('the decorators, without the middleware', () => {
     const reply = await postForm('/protected/', { csrfmiddlewaretoken: token }, { Cookie: `csrftoken=${cookie}` });
     expect(reply.status).toBe(200);
     expect(reply.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describe("interop with Django's CSRF tokens (Debian's python3-django)", () => {
+  it('Django accepts the token and cookie gwi made, and gwi the ones Django made', async () => {
+    await site();
+    const { token, cookie } = await tokenAndCookie();
+    const djangoAccepts = await runDjango(
+      `
+      from django.middleware.csrf import _compare_masked_tokens, _sanitize_token
+      result = _compare_masked_tokens(_sanitize_token(args['token']), _sanitize_token(args['cookie']))
+      `,
+      { settings: {}, args: { token, cookie } },
+    );
+    expect(djangoAccepts).toBe(true);
+
+    const django = (await runDjango(
+      `
+      from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+      secret = _get_new_csrf_string()
+      result = {
+          'secret': secret,
+          'cookie': _mask_cipher_secret(secret),
+          'token': _mask_cipher_secret(secret),
+          'other': _mask_cipher_secret(_get_new_csrf_string()),
+      }
+      `,
+      { settings: {}, args: null },
+    )) as { secret: string; cookie: string; token: string; other: string };
+    // Django 3.2 keeps a masked token in the cookie (its own masking), Django 4.1+ the secret: gwi takes either.
+    expect([django.secret.length, django.cookie.length, django.cookie === django.token]).toEqual([32, 64, false]);
+    for (const djangoCookie of [django.secret, django.cookie]) {
+      const reply = await postForm('/submit/', { csrfmiddlewaretoken: django.token }, { Cookie: `csrftoken=${djangoCookie}` });
+      expect(reply.body).toBe('accepted');
+    }
+    const refused = await postForm('/submit/', { csrfmiddlewaretoken: django.other }, { Cookie: `csrftoken=${django.secret}` });
+    expect(refused.status).toBe(403);
   });
 });
