@@ -1,7 +1,7 @@
 // The reloader's server process (Django's RUN_MAIN child): started ahead as a standby (Node up, tsx
 // registered, gwi imported), it loads the project when the supervisor says so, then serves the
 // connections the supervisor hands over, or reports why the project did not load and exits.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SetupError } from '../runserver/errors.js';
 import { closeInspector, openInspector } from '../runserver/inspect.js';
@@ -42,7 +42,6 @@ class ReloaderChild {
   readonly #reportError: ReportError;
   readonly #stop = new AbortController();
   #phase: Phase = 'standby';
-  #server: GwiServer | null = null;
   #connections: ServedConnections | null = null;
   /** The open pages' event streams, with live reload on. */
   #events: LiveReloadEvents | null = null;
@@ -141,7 +140,6 @@ class ReloaderChild {
   #serve(server: GwiServer): void {
     if (this.#phase !== 'loading') return;
     this.#phase = 'serving';
-    this.#server = server;
     this.#connections = new ServedConnections(server, (message) => this.#send(message));
     server.httpServer.once('request', (_req: IncomingMessage, res: ServerResponse) => {
       res.once('close', () => {

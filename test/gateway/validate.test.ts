@@ -742,10 +742,6 @@ async function bodyOf(app: Application, onUnclosed: (m: string) => void = noop):
   return validator(app, { onWarning: noop, onUnclosed })(baseEnviron(), server().startResponse);
 }
 
-function* generated(): Generator<unknown> {
-  yield enc('a');
-}
-
 async function* asyncGenerated(items: unknown[]): AsyncGenerator<unknown> {
   for (const item of items) yield item;
 }

@@ -1,6 +1,6 @@
 // Process bookkeeping for the reloader's black-box tests: a supervisor's server processes found through
 // /proc, whether a process still runs, and a cleanup that leaves no process group behind.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,10 +95,21 @@ export async function killEverything(): Promise<void> {
   await killAll();
 }
 
+export interface ProjectCopy {
+  dir: string;
+  /** Writes `file` (relative to dir), its folders too. */
+  write: (file: string, text: string) => void;
+  remove: () => void;
+}
+
 /** A copy of test/reloader/fixtures/project in a fresh temporary folder. */
-export function copyReloaderProject(): { dir: string; remove: () => void } {
+export function copyReloaderProject(): ProjectCopy {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'gwi-reloader-'));
   const dir = path.join(parent, 'project');
   cpSync(fileURLToPath(new URL('./fixtures/project/', import.meta.url)), dir, { recursive: true });
-  return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
+  const write = (file: string, text: string): void => {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  };
+  return { dir, write, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }

@@ -1,22 +1,22 @@
 // The reloader at scale, black-box: the packages a project imports are imported ahead by the standby (the
 // project's own modules never are), a change to the packages loads them anew, a file is watched once a
 // module imports it, and the files the project never loads (20,000 of them) are not watched at all.
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfStale, type GwiProcess } from '../cli/gwi-process.js';
 import { httpText } from '../helpers/http.js';
-import { copyReloaderProject, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
+import { copyReloaderProject, killEverything, runserver, serverProcesses, waitUntil, type ProjectCopy } from './processes.js';
 
-let project: { dir: string; remove: () => void };
+let project: ProjectCopy;
 
 beforeAll(() => buildIfStale(), 120_000);
 
 beforeEach(() => {
   project = copyReloaderProject();
   // A package that takes a while to import, and says when it was imported, and by which process.
-  write('node_modules/slow-package/package.json', JSON.stringify({ name: 'slow-package', type: 'module', exports: './index.js' }));
+  project.write('node_modules/slow-package/package.json', JSON.stringify({ name: 'slow-package', type: 'module', exports: './index.js' }));
   writeSlowPackage('one');
   writeView('v0');
 });
@@ -26,13 +26,9 @@ afterEach(async () => {
   project.remove();
 });
 
-function write(file: string, text: string): void {
-  mkdirSync(path.dirname(path.join(project.dir, file)), { recursive: true });
-  writeFileSync(path.join(project.dir, file), text);
-}
 
 function writeSlowPackage(flavour: string): void {
-  write(
+  project.write(
     'node_modules/slow-package/index.js',
     `await new Promise((resolve) => setTimeout(resolve, 300));\nexport const importedAt = Date.now();\nexport const flavour = '${flavour}';\n`,
   );
@@ -40,7 +36,7 @@ function writeSlowPackage(flavour: string): void {
 
 /** views.ts answering JSON: its own version, and what the package says. */
 function writeView(version: string, extraImport = ''): void {
-  write(
+  project.write(
     'mysite/views.ts',
     "import { JsonResponse } from 'gwi';\nimport { flavour, importedAt } from 'slow-package';\n" +
       extraImport +
@@ -110,7 +106,7 @@ describe('gwi runserver at scale', () => {
     const port = await gwi.started();
     await standbyReady(gwi);
     let saved = Date.now();
-    write('package.json', `${readFileSync(path.join(project.dir, 'package.json'), 'utf8')}\n`);
+    project.write('package.json', `${readFileSync(path.join(project.dir, 'package.json'), 'utf8')}\n`);
     writeView('v1');
     expect((await served(port, 'v1')).importedAt).toBeGreaterThan(saved);
 
@@ -142,18 +138,18 @@ describe('gwi runserver at scale', () => {
     const gwi = runserver(project.dir, ['0']);
     const port = await gwi.started();
     await served(port, 'v0');
-    write('mysite/extra.ts', "export const EXTRA = 'extra 1';\n");
+    project.write('mysite/extra.ts', "export const EXTRA = 'extra 1';\n");
     await sleep(800);
     expect(banners(gwi)).toBe(1);
     writeView('', "import { EXTRA } from './extra.js';\n");
     await served(port, 'extra 1');
-    write('mysite/extra.ts', "export const EXTRA = 'extra 2';\n");
+    project.write('mysite/extra.ts', "export const EXTRA = 'extra 2';\n");
     await served(port, 'extra 2');
   }, 30_000);
 
   it('20,000 files the project never loads are not watched, and a change to one reloads nothing', async () => {
     for (let folder = 0; folder < 20; folder++) {
-      for (let file = 0; file < 1000; file++) write(`data/${folder}/${file}.json`, '{}');
+      for (let file = 0; file < 1000; file++) project.write(`data/${folder}/${file}.json`, '{}');
     }
     const gwi = runserver(project.dir, ['0']);
     const port = await gwi.started();
@@ -161,7 +157,7 @@ describe('gwi runserver at scale', () => {
     // Its files' folders, the package's files, the project's configuration files: not 20,000.
     expect(await waitUntil(() => inotifyWatches(gwi.child.pid as number) > 0)).toBe(true);
     expect(inotifyWatches(gwi.child.pid as number)).toBeLessThan(40);
-    write('data/3/7.json', '{ "changed": true }');
+    project.write('data/3/7.json', '{ "changed": true }');
     await sleep(800);
     expect(banners(gwi)).toBe(1);
     writeView('v1');

@@ -1,14 +1,12 @@
 // gwi's module hooks in a served project: an installed package's JavaScript is loaded exactly as node
 // loads it (tsx, which rewrites every dynamic import( and maps it, never sees it), while the project's own
 // modules still go through tsx. Vite's import under tsx took 4× the time and 3× the memory.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfStale } from '../cli/gwi-process.js';
 import { httpText } from '../helpers/http.js';
-import { copyReloaderProject, killEverything, runserver } from '../reloader/processes.js';
+import { copyReloaderProject, killEverything, runserver, type ProjectCopy } from '../reloader/processes.js';
 
-let project: { dir: string; remove: () => void };
+let project: ProjectCopy;
 
 beforeAll(() => buildIfStale(), 120_000);
 beforeEach(() => {
@@ -19,17 +17,13 @@ afterEach(async () => {
   project.remove();
 });
 
-function write(file: string, text: string): void {
-  mkdirSync(path.dirname(path.join(project.dir, file)), { recursive: true });
-  writeFileSync(path.join(project.dir, file), text);
-}
 
 describe("gwi's module hooks", () => {
   it("load a package's ES modules untouched, and the project's through tsx", async () => {
-    write('node_modules/lazy-package/package.json', JSON.stringify({ name: 'lazy-package', type: 'module', exports: './index.js' }));
-    write('node_modules/lazy-package/index.js', "export const later = () => import('./other.js');\n");
-    write('node_modules/lazy-package/other.js', 'export const other = 1;\n');
-    write(
+    project.write('node_modules/lazy-package/package.json', JSON.stringify({ name: 'lazy-package', type: 'module', exports: './index.js' }));
+    project.write('node_modules/lazy-package/index.js', "export const later = () => import('./other.js');\n");
+    project.write('node_modules/lazy-package/other.js', 'export const other = 1;\n');
+    project.write(
       'mysite/views.ts',
       "import { JsonResponse } from 'gwi';\nimport { later } from 'lazy-package';\n" +
         "const own = () => import('./urls.js');\n" +
