@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolvesInThread } from '../runserver/loader.js';
 import { GWI_ROOT } from '../version.js';
 
 const GWI_CODE = ['src', 'dist'].map((dir) => path.join(GWI_ROOT, dir) + path.sep);
@@ -35,11 +36,17 @@ export class LoadedModules {
   readonly #report: (report: ModulesReport) => void;
   readonly #known = new Set<string>();
   #pending: ModulesReport = { files: [], dependencies: [] };
-  #scheduled: NodeJS.Immediate | null = null;
+  readonly #inThread: boolean;
+  #scheduled = false;
 
-  /** `report` gets what is new, in batches (a turn of the event loop each). */
-  constructor(report: (report: ModulesReport) => void) {
+  /**
+   * `report` gets what is new, in batches: a turn of the event loop each when the loader thread tells
+   * (each of its messages is a turn), else each run of the microtask queue, since a module stuck in an
+   * endless loop at import, or exiting, must have been reported before it is evaluated.
+   */
+  constructor(report: (report: ModulesReport) => void, inThread = resolvesInThread) {
     this.#report = report;
+    this.#inThread = inThread;
   }
 
   /** An import of `parentURL` resolved to `url`. */
@@ -62,8 +69,7 @@ export class LoadedModules {
 
   /** Reports what is pending now (before the process says it is ready, or failed). */
   flush(): void {
-    if (this.#scheduled !== null) clearImmediate(this.#scheduled);
-    this.#scheduled = null;
+    this.#scheduled = false;
     const report = this.#pending;
     if (report.files.length === 0 && report.dependencies.length === 0) return;
     this.#pending = { files: [], dependencies: [] };
@@ -71,6 +77,12 @@ export class LoadedModules {
   }
 
   #schedule(): void {
-    this.#scheduled ??= setImmediate(() => this.flush());
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const flush = (): void => {
+      if (this.#scheduled) this.flush();
+    };
+    if (this.#inThread) queueMicrotask(flush);
+    else setImmediate(flush);
   }
 }

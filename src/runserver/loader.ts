@@ -14,6 +14,12 @@ type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook; load: nodeModule
 const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
 
 /**
+ * Whether onResolved's listeners are told in the thread that imports: then a module may be resolved,
+ * loaded and evaluated without a turn of the event loop between (not so on the loader thread).
+ */
+export const resolvesInThread: boolean = registerHooks !== undefined;
+
+/**
  * A file the loader thread runs: its own build entry in dist/cli/ (tsup.config.ts), found from gwi's root
  * because this code may be bundled into any chunk.
  */
