@@ -1,6 +1,6 @@
 // The connections a server process serves for the supervisor, and the two ways it lets go of them: when
 // newer code serves (retire), each is handed back to the supervisor as soon as it is idle, with nothing
-// sent to the client and none of its bytes read; when the server stops (drain), or newer code serves and
+// sent to the client and none of its bytes read (one being answered reads no further meanwhile); when the server stops (drain), or newer code serves and
 // the connection is TLS (a TLS session cannot move to another process), each is closed once its responses
 // are out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -150,17 +150,24 @@ export class ServedConnections {
   /** The connection may have become idle: while retiring, it goes back (TLS: it ends); while draining, it ends. */
   #settle(socket: Socket): void {
     const served = this.#open.get(socket);
-    if (served === undefined || this.#mode === 'serving' || responsesUnderWay(socket) > 0) return;
+    if (served === undefined || this.#mode === 'serving') return;
+    const answering = responsesUnderWay(socket) > 0;
     if (this.#holdsRequest(served)) {
       // Answered with its whole body read, the request is complete for node's parser only in its next
       // callback, after this turn's promises: look once more when that packet is through.
-      if (!served.arriving && !served.lookAgain) {
+      if (!answering && !served.arriving && !served.lookAgain) {
         served.lookAgain = true;
         setImmediate(() => {
           served.lookAgain = false;
           if (served.request?.complete) this.#settle(socket);
         });
       }
+      return;
+    }
+    if (answering) {
+      // Its requests are all in: read nothing more (pause() stops reading from the kernel), so that a
+      // request the client sends meanwhile waits there for the newer code instead of being answered here.
+      if (!this.#ending) socket.pause();
       return;
     }
     if (this.#ending) {

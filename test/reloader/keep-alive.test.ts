@@ -12,16 +12,18 @@ import { copyReloaderProject, killEverything, runserver, serverProcesses, waitUn
 
 let project: { dir: string; remove: () => void };
 let views: string;
+let release: string;
 
 beforeAll(() => buildIfStale(), 120_000);
 
 beforeEach(() => {
   project = copyReloaderProject();
   views = path.join(project.dir, 'mysite', 'views.ts');
+  release = path.join(project.dir, 'release');
   writeFileSync(
     path.join(project.dir, 'mysite', 'urls.ts'),
-    "import { path } from 'gwi';\nimport { echo, index, slow } from './views.js';\n\n" +
-      "export const urlpatterns = [path('', index), path('slow/', slow), path('echo/', echo)];\n",
+    "import { path } from 'gwi';\nimport { echo, held, index, slow } from './views.js';\n\n" +
+      "export const urlpatterns = [path('', index), path('slow/', slow), path('echo/', echo), path('held/', held)];\n",
   );
   writeView('v0');
 });
@@ -31,16 +33,20 @@ afterEach(async () => {
   project.remove();
 });
 
-/** views.ts answering `version`: `/` at once, `/slow/` after 400 ms, `/echo/` with the body it read. */
+/**
+ * views.ts answering `version`: `/` at once, `/slow/` after 400 ms, `/echo/` with the body it read,
+ * `/held/` once the file `release` exists.
+ */
 function writeView(version: string): void {
   writeFileSync(
     views,
-    "import { HttpResponse, type GwiRequest } from 'gwi';\n\n" +
-      `const VERSION = '${version}';\n` +
+    "import { existsSync } from 'node:fs';\nimport { HttpResponse, type GwiRequest } from 'gwi';\n\n" +
+      `const VERSION = '${version}';\nconst RELEASE = ${JSON.stringify(release)};\n` +
       "const text = (body: string) => new HttpResponse(body, { contentType: 'text/plain; charset=utf-8' });\n\n" +
       'export const index = () => text(VERSION);\n' +
       'export const slow = async () => {\n  await new Promise((resolve) => setTimeout(resolve, 400));\n  return text(`${VERSION} slow`);\n};\n' +
-      'export const echo = async (request: GwiRequest) => text(`${VERSION} ${(await request.body()).toString()}`);\n',
+      'export const echo = async (request: GwiRequest) => text(`${VERSION} ${(await request.body()).toString()}`);\n' +
+      'export const held = async () => {\n  while (!existsSync(RELEASE)) await new Promise((resolve) => setTimeout(resolve, 10));\n  return text(`${VERSION} held`);\n};\n',
   );
 }
 
@@ -197,6 +203,22 @@ describe('kept-alive connections across reloads', () => {
     connection.write('world');
     expect(await connection.response()).toEqual({ status: 200, body: 'v0 helloworld', close: false });
     connection.write(GET('/'));
+    expect(await connection.response()).toEqual({ status: 200, body: 'v1', close: false });
+    connection.socket.destroy();
+  });
+
+  it('a request sent while the one before it is answered at the switch: the new code answers it', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    const connection = new RawConnection(port);
+    connection.write(GET('/held/'));
+    writeView('v1');
+    await switched(gwi, 2);
+    // The old process is still answering /held/: this request must wait for the newer code.
+    connection.write(GET('/'));
+    await sleep(200);
+    writeFileSync(release, '');
+    expect(await connection.response()).toEqual({ status: 200, body: 'v0 held', close: false });
     expect(await connection.response()).toEqual({ status: 200, body: 'v1', close: false });
     connection.socket.destroy();
   });
