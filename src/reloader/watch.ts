@@ -164,6 +164,9 @@ export class ProjectWatcher {
     this.#ready = new Promise((resolve) => watcher.once('ready', () => resolve()));
     watcher.on('all', (event, file) => {
       if (event === 'add' || event === 'change' || event === 'unlink') this.#record(file);
+      // A watched folder whose own deletion fs.watch did not tell (its watch was already on a folder that
+      // replaced it: rm -rf then a copy while this process was held up) is gone all the same.
+      else if (event === 'unlinkDir' && paths.has(file)) this.#goneAway(file);
     });
     watcher.on('raw', (event, name, details) => {
       const file = rawEventPath(name, details);
@@ -171,8 +174,7 @@ export class ProjectWatcher {
       // fs.watch names the watched entry itself when it is deleted or moved away.
       const itself = file === (details as { watchedPath?: unknown } | null)?.watchedPath;
       if (event === 'rename' && itself) {
-        this.#gone.add(file);
-        this.#waitForQuiet();
+        this.#goneAway(file);
       } else if (this.#timer !== null || this.#settling !== null) {
         this.#waitForQuiet();
       }
@@ -186,6 +188,11 @@ export class ProjectWatcher {
       this.#stderr.write(watchErrorMessage(err, root));
     });
     return watcher;
+  }
+
+  #goneAway(file: string): void {
+    this.#gone.add(file);
+    this.#waitForQuiet();
   }
 
   #record(file: string): void {
