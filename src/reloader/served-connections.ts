@@ -60,8 +60,7 @@ export class ServedConnections {
       served.arriving = false;
       served.request = req;
       if (this.#ending) res.shouldKeepAlive = false;
-      // A response can end before its request's body has arrived; the connection is idle after both.
-      if (!req.complete) req.once('end', () => this.#settle(req.socket));
+      if (this.#mode !== 'serving') this.#settleAtEnd(req);
     };
     // Before the server's own listeners, so that a draining server's response is the connection's last.
     server.httpServer.prependListener('request', headComplete);
@@ -107,7 +106,7 @@ export class ServedConnections {
    * closed instead, as by drain(): the client's next request opens a new one, to the newer code.
    */
   retire(): Promise<void> {
-    this.#mode = 'retiring';
+    this.#leaveServing('retiring');
     if (this.#server.secure) return this.#endAll();
     for (const socket of this.#open.keys()) this.#settle(socket);
     return this.#whenDone();
@@ -119,8 +118,18 @@ export class ServedConnections {
    * time for it. Resolves when none is left.
    */
   drain(): Promise<void> {
-    this.#mode = 'draining';
+    this.#leaveServing('draining');
     return this.#endAll();
+  }
+
+  #leaveServing(mode: Mode): void {
+    if (this.#mode === 'serving') for (const served of this.#open.values()) if (served.request) this.#settleAtEnd(served.request);
+    this.#mode = mode;
+  }
+
+  /** A response can end before its request's body has arrived; the connection is idle after both. */
+  #settleAtEnd(req: IncomingMessage): void {
+    if (!req.complete) req.once('end', () => this.#settle(req.socket));
   }
 
   #endAll(): Promise<void> {

@@ -68,9 +68,16 @@ export class BaseHandler {
     return handler.#viewHooks.length > 0 ? handler.#callViewHooks(request, match, view) : handler.#callView(request, view, match.kwargs);
   }
 
-  async #callViewHooks(request: GwiRequest, match: ResolverMatch, view: View): Promise<HttpResponseBase> {
-    for (const hook of this.#viewHooks) {
-      const response = await hook(request, view, match.args, match.kwargs);
+  /** The processView hooks from the `from`th, then the view: synchronous while the hooks are (CSRF's for a GET). */
+  #callViewHooks(request: GwiRequest, match: ResolverMatch, view: View, from = 0): MaybePromise<HttpResponseBase> {
+    const hooks = this.#viewHooks;
+    for (let i = from; i < hooks.length; i++) {
+      const response = (hooks[i] as ViewHook)(request, view, match.args, match.kwargs);
+      if (isPromiseLike(response)) {
+        return Promise.resolve(response).then((resolved) =>
+          resolved ? this.#viewResponse(request, view, resolved) : this.#callViewHooks(request, match, view, i + 1),
+        );
+      }
       if (response) return this.#viewResponse(request, view, response);
     }
     return this.#callView(request, view, match.kwargs);

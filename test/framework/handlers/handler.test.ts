@@ -8,6 +8,8 @@ import { BadRequest, Http404, MiddlewareNotUsed, PermissionDenied, SuspiciousOpe
 import { getGwiApplication, GwiHandler } from '../../../src/framework/handlers/gwi.js';
 import type { GetResponse, MiddlewareFunction } from '../../../src/framework/handlers/middleware.js';
 import { CommonMiddleware } from '../../../src/framework/middleware/common.js';
+import { CsrfViewMiddleware } from '../../../src/framework/middleware/csrf.js';
+import { SessionMiddleware } from '../../../src/framework/sessions/middleware.js';
 import { SecurityMiddleware } from '../../../src/framework/middleware/security.js';
 import { XFrameOptionsMiddleware } from '../../../src/framework/middleware/clickjacking.js';
 import type { GwiRequest } from '../../../src/framework/http/request.js';
@@ -294,11 +296,13 @@ describe('exceptions become responses', () => {
 });
 
 describe('a synchronous request path', () => {
-  it('answers without a promise when the middleware and the view are synchronous, and with one otherwise', async () => {
+  it('answers without a promise when the middleware (processView hooks too) and the view are synchronous, and with one otherwise', async () => {
     configureSettings({
       ALLOWED_HOSTS: ['testserver'],
+      SECRET_KEY: 'x'.repeat(50),
       ROOT_URLCONF: { urlpatterns: [route('', text('now')), route('later/', async () => new HttpResponse('later'))] },
-      MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, XFrameOptionsMiddleware],
+      // startproject's: CsrfViewMiddleware has a processView hook.
+      MIDDLEWARE: [SecurityMiddleware, SessionMiddleware, CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware],
     });
     const handler = new GwiHandler();
     await handler.ready();
@@ -402,6 +406,38 @@ describe('middleware', () => {
     calls.length = 0;
     await request(s, '/page/8/');
     expect(calls.filter((call) => call.endsWith('init'))).toEqual([]);
+  });
+
+  it('waits for a processView hook that answers later, and stops at the first response, sync or async', async () => {
+    const calls: string[] = [];
+    const hook = (name: string, answer: 'later' | 'now' | 'nothing', response?: string) => {
+      const factory = (getResponse: GetResponse): MiddlewareFunction => {
+        const middleware: MiddlewareFunction = (req) => getResponse(req);
+        middleware.processView = () => {
+          calls.push(name);
+          const result = response === undefined ? undefined : new HttpResponse(response);
+          return answer === 'later' ? new Promise((resolve) => setTimeout(() => resolve(result), 5)) : result;
+        };
+        return middleware;
+      };
+      return factory;
+    };
+    const view = function page() {
+      calls.push('view');
+      return new HttpResponse('view');
+    };
+    const s = await site([route('page/', view)], {
+      MIDDLEWARE: [hook('A', 'later'), hook('B', 'now'), hook('C', 'later', 'from C'), hook('D', 'now')],
+    });
+    expect((await request(s, '/page/')).body).toBe('from C');
+    expect(calls).toEqual(['A', 'B', 'C']);
+    await s.close();
+
+    calls.length = 0;
+    const s2 = await site([route('page/', view)], { MIDDLEWARE: [hook('A', 'later'), hook('B', 'now')] });
+    expect((await request(s2, '/page/')).body).toBe('view');
+    expect(calls).toEqual(['A', 'B', 'view']);
+    await s2.close();
   });
 
   it('stops at the first processView that returns a response, and lets processException handle errors in reverse order', async () => {
