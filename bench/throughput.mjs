@@ -9,11 +9,12 @@
 //               a GWI hello app, the request log ON
 //   express     Express 5: app.get('/', (req, res) => res.type('text/plain').send('Hello, world!'))
 //   runserver   `gwi runserver --noreload`: a `gwi startproject` with a hello view (startproject's settings:
-//               DEBUG on, Security/Common/XFrameOptions middleware, static files handler), request log ON
+//               DEBUG on, Security/Session/Common/Csrf/XFrameOptions middleware, static files handler),
+//               request log ON
 //   supervisor  `gwi runserver` (the same project): the auto-reloader's supervisor owns the socket and hands
 //               each connection to the serving child
 //   django      Django's `manage.py runserver` (python3-django, with its reloader, DEBUG on): a
-//               `django-admin startproject` with the same hello view, the same three middleware and
+//               `django-admin startproject` with the same hello view, the same five middleware and
 //               only the static files app
 // and each one's ratio to raw node:http. Goals: gwi ≥ 0.85 × raw; supervisor ≥ 0.5 × raw and ≥ 30 × Django.
 //
@@ -94,7 +95,9 @@ const DJANGO_SETTINGS = `
 INSTALLED_APPS = ['django.contrib.staticfiles']
 MIDDLEWARE = [
     'django.middleware.security.SecurityMiddleware',
+    'django.contrib.sessions.middleware.SessionMiddleware',
     'django.middleware.common.CommonMiddleware',
+    'django.middleware.csrf.CsrfViewMiddleware',
     'django.middleware.clickjacking.XFrameOptionsMiddleware',
 ]
 `;
@@ -160,7 +163,7 @@ const SERVERS = {
   runserver: {
     label: 'gwi runserver --noreload',
     logged: true,
-    shown: '`gwi runserver --noreload`: a `gwi startproject` (DEBUG on, its three middleware, static files handler) with a hello view',
+    shown: '`gwi runserver --noreload`: a `gwi startproject` (DEBUG on, its five middleware, static files handler) with a hello view',
     start: (ctx, logPath) => devServer('gwi', ctx, logPath, { args: ['--noreload'] }),
   },
   supervisor: {
@@ -171,7 +174,7 @@ const SERVERS = {
   },
   django: {
     label: 'Django runserver',
-    shown: "`python3 manage.py runserver` (Django's reloader, DEBUG on): a `django-admin startproject` with the same hello view, gwi's three middleware and only the static files app",
+    shown: "`python3 manage.py runserver` (Django's reloader, DEBUG on): a `django-admin startproject` with the same hello view, gwi's five middleware and only the static files app",
     start: (ctx, logPath) =>
       devServer('django', ctx, logPath, { edit: (run) => appendFileSync(join(dirname(run.file), 'settings.py'), DJANGO_SETTINGS) }),
   },

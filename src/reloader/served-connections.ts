@@ -1,8 +1,8 @@
 // The connections a server process serves for the supervisor, and the two ways it lets go of them: when
 // newer code serves (retire), each is handed back to the supervisor as soon as it is idle, with nothing
-// sent to the client and none of its bytes read (one being answered reads no further meanwhile); when the server stops (drain), or newer code serves and
-// the connection is TLS (a TLS session cannot move to another process), each is closed once its responses
-// are out.
+// sent to the client and none of its bytes read (one being answered reads no further meanwhile); when the
+// server stops (drain), or newer code serves and the connection is TLS (a TLS session cannot move to
+// another process), each is closed once its responses are out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { CONNECTION_IDLE, lastResponse, responsesUnderWay, type GwiServer } from '../server/gwi-server.js';
