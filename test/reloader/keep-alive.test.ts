@@ -126,7 +126,11 @@ describe('kept-alive connections across reloads', () => {
           res.on('end', () => resolve(res.statusCode === 200 ? body : `${res.statusCode} ${body.slice(0, 80)}`));
           res.on('error', reject);
         });
-        req.on('socket', (socket) => socket.once('connect', () => agentPorts.add(socket.localPort as number)));
+        // A kept-alive socket is connected already: its 'connect' is over.
+        req.on('socket', (socket) => {
+          if (socket.connecting) socket.once('connect', () => agentPorts.add(socket.localPort as number));
+          else agentPorts.add(socket.localPort as number);
+        });
         req.on('error', reject);
       });
     const viaFetch = async (): Promise<string> => {
