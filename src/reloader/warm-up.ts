@@ -6,8 +6,10 @@ import { configureSettings, resetSettings } from '../framework/conf/settings.js'
 import { getGwiApplication } from '../framework/handlers/gwi.js';
 import { HttpResponse } from '../framework/http/response.js';
 import { CommonMiddleware } from '../framework/middleware/common.js';
+import { CsrfViewMiddleware } from '../framework/middleware/csrf.js';
 import { SecurityMiddleware } from '../framework/middleware/security.js';
 import { XFrameOptionsMiddleware } from '../framework/middleware/clickjacking.js';
+import { SessionMiddleware } from '../framework/sessions/middleware.js';
 import { clearUrlCaches } from '../framework/urls/base.js';
 import { path } from '../framework/urls/conf.js';
 import type { Body } from '../gateway/types.js';
@@ -20,7 +22,8 @@ export async function warmUp(): Promise<void> {
     configureSettings({
       DEBUG: true,
       ROOT_URLCONF: { urlpatterns: [path('', () => new HttpResponse('<html><body>warm</body></html>'))] },
-      MIDDLEWARE: [SecurityMiddleware, CommonMiddleware, XFrameOptionsMiddleware],
+      // startproject's.
+      MIDDLEWARE: [SecurityMiddleware, SessionMiddleware, CommonMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware],
     });
     const app = withLiveReload(getGwiApplication(), { events: new LiveReloadEvents('warm-up'), allowed: () => true });
     const body: Body = await app(setupTestingDefaults({ HTTP_HOST: '127.0.0.1:8000' }), () => async () => {});
