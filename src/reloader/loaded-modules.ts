@@ -79,9 +79,8 @@ export class LoadedModules {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    const flush = (): void => {
-      if (this.#scheduled) this.flush();
-    };
+    // After an explicit flush() meanwhile, this one finds nothing pending (or reports the newer files sooner).
+    const flush = (): void => this.flush();
     if (this.#inThread) queueMicrotask(flush);
     else setImmediate(flush);
   }

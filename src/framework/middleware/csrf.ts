@@ -1,7 +1,6 @@
 // CsrfViewMiddleware (Django's middleware/csrf.py): an unsafe request must come from a trusted origin and
 // carry a token that matches the secret in its CSRF cookie; getCsrfToken() gives a view that token.
-import { Buffer } from 'node:buffer';
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { whenReadyWith, type MaybePromise } from '../../gateway/maybe-promise.js';
 import { pyRepr } from '../../gateway/py-repr.js';
 import { settings } from '../conf/settings.js';
@@ -12,6 +11,7 @@ import { HttpHeaders } from '../http/headers.js';
 import type { GwiRequest } from '../http/request.js';
 import type { HttpResponseBase } from '../http/response.js';
 import { patchVaryHeaders } from '../utils/cache.js';
+import { constantTimeCompare } from '../utils/crypto.js';
 import { isSameDomain, urlSplit, urlUnsplit, type SplitUrl } from '../utils/http.js';
 import { escapeLogValue, logRequestProblem } from '../utils/log.js';
 import { importString } from '../utils/module-loading.js';
@@ -128,7 +128,7 @@ function tokenFormatProblem(token: string): string | null {
 /** Whether a well-formed token (masked, or the bare secret a script read from the cookie) holds `secret`. */
 function doesTokenMatch(token: string, secret: string): boolean {
   const unmasked = token.length === CSRF_TOKEN_LENGTH ? unmaskCipherToken(token) : token;
-  return timingSafeEqual(Buffer.from(unmasked, 'latin1'), Buffer.from(secret, 'latin1'));
+  return constantTimeCompare(unmasked, secret);
 }
 
 /** The request's CSRF secret from its cookie: null without one; a problem when it is malformed. */
