@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfStale, type GwiProcess } from '../cli/gwi-process.js';
-import { copyReloaderProject, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
+import { copyReloaderProject, isRunning, killEverything, runserver, serverProcesses, waitUntil } from './processes.js';
 
 let project: { dir: string; remove: () => void };
 let views: string;
@@ -52,9 +52,22 @@ function writeView(version: string): void {
 
 const BANNER = /Starting development server at http:\/\/127\.0\.0\.1:\d+\//g;
 
-/** Waits until the `n`th banner is out (the first is the start): the `n - 1`th reload serves. */
-async function switched(gwi: GwiProcess, n: number): Promise<void> {
+/**
+ * Waits until the `n`th banner is out (the first is the start): the `n - 1`th reload serves. With
+ * `port`, also until a new connection gets `version`: the supervisor has switched, so the old process
+ * has been told to retire (the new process prints its banner before the supervisor hears it is ready).
+ */
+async function switched(gwi: GwiProcess, n: number, port?: number, version?: string): Promise<void> {
   expect(await waitUntil(() => (gwi.stdout.match(BANNER)?.length ?? 0) >= n, 10_000)).toBe(true);
+  if (port === undefined) return;
+  const answer = async (): Promise<string> => {
+    const connection = new RawConnection(port);
+    connection.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    const { body } = await connection.response();
+    connection.socket.destroy();
+    return body;
+  };
+  expect(await waitUntil(async () => (await answer()) === version, 10_000)).toBe(true);
 }
 
 /** A raw connection that reads whole responses (Content-Length framed) in order. */
@@ -184,11 +197,13 @@ describe('kept-alive connections across reloads', () => {
     const connection = new RawConnection(port);
     connection.write(GET('/'));
     expect(await connection.response()).toEqual({ status: 200, body: 'v0', close: false });
+    expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
+    const [serving] = serverProcesses(gwi) as [number];
 
     writeView('v1');
-    await switched(gwi, 2);
+    await switched(gwi, 2, port, 'v1');
     // The old process has handed the connection back and gone.
-    expect(await waitUntil(() => serverProcesses(gwi).length <= 2)).toBe(true);
+    expect(await waitUntil(() => !isRunning(serving))).toBe(true);
     connection.write(GET('/'));
     expect(await connection.response()).toEqual({ status: 200, body: 'v1', close: false });
     expect(connection.closed).toBe(false);
@@ -203,7 +218,7 @@ describe('kept-alive connections across reloads', () => {
     await sleep(100);
 
     writeView('v1');
-    await switched(gwi, 2);
+    await switched(gwi, 2, port, 'v1');
     connection.write('world');
     expect(await connection.response()).toEqual({ status: 200, body: 'v0 helloworld', close: false });
     connection.write(GET('/'));
@@ -217,7 +232,7 @@ describe('kept-alive connections across reloads', () => {
     const connection = new RawConnection(port);
     connection.write(GET('/held/'));
     writeView('v1');
-    await switched(gwi, 2);
+    await switched(gwi, 2, port, 'v1');
     // The old process is still answering /held/: this request must wait for the newer code.
     connection.write(GET('/'));
     await sleep(200);
@@ -236,7 +251,7 @@ describe('kept-alive connections across reloads', () => {
     writeView('v1');
     const answers = [await connection.response(), await connection.response(), await connection.response()];
     expect(answers.map(({ body }) => body)).toEqual(['v0 slow', 'v0', 'v0']);
-    await switched(gwi, 2);
+    await switched(gwi, 2, port, 'v1');
     connection.write(GET('/'));
     expect(await connection.response()).toEqual({ status: 200, body: 'v1', close: false });
     connection.socket.destroy();
@@ -251,7 +266,7 @@ describe('kept-alive connections across reloads', () => {
     expect((await connection.response()).body).toBe('v0');
 
     writeView('v1');
-    await switched(gwi, 2);
+    await switched(gwi, 2, port, 'v1');
     await sleep(100);
     connection.write(second.slice(10));
     expect(await connection.response()).toEqual({ status: 200, body: 'v0', close: false });
