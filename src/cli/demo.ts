@@ -2,8 +2,6 @@
 import { Command } from 'commander';
 import { parseAddrport } from '../runserver/addrport.js';
 import { asBindError } from '../runserver/errors.js';
-import { demoApp } from '../server/demo-app.js';
-import { run } from '../server/run.js';
 import { HELP_HELP, stopOnSignals } from './base.js';
 
 export function demoCommand(): Command {
@@ -14,6 +12,8 @@ export function demoCommand(): Command {
     .helpOption('-h, --help', HELP_HELP)
     .action(async (addrport: string | undefined, options: { nothreading?: boolean }) => {
       const { addr, port, ipv6 } = parseAddrport(addrport);
+      // Imported when the command runs: the other commands never load the server for it.
+      const [{ run }, { demoApp }] = await Promise.all([import('../server/run.js'), import('../server/demo-app.js')]);
       try {
         await run(addr, port, demoApp, {
           threading: !options.nothreading,

@@ -1,0 +1,29 @@
+// The standby's warm-up: one request over a loopback connection through gwi's server and framework,
+// leaving nothing behind that the project's load would find (settings, a listening port, a connection).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { settingsConfigured } from '../../src/framework/conf/settings.js';
+import { ServerLog } from '../../src/log/server-log.js';
+import { warmUp } from '../../src/reloader/warm-up.js';
+
+const handles = (): string[] => process.getActiveResourcesInfo().filter((kind) => kind !== 'Timeout' && kind !== 'Immediate').sort();
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('warmUp', () => {
+  it('answers one request through the server, logged nowhere, and leaves no settings, port or connection', async () => {
+    const before = handles();
+    const logged = vi.spyOn(ServerLog.prototype, 'logAccess');
+    const stderr = vi.spyOn(process.stderr, 'write');
+    await warmUp();
+    // The server's log took the request: it went through node's parser and the handler, not only the app.
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged.mock.calls[0]?.slice(0, 2)).toEqual([expect.objectContaining({ method: 'GET', url: '/' }), 200]);
+    expect(stderr).not.toHaveBeenCalled();
+    expect(settingsConfigured()).toBe(false);
+    // A closed handle leaves node's list of active resources a turn or two after its close callback.
+    for (let turn = 0; turn < 100 && handles().length > before.length; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(handles()).toEqual(before);
+  });
+});
