@@ -1,6 +1,6 @@
 // `gwi runserver --inspect` and `--inspect-brk` through the inspector protocol, as a debugger sees them:
 // one target on the port before and after a reload, whose Runtime.evaluate sees the code being served.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -26,13 +26,20 @@ afterEach(async () => {
 });
 
 /** views.ts answering `version`, which it also leaves on globalThis when it is imported. */
+/**
+ * Saves views.ts as an editor's atomic save does (a whole new file renamed over it): one change. A
+ * file rewritten in place can be seen as two on a busy machine (truncated, then written over 25 ms
+ * later), and each reload's process then takes the inspector in turn.
+ */
 function writeView(version: string): void {
+  const views = path.join(project.dir, 'mysite', 'views.ts');
   writeFileSync(
-    path.join(project.dir, 'mysite', 'views.ts'),
+    `${views}.tmp`,
     "import { HttpResponse } from 'gwi';\n\n" +
       `(globalThis as { viewVersion?: string }).viewVersion = '${version}';\n\n` +
       `export const index = () => new HttpResponse('${version}', { contentType: 'text/plain' });\n`,
   );
+  renameSync(`${views}.tmp`, views);
 }
 
 interface Target {
