@@ -48,7 +48,8 @@ async function requestOverLoopback(app: Application): Promise<void> {
   const listener = net.createServer({ pauseOnConnect: true }, (socket) => server.acceptConnection(socket));
   try {
     await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(0, '127.0.0.1', resolve));
-    const answered = server.handleRequest();
+    // Bounded: a connection that fails must not hold the standby up; it only loses its head start.
+    const answered = server.handleRequest({ timeout: 2 });
     const client = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
     client.on('error', () => client.destroy());
     client.end('GET / HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n');

@@ -1,5 +1,6 @@
 // The standby's warm-up: one request over a loopback connection through gwi's server and framework,
 // leaving nothing behind that the project's load would find (settings, a listening port, a connection).
+import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { settingsConfigured } from '../../src/framework/conf/settings.js';
 import { ServerLog } from '../../src/log/server-log.js';
@@ -26,4 +27,20 @@ describe('warmUp', () => {
     for (let turn = 0; turn < 100 && handles().length > before.length; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(handles()).toEqual(before);
   });
+
+  it('a connection that fails costs the warm-up its request, not the standby its start', async () => {
+    // A port nobody listens on: the warm-up's client is refused, and no request reaches its server.
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const connect = net.connect.bind(net);
+    vi.spyOn(net, 'connect').mockImplementation(((_port: number, host: string) => connect(port, host)) as typeof net.connect);
+    const before = handles();
+    // Without a bound on its wait for the request, warmUp() never returns: the test times out.
+    await warmUp();
+    expect(settingsConfigured()).toBe(false);
+    for (let turn = 0; turn < 100 && handles().length > before.length; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(handles()).toEqual(before);
+  }, 10_000);
 });
