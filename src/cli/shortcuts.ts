@@ -1,7 +1,6 @@
 // `gwi runserver`'s keyboard shortcuts, as Vite's and nodemon's: a letter and Enter. Only when stdin is a
 // terminal and not under CI: otherwise nothing reads stdin, and the project's own use of it is untouched.
 import { spawn } from 'node:child_process';
-import readline from 'node:readline';
 import { displayAddr, type Addrport } from '../runserver/addrport.js';
 import type { Output } from '../runserver/options.js';
 
@@ -42,7 +41,8 @@ export function openerOf(url: string, env: NodeJS.ProcessEnv = process.env, plat
 
 /** Reads shortcuts from stdin until the returned function is called. */
 export function listenForShortcuts(actions: ShortcutActions, stdout: Output = process.stdout, stdin: NodeJS.ReadableStream = process.stdin): () => void {
-  const lines = readline.createInterface({ input: stdin, terminal: false });
+  // Loaded with the shortcuts (only on a terminal).
+  const lines = process.getBuiltinModule('node:readline').createInterface({ input: stdin, terminal: false });
   lines.on('line', (line) => {
     switch (line.trim().toLowerCase()) {
       case 'r':

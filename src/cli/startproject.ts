@@ -5,7 +5,6 @@
 // becomes `settings.ts`, as Django's `.py-tpl`): each `{{ variable }}` in it is replaced by its value (see
 // TemplateContext); an unknown variable is an error. The folder `project_name` takes the project's name. Any
 // other file is copied byte for byte.
-import { randomInt } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
@@ -64,6 +63,8 @@ export interface StartProjectOptions {
 /** 50 characters from Django's alphabet, drawn with the system's cryptographic generator (get_random_secret_key()). */
 export function getRandomSecretKey(): string {
   let key = '';
+  // node:crypto loaded here: the CLI's other commands (runserver's supervisor) need it for nothing.
+  const { randomInt } = process.getBuiltinModule('node:crypto');
   for (let i = 0; i < 50; i++) key += SECRET_KEY_CHARS[randomInt(SECRET_KEY_CHARS.length)];
   return key;
 }

@@ -23,7 +23,6 @@ import { registerReservedPrefixCheck } from './reserved-prefix-check.js';
 import { LoadedModules } from './loaded-modules.js';
 import { ServedConnections } from './served-connections.js';
 import { warmUp } from './warm-up.js';
-import { watchForOrphaning } from './watchdog.js';
 
 /** Where a load failure points into the user's code: the first error of the cause chain that says. */
 export function failureWhere(error: unknown): ErrorWhere {
@@ -223,8 +222,6 @@ export type ReportError = (error: unknown, stream: Output) => void;
  * supervisor's `load`.
  */
 export async function runReloaderChild(reportError: ReportError): Promise<void> {
-  // A second past the grace period its own stop is given.
-  watchForOrphaning(graceMs() + 1000);
   // What the project imports as `gwi`: loaded now, so that a reload only imports the project itself,
   // and before the loaders, so that none of its modules goes through them (on Node 20, a round trip to
   // the loader thread each).

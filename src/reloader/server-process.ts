@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { InspectTarget } from '../runserver/inspect.js';
 import type { ModulesReport } from './loaded-modules.js';
 import type { FailurePage, LiveReloadInfo, LoadOptions, ServerProcessMessage, SupervisorMessage } from './protocol.js';
+import type { OrphanWatchdog } from './watchdog.js';
 
 type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'retiring' | 'failed' | 'stopping' | 'exited';
 
@@ -37,6 +38,8 @@ export interface ServerCommand {
   loadTimeoutMs: number;
   /** --inspect: the process opens the inspector when it loads, and closes it when told (see closeInspector). */
   inspect?: InspectTarget | undefined;
+  /** Kills the process's group if the supervisor dies and the process does not exit by itself. */
+  watchdog?: OrphanWatchdog | undefined;
 }
 
 /**
@@ -68,7 +71,7 @@ export class ServerProcess {
   #broken = false;
   readonly exited: Promise<void>;
 
-  constructor({ args, env, stdin, loadTimeoutMs, inspect }: ServerCommand, events: ServerProcessEvents) {
+  constructor({ args, env, stdin, loadTimeoutMs, inspect, watchdog }: ServerCommand, events: ServerProcessEvents) {
     this.#events = events;
     this.#loadTimeoutMs = loadTimeoutMs;
     this.#inspect = inspect;
@@ -80,6 +83,8 @@ export class ServerProcess {
       env: { ...env, RUN_MAIN: 'true' },
     });
     this.#child.on('message', (message: ServerProcessMessage) => this.#onMessage(message));
+    const { pid } = this.#child;
+    if (pid !== undefined) watchdog?.watch(pid);
     this.exited = new Promise((resolve) => {
       const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
         if (this.#phase === 'exited') return;
@@ -88,6 +93,7 @@ export class ServerProcess {
         this.#endLoadTimer();
         // Whatever it started goes with it.
         this.#signalGroup('SIGKILL');
+        if (pid !== undefined) watchdog?.forget(pid);
         resolve();
         // A write under way completes (and leaves the set) first: what is left was never sent, and goes
         // elsewhere before the exit is told (which closes what the process had).

@@ -2,7 +2,6 @@
 // owns it for the whole run, watches the project, and hands each connection to the server process
 // that has the current code loaded. It never imports project code, so a broken project cannot stop it:
 // while nothing loads, it answers every request itself with the failure page.
-import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type { Socket } from 'node:net';
 import { DEBUG_ALLOWED_HOSTS } from '../framework/http/host-validation.js';
@@ -22,6 +21,7 @@ import type { ModulesReport } from './loaded-modules.js';
 import { graceMs, loadOptionsOf, loadTimeoutMs, QUIT_GRACE_MS, WARM_UP_VARIABLE, type FailurePage, type LiveReloadInfo } from './protocol.js';
 import { ServerProcess, type ServerCommand } from './server-process.js';
 import { Standby } from './standby.js';
+import { OrphanWatchdog } from './watchdog.js';
 import { WatchedFiles, type ChangeKind } from './watched-files.js';
 
 export interface SupervisorOptions extends RunserverOptions {
@@ -58,6 +58,7 @@ export class Supervisor {
   #port = 0;
   #certificate: Certificate | null = null;
   #watcher: WatchedFiles | null = null;
+  #watchdog: OrphanWatchdog | null = null;
   /** Some server process said what it loaded (else a failed load has the whole folder watched). */
   #toldModules = false;
   /** The process connections go to (ready). */
@@ -78,8 +79,8 @@ export class Supervisor {
   #debug = false;
   /** What the last process that loaded said about live reload (null: off). */
   #liveReloadInfo: LiveReloadInfo | null = null;
-  /** This run, and the loads so far: the tokens that name each load's code to its pages. */
-  readonly #runId = randomBytes(4).toString('hex');
+  /** This run (its start and pid), and the loads so far: the tokens that name each load's code to its pages. */
+  readonly #runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   #loads = 0;
   /** Some process has served: from then on a failed load shows the page, never exits. */
   #everReady = false;
@@ -120,6 +121,8 @@ export class Supervisor {
     const { noColor = false, forceColor = false, signal } = this.#options;
     checkColorFlags(noColor, forceColor, this.#env);
     const addrport = parseAddrport(this.#options.addrport, this.#options.useIpv6 ?? false);
+    // A second past the grace period a server process has for its own stop.
+    this.#watchdog = new OrphanWatchdog(this.#graceMs + 1000);
     // The first server process starts now: Node's start-up and the loaders (a few hundred ms) go on
     // while this one finds its certificate (--https) and binds.
     const first = this.#spawn(false);
@@ -130,6 +133,7 @@ export class Supervisor {
       listener = await bindListener(addrport);
     } catch (err) {
       first.kill();
+      void this.#watchdog.close();
       throw err;
     }
     this.#listener = listener;
@@ -181,6 +185,7 @@ export class Supervisor {
     this.#failure?.close();
     const grace = Math.min(this.#graceMs, QUIT_GRACE_MS);
     await Promise.all([this.#watcher?.close(), ...this.#processes().map((child) => child.stop(grace))]);
+    await this.#watchdog?.close();
     process.off('exit', this.#killAll);
   }
 
@@ -391,7 +396,8 @@ export class Supervisor {
     const env = ahead ? { ...this.#env, [WARM_UP_VARIABLE]: '1' } : this.#env;
     // The terminal is the CLI's while it reads shortcuts from it.
     const stdin = this.#options.shortcuts ? 'ignore' : 'inherit';
-    const command: ServerCommand = { args: [this.#options.serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs, inspect: this.#options.inspect };
+    const { serverProcess, inspect } = this.#options;
+    const command: ServerCommand = { args: [serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs, inspect, watchdog: this.#watchdog ?? undefined };
     return new ServerProcess(command, {
       ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
       served: (child) => this.#onServed(child),

@@ -1,38 +1,58 @@
 // A server process whose supervisor died (SIGKILL, a crash) stops by itself on the IPC channel's
-// 'disconnect'. One stuck in an endless loop never runs that handler, or any other: this watchdog
-// runs on a thread of its own, so it still acts, and an orphan never burns a core for good.
-import { Worker } from 'node:worker_threads';
+// 'disconnect'. One stuck in an endless loop never runs that handler, or any other. So the supervisor
+// runs a watchdog: a shell script (bin/watchdog.sh) that reads the server processes' groups from a pipe
+// and, once the pipe closes (the supervisor is gone, however it went), kills those that have not exited
+// within the grace period. A shell holds ~1.5 MiB; a watchdog thread in each server process held ~10.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import path from 'node:path';
+import { GWI_ROOT } from '../version.js';
 
-/** How often the watchdog looks whether its process still has the parent it started with. */
-const ORPHAN_POLL_MS = 1000;
+/** The script (POSIX sh), beside the CLI's launcher: `ps` shows it by name. */
+const SCRIPT = path.join(GWI_ROOT, 'bin', 'watchdog.sh');
+/** How often the script looks whether the groups are gone, once its input has ended. */
+const POLL_MS = 100;
 
-// CommonJS source of the thread (eval: true), so the bundle needs no extra entry point.
-const WATCHDOG = `
-const { workerData } = require('node:worker_threads');
-const { parent, group, afterMs, pollMs } = workerData;
-const poll = setInterval(() => {
-  if (process.ppid === parent) return;
-  clearInterval(poll);
-  // The main thread's own stop (drain, exit) has this long; past it, the process is stuck.
-  setTimeout(() => {
-    try {
-      process.kill(-group, 'SIGKILL');
-    } catch {
-      process.kill(process.pid, 'SIGKILL');
+export class OrphanWatchdog {
+  readonly #shell: ChildProcess | null;
+  readonly #exited: Promise<void>;
+
+  /** Starts the watchdog: a group left `afterMs` after the supervisor is gone gets SIGKILL. */
+  constructor(afterMs: number) {
+    // Process groups (and sh) are POSIX's: elsewhere a supervisor's own stop is all there is.
+    if (process.platform === 'win32') {
+      this.#shell = null;
+      this.#exited = Promise.resolve();
+      return;
     }
-  }, afterMs);
-}, pollMs);
-`;
+    const ticks = String(Math.ceil(afterMs / POLL_MS));
+    // Its own group: the terminal's Ctrl-C, meant for the supervisor, leaves it watching.
+    const shell = spawn('/bin/sh', [SCRIPT, ticks], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    this.#shell = shell;
+    this.#exited = new Promise((resolve) => {
+      shell.once('exit', () => resolve());
+      // No shell: no watchdog, and nothing else lost.
+      shell.once('error', () => resolve());
+    });
+    shell.stdin?.on('error', () => {});
+    // Neither keeps the supervisor's process alive.
+    shell.unref();
+    (shell.stdin as Socket | null)?.unref();
+  }
 
-/**
- * Starts the watchdog of this server process: once the parent is gone, the process group (this
- * process leads it) is killed `afterMs` later unless the process has exited by then.
- */
-export function watchForOrphaning(afterMs: number): void {
-  const worker = new Worker(WATCHDOG, {
-    eval: true,
-    workerData: { parent: process.ppid, group: process.pid, afterMs, pollMs: ORPHAN_POLL_MS },
-  });
-  // Never what keeps the process alive.
-  worker.unref();
+  /** The group led by `pid` is watched (a server process just spawned). */
+  watch(pid: number): void {
+    this.#shell?.stdin?.write(`+${pid}\n`);
+  }
+
+  /** The group led by `pid` is gone. */
+  forget(pid: number): void {
+    this.#shell?.stdin?.write(`-${pid}\n`);
+  }
+
+  /** The supervisor stops (its groups are gone): the watchdog exits, and resolves once it has. */
+  close(): Promise<void> {
+    this.#shell?.stdin?.end();
+    return this.#exited;
+  }
 }

@@ -2,7 +2,6 @@
 // user's own (--cert-file and --key-file) or, with --https, the self-signed one for localhost.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import tls from 'node:tls';
 import type { TlsCredentials } from '../server/tls-termination.js';
 import { CommandError } from './errors.js';
 import type { Output, RunserverOptions } from './options.js';
@@ -32,7 +31,7 @@ async function readPem(option: string, file: string): Promise<string> {
 async function readCertificate(certFile: string, keyFile: string): Promise<Certificate> {
   const [cert, key] = await Promise.all([readPem('--cert-file', certFile), readPem('--key-file', keyFile)]);
   try {
-    tls.createSecureContext({ cert, key });
+    process.getBuiltinModule('node:tls').createSecureContext({ cert, key });
   } catch (err) {
     throw new CommandError(`--cert-file ${certFile} and --key-file ${keyFile} are not a certificate and its key: ${reason(err)}.`, { cause: err });
   }

@@ -1,11 +1,13 @@
 // runserver's --inspect and --inspect-brk: where the serving process's inspector listens (node's
 // `[host:]port`), and this process's inspector, opened when it is the one that serves.
-import inspector from 'node:inspector';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asBindError, BindError, CommandError } from './errors.js';
 
 /** node's defaults for --inspect. */
+/** node:inspector, which only a server process opens (the supervisor parses and claims addresses). */
+const inspector = (): typeof import('node:inspector') => process.getBuiltinModule('node:inspector');
+
 export const DEFAULT_INSPECT_HOST = '127.0.0.1';
 export const DEFAULT_INSPECT_PORT = 9229;
 
@@ -85,7 +87,7 @@ export async function openInspector(target: InspectTarget): Promise<void> {
   if (!target.wait) return;
   await opened;
   if (state.closed) return;
-  inspector.waitForDebugger();
+  inspector().waitForDebugger();
   // The project's modules are imported next: step out of here into the load, or set breakpoints and resume.
   debugger;
 }
@@ -100,8 +102,8 @@ async function untilOpen(target: InspectTarget, state: { closed: boolean }): Pro
       () => true,
       () => false,
     );
-    if (free && !state.closed) inspector.open(port, host, false);
-    if (inspector.url() !== undefined) return;
+    if (free && !state.closed) inspector().open(port, host, false);
+    if (inspector().url() !== undefined) return;
     if (!told && Date.now() - since > TELL_AFTER_MS) {
       told = true;
       process.stderr.write(`The debugger waits for ${inspectAddress(target)}: the previous server process still has it (paused in the debugger?).\n`);
@@ -113,12 +115,12 @@ async function untilOpen(target: InspectTarget, state: { closed: boolean }): Pro
 /** Closes this process's inspector (a newer server process opens it), or gives up opening it. */
 export function closeInspector(): void {
   if (opening) opening.closed = true;
-  if (inspector.url() !== undefined) inspector.close();
+  if (inspector().url() !== undefined) inspector().close();
 }
 
 /** The banner's line about the debugger: its URL, which changes with each server process (node's id). */
 export function inspectorLine(target: InspectTarget, followsReloads: boolean): string {
-  const url = inspector.url();
+  const url = inspector().url();
   if (url === undefined) return `Debugger on ${inspectAddress(target)} once the previous server process lets go of it`;
   return `Debugger listening on ${url}${followsReloads ? ' (the serving process; it follows reloads)' : ''}`;
 }

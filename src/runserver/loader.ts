@@ -3,7 +3,6 @@ import * as nodeModule from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GWI_ROOT } from '../version.js';
-import { MessageChannel } from 'node:worker_threads';
 import { gwiResolver, load, type ResolvedListener, type ResolveHookData } from './module-hooks.js';
 import { startEsbuild } from './transpiler-warmup.js';
 
@@ -64,7 +63,7 @@ async function register(): Promise<void> {
     return;
   }
   // On the loader thread, the hook tells the files it resolved over a port (unref'd: it keeps no process alive).
-  const { port1, port2 } = new MessageChannel();
+  const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
   port1.on('message', ([url, parentURL]: [string, string | undefined]) => resolved(url, parentURL));
   port1.unref();
   const data: ResolveHookData = { gwiUrl, port: port2 };

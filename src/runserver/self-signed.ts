@@ -1,6 +1,5 @@
 // The self-signed certificate of `runserver --https`, for localhost, 127.0.0.1 and ::1: made on first use
 // and kept in the user's cache folder (never in the project), so a browser's exception survives restarts.
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +47,8 @@ export async function selfSignedCertificate(env: NodeJS.ProcessEnv = process.env
 async function readCached(certFile: string, keyFile: string): Promise<TlsCredentials | null> {
   try {
     const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+    // node:crypto only here, with --https: the supervisor needs it for nothing else.
+    const { createPrivateKey, X509Certificate } = process.getBuiltinModule('node:crypto');
     const x509 = new X509Certificate(cert);
     const usable = Date.parse(x509.validTo) - Date.now() > RENEW_DAYS * DAY_MS && x509.checkPrivateKey(createPrivateKey(key));
     return usable ? { cert, key } : null;

@@ -1,7 +1,7 @@
 // TLS ended where a connection is served (the reloader hands raw TCP sockets between processes, and a TLS
 // session cannot follow): the first byte tells a TLS ClientHello from plain HTTP, which gets a 400.
 import type { Socket } from 'node:net';
-import tls, { type SecureContext, type TLSSocket } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import type { ServerLog } from '../log/server-log.js';
 import { httpDate } from './http-date.js';
 import { answerOnSocket, type ProtocolError } from './protocol-errors.js';
@@ -36,7 +36,8 @@ export class TlsTermination {
    * starts afterwards).
    */
   constructor({ cert, key }: TlsCredentials, log: ServerLog, timeoutMs = 60_000) {
-    this.#context = tls.createSecureContext({ cert, key });
+    // node:tls (~3 MiB) is loaded where HTTPS is served: the reloader's supervisor has no other use for it.
+    this.#context = process.getBuiltinModule('node:tls').createSecureContext({ cert, key });
     this.#log = log;
     this.#timeoutMs = timeoutMs;
   }
@@ -65,7 +66,7 @@ export class TlsTermination {
       }
       // The TLS socket reads what is put back before what the kernel holds.
       socket.unshift(chunk);
-      const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: this.#context });
+      const secure = new (process.getBuiltinModule('node:tls').TLSSocket)(socket, { isServer: true, secureContext: this.#context });
       const failed = (): void => void secure.destroy();
       secure.on('error', failed);
       secure.once('secure', () => {

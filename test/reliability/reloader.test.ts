@@ -241,7 +241,7 @@ describe('a supervisor killed with SIGKILL', () => {
     expect(await portIsFree(port)).toBe(true);
   });
 
-  it('a server process stuck in an endless loop is killed by its own watchdog after the grace period', async () => {
+  it("a server process stuck in an endless loop is killed by the supervisor's watchdog after the grace period", async () => {
     // The view at /crash/ never returns: the process answers nothing, not even 'disconnect'.
     writeFileSync(
       path.join(project.dir, 'mysite', 'crash.ts'),

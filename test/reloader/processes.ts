@@ -75,7 +75,8 @@ export function runserver(cwd: string, args: string[], env: Record<string, strin
 
 /** The server processes of a supervisor now, remembered for the cleanup. */
 export function serverProcesses(gwi: GwiProcess): number[] {
-  const pids = gwi.child.pid === undefined ? [] : childPids(gwi.child.pid);
+  // The supervisor's other child is its watchdog (a shell).
+  const pids = gwi.child.pid === undefined ? [] : childPids(gwi.child.pid).filter((pid) => commandLine(pid).includes('server-process'));
   for (const pid of pids) seenChildren.add(pid);
   return pids;
 }
