@@ -1,17 +1,14 @@
 // `gwi runserver`: the command line of Django's runserver. Its options become a call of the supervisor
 // (the auto-reloader), which runs the server processes from cli/server-process.ts, or, with --noreload,
 // of runServer(). Each is imported when it runs: the supervisor needs neither the framework nor tsx.
-import path from 'node:path';
 import { Command } from 'commander';
 import { parseAddrport } from '../runserver/addrport.js';
 import { commandStyle } from '../runserver/options.js';
-import { GWI_ROOT, VERSION } from '../version.js';
+import { VERSION } from '../version.js';
 import { HELP_HELP, reportError, stopOnSignals, VERSION_HELP } from './base.js';
+import { SERVER_PROCESS } from './early-start.js';
 import { listenForShortcuts, shortcutsOn, siteUrl } from './shortcuts.js';
 import { inspectTarget, withInspectOptions, type InspectFlags } from './inspect-flags.js';
-
-/** The built entry of a server process (Django's RUN_MAIN child): see server-process.ts. */
-const SERVER_PROCESS = path.join(GWI_ROOT, 'dist', 'cli', 'server-process.js');
 
 interface RunserverFlags extends InspectFlags {
   ipv6?: boolean;

@@ -1,9 +1,7 @@
 // A server process of the reloader (Django's RUN_MAIN child), its own entry point (dist/cli/server-process.js):
-// the supervisor of `gwi runserver` starts it, and it takes its options from the supervisor's messages.
-import { runReloaderChild } from '../reloader/child.js';
-import { commandStyle } from '../runserver/options.js';
-import { reportError } from './base.js';
+// the supervisor of `gwi runserver` starts it. Node's compile cache (Node ≥ 22.1) goes on before anything
+// else is compiled: a reload's new process then skips compiling gwi, tsx and the project's packages.
+import nodeModule from 'node:module';
 
-// Errors are worded as the CLI words them (the supervisor prints a load's failure when it shows it).
-const style = commandStyle({});
-void runReloaderChild((err, stream) => reportError(err, stream, style));
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+await import('./server-process-run.js');

@@ -1,10 +1,11 @@
 // One server process as the supervisor sees it: spawned ahead as a standby, told to load, handed
 // connections, stopped with its whole process group.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { InspectTarget } from '../runserver/inspect.js';
 import type { ModulesReport } from './loaded-modules.js';
 import type { FailurePage, LiveReloadInfo, LoadOptions, ServerProcessMessage, SupervisorMessage } from './protocol.js';
+import { serverProcessChild } from './spawn-server-process.js';
 import type { OrphanWatchdog } from './watchdog.js';
 
 type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'retiring' | 'failed' | 'stopping' | 'exited';
@@ -75,16 +76,13 @@ export class ServerProcess {
     this.#events = events;
     this.#loadTimeoutMs = loadTimeoutMs;
     this.#inspect = inspect;
-    // Its own process group (detached): a stop reaches whatever it started, and the terminal's Ctrl-C
-    // reaches only the supervisor, which decides.
-    this.#child = spawn(process.execPath, inspect ? [...QUIET_INSPECTOR, ...args] : args, {
-      stdio: [stdin, 'inherit', 'inherit', 'ipc'],
-      detached: true,
-      env: { ...env, RUN_MAIN: 'true' },
-    });
+    // The one spawned early (`gwi runserver`'s first) has maybe said something, or exited, already.
+    const { child, messages, exit } = serverProcessChild({ args, env, stdin, nodeOptions: inspect ? QUIET_INSPECTOR : [] });
+    this.#child = child;
     this.#child.on('message', (message: ServerProcessMessage) => this.#onMessage(message));
     const { pid } = this.#child;
     if (pid !== undefined) watchdog?.watch(pid);
+    let onExit!: (code: number | null, signal: NodeJS.Signals | null) => void;
     this.exited = new Promise((resolve) => {
       const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
         if (this.#phase === 'exited') return;
@@ -110,7 +108,10 @@ export class ServerProcess {
       this.#child.on('error', () => {
         if (this.#child.pid === undefined) exited(null, null);
       });
+      onExit = exited;
     });
+    for (const message of messages) this.#onMessage(message as ServerProcessMessage);
+    if (exit) onExit(...exit);
   }
 
   /**

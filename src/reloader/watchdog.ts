@@ -52,6 +52,8 @@ export class OrphanWatchdog {
 
   /** The supervisor stops (its groups are gone): the watchdog exits, and resolves once it has. */
   close(): Promise<void> {
+    // Waited for: the stop that closes it ends with it (an unref'd shell would let node exit meanwhile).
+    this.#shell?.ref();
     this.#shell?.stdin?.end();
     return this.#exited;
   }
