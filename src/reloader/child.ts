@@ -152,7 +152,7 @@ class ReloaderChild {
 
   /** What the run adds for live reload: the wrapped application, and its own requests kept out of the log. */
   #liveReload(token: string): ServeHooks {
-    const events = new LiveReloadEvents(token);
+    const events = new LiveReloadEvents(token, (open) => this.#send({ type: 'pages', open }));
     this.#events = events;
     const hosts = allowedHosts();
     return {

@@ -57,17 +57,23 @@ export interface EventSink {
 export class LiveReloadEvents {
   readonly token: string;
   readonly #sinks = new Set<EventSink>();
+  readonly #onPages: ((open: boolean) => void) | undefined;
 
-  constructor(token: string) {
+  /** `onPages` is told when the first page connects, and when the last one leaves. */
+  constructor(token: string, onPages?: (open: boolean) => void) {
     this.token = token;
+    this.#onPages = onPages;
   }
 
   /** A new stream; the function it returns removes it (its client left). */
   connect(sink: EventSink): () => void {
     this.#sinks.add(sink);
+    if (this.#sinks.size === 1) this.#onPages?.(true);
     // A second after a lost stream the browser tries again (its default is three).
     sink.write(`retry: 1000\nevent: hello\ndata: ${this.token}\n\n`);
-    return () => this.#sinks.delete(sink);
+    return () => {
+      if (this.#sinks.delete(sink) && this.#sinks.size === 0) this.#onPages?.(false);
+    };
   }
 
   /** Every tab reloads. */

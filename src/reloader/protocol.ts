@@ -79,6 +79,8 @@ export type ServerProcessMessage =
   | { type: 'ready'; debug: boolean; liveReload: LiveReloadInfo | null }
   /** Its first response went out (the supervisor starts the next standby then: see Supervisor). */
   | { type: 'served' }
+  /** A page is open on its live reload (the first connected), or none is any more (the last left). */
+  | { type: 'pages'; open: boolean }
   /** Files its imports resolved to since it last said (batched), and the packages the project imports. */
   | ({ type: 'modules' } & ModulesReport)
   /** A connection it served is closed: the supervisor closes its copy. */

@@ -70,6 +70,8 @@ export class ServerProcess {
   readonly #unsent = new Set<Socket>();
   /** A hand-over failed: the process is on its way out, nothing more is sent to it. */
   #broken = false;
+  /** Some page is open on its live reload (a browser tab that reloads when newer code serves). */
+  #pagesOpen = false;
   readonly exited: Promise<void>;
 
   constructor({ args, env, stdin, loadTimeoutMs, inspect, watchdog }: ServerCommand, events: ServerProcessEvents) {
@@ -122,6 +124,11 @@ export class ServerProcess {
     const message: SupervisorMessage = { type: 'load', options, port, token };
     if (this.#phase === 'standby') this.#startLoading(message);
     else if (this.#phase === 'starting') this.#pendingLoad = message;
+  }
+
+  /** Whether a page is open on its live reload. */
+  get pagesOpen(): boolean {
+    return this.#pagesOpen;
   }
 
   /**
@@ -248,6 +255,7 @@ export class ServerProcess {
     if (message.type === 'closed') this.#events.closed(this, message.id);
     else if (message.type === 'modules') this.#events.modules(this, { files: message.files, dependencies: message.dependencies });
     else if (message.type === 'released') this.#events.released(this, message.id);
+    else if (message.type === 'pages') this.#pagesOpen = message.open;
     if (this.#phase === 'stopping' || this.#phase === 'retiring') return;
     switch (message.type) {
       case 'standby':

@@ -299,7 +299,8 @@ export class Supervisor {
     this.#watcher?.setStaticDirs(liveReload?.assets?.dirs ?? []);
     this.#toReady(child);
     if (previous) this.#retire(previous);
-    this.#afterSwitch();
+    // No page open on the old code: no tab reloads, the next standby need not wait for one.
+    this.#afterSwitch(previous?.pagesOpen ?? true);
   }
 
   #onFailed(child: ServerProcess, page: FailurePage, setup: boolean, report: string): void {
@@ -373,8 +374,8 @@ export class Supervisor {
   }
 
   /** After each switch: the next standby is due, and a change seen during the load is loaded. */
-  #afterSwitch(): void {
-    this.#standby.afterSwitch(this.#serving !== null);
+  #afterSwitch(pages = true): void {
+    this.#standby.afterSwitch(this.#serving !== null, pages);
     if (this.#reloadAgain) {
       this.#reloadAgain = false;
       this.#reload();

@@ -145,6 +145,23 @@ describe('withLiveReload', () => {
   });
 });
 
+describe('LiveReloadEvents: open pages', () => {
+  const sink = () => ({ write: () => {}, end: () => {} });
+
+  it('tells when the first page connects and when the last one leaves, once each', () => {
+    const told: boolean[] = [];
+    const own = new LiveReloadEvents('t8', (open) => told.push(open));
+    const leaveFirst = own.connect(sink());
+    const leaveSecond = own.connect(sink());
+    expect(told).toEqual([true]);
+    leaveFirst();
+    leaveFirst();
+    expect(told).toEqual([true]);
+    leaveSecond();
+    expect(told).toEqual([true, false]);
+  });
+});
+
 describe('staticChange', () => {
   const assets = { url: '/static/', dirs: [path.resolve('/p/static'), path.resolve('/p/assets')] };
 
