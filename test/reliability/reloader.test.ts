@@ -351,6 +351,8 @@ describe('a load that fails while newer saves come', () => {
       await sleep(Math.max(0, began + i * 10 - performance.now()));
     }
     expect(await served(port, 'save 100\n')).toBe(true);
+    // The poller's own requests see it too (served() may see it first, and the poller stop before it asks again).
+    expect(await waitUntil(() => bodies.has('save 100\n'))).toBe(true);
     polling = false;
     await poller;
 
