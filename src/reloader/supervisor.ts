@@ -58,7 +58,7 @@ export class Supervisor {
   #port = 0;
   #certificate: Certificate | null = null;
   #watcher: WatchedFiles | null = null;
-  #watchdog: OrphanWatchdog | null = null;
+  #watchdog: OrphanWatchdog | undefined;
   /** Some server process said what it loaded (else a failed load has the whole folder watched). */
   #toldModules = false;
   /** The process connections go to (ready). */
@@ -398,7 +398,7 @@ export class Supervisor {
     // The terminal is the CLI's while it reads shortcuts from it.
     const stdin = this.#options.shortcuts ? 'ignore' : 'inherit';
     const { serverProcess, inspect } = this.#options;
-    const command: ServerCommand = { args: [serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs, inspect, watchdog: this.#watchdog ?? undefined };
+    const command: ServerCommand = { args: [serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs, inspect, watchdog: this.#watchdog };
     return new ServerProcess(command, {
       ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
       served: (child) => this.#onServed(child),

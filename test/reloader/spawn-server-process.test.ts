@@ -1,11 +1,11 @@
 // `gwi runserver`'s first server process, spawned before the CLI loads: taken by a command spawned exactly
 // as it was (with what it said meanwhile), killed when the command differs.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { discardEarly, serverProcessChild, spawnEarly, type SpawnCommand } from '../../src/reloader/spawn-server-process.js';
-import { isRunning, waitUntil } from './processes.js';
+import { childPids, commandLine, isRunning, waitUntil } from './processes.js';
 
 // A stand-in server process: says hello at once (before anyone takes it), then waits.
 const script = path.join(os.tmpdir(), `gwi-early-${process.pid}.mjs`);
@@ -63,16 +63,7 @@ describe('the early server process', () => {
   });
 });
 
-/** Processes running the stand-in script. */
+/** Processes of this test running the stand-in script. */
 function countStandIns(): number {
-  let count = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(script) && isRunning(Number(entry))) count++;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return count;
+  return childPids(process.pid).filter((pid) => commandLine(pid).includes(script)).length;
 }
