@@ -12,6 +12,7 @@ import { settings } from '../framework/conf/settings.js';
 import { isAllowedHost } from '../framework/http/host-validation.js';
 import { allowedHosts } from '../framework/http/hosts.js';
 import type { StaticFilesApplication } from '../framework/staticfiles/handlers.js';
+import { loadMimeTypes } from '../framework/http/file-response.js';
 import { loadFailureResponse, type ErrorWhere } from '../framework/debug/load-failure.js';
 import { errorLocation } from '../framework/utils/module-loading.js';
 import { serverNameOf } from '../server/address.js';
@@ -144,6 +145,8 @@ class ReloaderChild {
       res.once('close', () => {
         // Nothing to say once the supervisor is gone (a stop under way).
         if (process.connected) this.#send({ type: 'served' });
+        // Static files need them; the first process (its load due at once) gets them after its first answer.
+        setImmediate(loadMimeTypes);
       });
     });
     this.#modules.flush();
@@ -227,6 +230,9 @@ export async function runReloaderChild(reportError: ReportError): Promise<void> 
   // the loader thread each).
   await import(import.meta.resolve('gwi'));
   await startTranspiler();
-  if (process.env[WARM_UP_VARIABLE] === '1') await warmUp();
+  const ahead = process.env[WARM_UP_VARIABLE] === '1';
+  if (ahead) await warmUp();
   new ReloaderChild(reportError).standby();
+  // Started ahead of a save: the MIME tables a page's stylesheets need are loaded while it waits.
+  if (ahead) setImmediate(loadMimeTypes);
 }

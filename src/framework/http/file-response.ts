@@ -2,9 +2,9 @@
 // and Content-Disposition its name and size give.
 import { Buffer } from 'node:buffer';
 import { openSync, fstatSync, read, closeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { lookup } from 'mime-types';
 import type { FileLike } from '../../gateway/types.js';
 import { quote } from '../utils/encoding.js';
 import type { HeadersInit } from './response-headers.js';
@@ -40,6 +40,18 @@ const COMPRESSED_TYPES = new Map([
   ['br', 'application/x-brotli'],
 ]);
 
+// mime-types builds its tables from mime-db when it is first required (~16 ms): not in every process's
+// start-up (a server process's, on the way to its first response), but when a type is first needed, or
+// when loadMimeTypes() is called in idle time.
+const require = createRequire(import.meta.url);
+let mimeLookup: typeof import('mime-types').lookup | undefined;
+
+/** Loads the MIME tables now (a server process calls it when it has nothing else to do). */
+export function loadMimeTypes(): typeof import('mime-types').lookup {
+  mimeLookup ??= (require('mime-types') as typeof import('mime-types')).lookup;
+  return mimeLookup;
+}
+
 // Where mime-db and Python's mimetypes disagree on a type gwi has always sent: Python's, as Django sends it.
 const PYTHON_TYPES = new Map([['xml', 'text/xml']]);
 
@@ -56,7 +68,7 @@ export function guessType(fileName: string): { type: string | null; encoding: st
   const encoding = ENCODINGS.get(suffix) ?? null;
   if (encoding !== null) base = base.slice(0, -suffix.length);
   const extension = path.extname(base).slice(1).toLowerCase();
-  return { type: (extension && (PYTHON_TYPES.get(extension) ?? lookup(extension))) || null, encoding };
+  return { type: (extension && (PYTHON_TYPES.get(extension) ?? loadMimeTypes()(extension))) || null, encoding };
 }
 
 /** The content type Django's FileResponse sends for a file name: a compressed file's own type, else its type, else application/octet-stream. */

@@ -1,8 +1,10 @@
 // FileResponse (Django's tests/responses/test_fileresponse): content types, Content-Disposition, files by
 // path and file-likes, served as a GWI body through the validator.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configureSettings, resetSettings } from '../../../src/framework/conf/settings.js';
 import { contentDispositionHeader, FileResponse, guessContentType } from '../../../src/framework/http/file-response.js';
@@ -166,4 +168,20 @@ describe('FileResponse', () => {
     expect(() => new FileResponse(path.join(tempDir, 'missing.txt'))).toThrow(/ENOENT/);
     expect(() => new FileResponse(tempDir)).toThrow(/EISDIR/);
   });
+});
+
+describe('the MIME tables', () => {
+  it("are loaded when a type is first guessed, not by gwi's import (measured in a fresh process)", () => {
+    const source = (file: string): string => JSON.stringify(fileURLToPath(new URL(`../../../src/${file}`, import.meta.url)));
+    const script = `
+      import { createRequire } from 'node:module';
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/mime-types/'));
+      await import(${source('index.ts')});
+      const { guessType } = await import(${source('framework/http/file-response.ts')});
+      const before = loaded();
+      const type = guessType('x.css').type;
+      console.log(JSON.stringify({ before, type, after: loaded() }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ before: false, type: 'text/css', after: true });
+  }, 30_000);
 });
