@@ -21,9 +21,10 @@
 //   reload       the median and p90 over N saves (default 20) of: the file rewritten with a new version →
 //                the first HTTP 200 whose body is that version (for gwi's HTML page, whose `<body
 //                data-version>` is). A client GETs `/` on a NEW connection every 5 ms (the next request starts
-//                5 ms after the previous one ended) all along. Saves are spaced 100–1100 ms (uniform, mean
-//                600 ms) after the previous new version was seen: the random phase matters for pollers such
-//                as Django's StatReloader (1 s). Not for Vite: it has no comparable server-side step (it reads
+//                5 ms after the previous one ended) all along. Saves are spaced 100–1100 ms (mean 600 ms)
+//                after the previous new version was seen, one gap from each 1/N of that range in one shuffled
+//                order, the same for every tool (lib.mjs saveGaps): the phase matters for pollers such as
+//                Django's StatReloader (1 s). Not for Vite: it has no comparable server-side step (it reads
 //                index.html again for each request).
 //   failed       that client's requests during the N reloads that failed: connection refused or reset,
 //                no answer within 3 s, or any status but 200.
@@ -80,6 +81,7 @@ import {
   ROOT,
   SAVE_GAP,
   saveGap,
+  saveGaps,
   shownVersion,
   sleep,
   spawnGroup,
@@ -373,12 +375,13 @@ async function serverSide(tool, run, opts, deadline, result, { url, child, polle
   // N reloads.
   const phaseStart = now();
   let missedInARow = 0;
+  const gap = saveGaps(opts.saves);
   for (let i = 1; i <= opts.saves; i++) {
     if (now() > deadline) {
       result.notes.push(`time budget spent: ${i - 1} of ${opts.saves} saves made`);
       break;
     }
-    await sleep(saveGap());
+    await sleep(gap());
     const version = `r${i}-${token()}`;
     const savedAt = now();
     writeFileSync(run.file, run.source(version));
@@ -453,7 +456,7 @@ async function inBrowser(run, opts, deadline, result, { url, context }) {
     writeFileSync(run.file, run.source(version));
     return version;
   };
-  const spacing = () => saveGap(BROWSER_GAP_MIN_MS, BROWSER_GAP_SPREAD_MS);
+  const spacing = saveGaps(opts.saves, BROWSER_GAP_MIN_MS, BROWSER_GAP_SPREAD_MS);
   const tab = await measureTab(context, { url, saves: opts.saves, gap: spacing, save, timeoutMs: RELOAD_TIMEOUT_MS, deadline });
   result.browser = tab;
   result.notes.push(...tab.notes);
@@ -628,7 +631,7 @@ function report(results, skipped, opts, env, chromium) {
   const gwi = results.find((r) => r.tool.name === 'gwi');
   const method = [];
   if (opts.server) {
-    method.push(`${opts.saves} saves per tool, ${SAVE_GAP.minMs}–${SAVE_GAP.minMs + SAVE_GAP.spreadMs} ms apart (random), each a new version ` +
+    method.push(`${opts.saves} saves per tool, ${SAVE_GAP.minMs}–${SAVE_GAP.minMs + SAVE_GAP.spreadMs} ms apart (one gap from each 1/${opts.saves} of that range, in one shuffled order, the same for every tool), each a new version ` +
       'string written into the view module; reload = save → first `200` with the new body (gwi\'s: an HTML page that shows ' +
       `it, so that runserver adds its live reload), a client GETting \`/\` on a new loopback connection every ${POLL_MS} ms. Failed = that client's refused/reset/timed-out/non-200 requests during the ` +
       `reloads. Burst = ${BURST_SAVES} saves ${BURST_SPACING_MS} ms apart (${opts.bursts} per tool); restarts = distinct ` +
@@ -637,7 +640,7 @@ function report(results, skipped, opts, env, chromium) {
   }
   if (opts.browser) {
     method.push(`In the browser = for the tools that reload an open tab by themselves, ${opts.saves} ` +
-      `${opts.server ? 'more ' : ''}saves, ${BROWSER_GAP_MIN_MS}–${BROWSER_GAP_MIN_MS + BROWSER_GAP_SPREAD_MS} ms apart (random) ` +
+      `${opts.server ? 'more ' : ''}saves, ${BROWSER_GAP_MIN_MS}–${BROWSER_GAP_MIN_MS + BROWSER_GAP_SPREAD_MS} ms apart (the same way) ` +
       "after the tab showed the previous one (gwi's next standby process ready, as for a developer looking at the page), " +
       `with a headless Chromium tab (${chromium ?? 'not started'}; playwright-core) on \`/\` and no client polling: ` +
       'from `Date.now()` just before the write to `performance.timeOrigin` + `domInteractive` of the navigation that shows the ' +

@@ -33,7 +33,8 @@
 //             /proc/<pid>/smaps_rollup) counts a page shared by N processes 1/N in each: node's ~34 MiB of
 //             code pages, which every node process maps, count once per process in a tree's summed RSS
 //             and once in all in its PSS (machine-wide: a little less, the more node processes run)
-//   reload    then S saves (default 10), each 100–1100 ms after the previous version was served: save →
+//   reload    then S saves (default 10), each 100–1100 ms after the previous version was served (the same
+//             gaps, in the same order, for every tool and tree: lib.mjs saveGaps): save →
 //             the first 200 showing the new version, a GET on a new connection every 5 ms (as
 //             bench/reload.mjs measures it); p50 and p90
 // And two reference launches (L each): gwi runserver on `gwi startproject` as it comes (its welcome page),
@@ -73,7 +74,7 @@ import {
   ROOT,
   runBench,
   SAVE_GAP,
-  saveGap,
+  saveGaps,
   shownVersion,
   sleep,
   STEADY,
@@ -162,8 +163,9 @@ const unanswered = (launch, tail) => `launch ${launch}: no 200 within ${LAUNCH_T
 /** S saves of the page, each one's save → first 200 showing it into `result.reloads`. */
 async function saves(run, file, spec, opts, result, child) {
   let missedInARow = 0;
+  const gap = saveGaps(opts.saves);
   for (let i = 1; i <= opts.saves; i++) {
-    await sleep(saveGap());
+    await sleep(gap());
     const version = `r${i}-${token()}`;
     const savedAt = performance.now();
     writeFileSync(file, pageSource(version, spec));
@@ -373,7 +375,7 @@ function report(trees, references, opts, env, peers) {
     `- Launch: command spawned → first \`200\` showing the page's version (a GET on a new connection every 5 ms); median of ` +
       `${opts.launches}, the tools taking turns, the first launch in brackets (tsx's transform cache, which gwi uses too, cold then).`,
     `- Reload: ${opts.saves} saves of the page's module after the first launch, each ${SAVE_GAP.minMs}–${SAVE_GAP.minMs + SAVE_GAP.spreadMs} ` +
-      'ms (random) after the previous version was served: save → first `200` showing the new version, a GET on a new connection ' +
+      'ms after the previous version was served (one gap from each tenth of that range, in one shuffled order, the same for every tool and tree): save → first `200` showing the new version, a GET on a new connection ' +
       'every 5 ms (as bench/reload.mjs); p50, p90 in brackets. gwi imports the project\'s modules afresh on every reload (the ' +
       "page's and the deepest alike); the others restart their process.",
     '- At rest: after the first launch\'s first `200`, once steady (same processes, RSS within 1 MiB over 1 s): VmRSS and PSS ' +
