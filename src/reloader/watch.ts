@@ -84,6 +84,12 @@ function isFolder(file: string): boolean {
   return statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
+/** A file as a change would leave it (inode, size, modification time); null for a folder or nothing. */
+function fileState(file: string): string | null {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  return stats?.isFile() ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : null;
+}
+
 /** A running watch of paths of one project. */
 export class ProjectWatcher {
   readonly #root: string;
@@ -97,6 +103,14 @@ export class ProjectWatcher {
   #ready!: Promise<void>;
   readonly #onChange: (paths: string[]) => void;
   readonly #changed = new Set<string>();
+  /**
+   * Each file as it was when its change was last reported. chokidar tells a change again when its watch
+   * sees any event on the file (a chmod), and a save can be told twice: by the watcher, and by the look
+   * for saves made before its watch began (WatchedFiles), which on a busy machine came more than the
+   * quiet time apart and reloaded twice. A file as it was last reported has not changed (as for Django,
+   * which compares modification times).
+   */
+  readonly #reported = new Map<string, string | null>();
   /** Watched entries whose own watch said they were deleted or moved away (their watch ended with them). */
   readonly #gone = new Set<string>();
   /** Watched folders deleted and not made again yet, and the look for them. */
@@ -126,6 +140,14 @@ export class ProjectWatcher {
       if (shallow) this.#shallow.add(file);
     }
     if (added.length > 0) this.#watcher.add(added);
+  }
+
+  /**
+   * Changes found otherwise (a save made before the watch began): reported with the watcher's own, once
+   * quiet, so that the watcher telling the same save too reloads once.
+   */
+  changed(paths: readonly string[]): void {
+    for (const file of paths) this.#record(file);
   }
 
   /** Resolves once the watcher has looked at what it was given first (chokidar's 'ready'). */
@@ -232,9 +254,14 @@ export class ProjectWatcher {
       for (const folder of replaced) this.#changed.add(folder);
     }
     if (this.#closed || this.#changed.size === 0) return;
-    const paths = [...this.#changed];
+    const paths = [...this.#changed].filter((file) => {
+      const state = fileState(file);
+      const changed = state === null || this.#reported.get(file) !== state;
+      this.#reported.set(file, state);
+      return changed;
+    });
     this.#changed.clear();
-    this.#onChange(paths);
+    if (paths.length > 0) this.#onChange(paths);
   }
 
   /** While a watched folder is missing, every MISSING_POLL_MS: once it is back, it is watched again and counts as changed. */

@@ -86,7 +86,8 @@ export class WatchedFiles {
           this.#files.set(file, now);
           saved.push(file);
         }
-        if (saved.length > 0 && !this.#closed) this.#options.onChange(this.kindOf(saved), saved);
+        // Through the watcher, which may be telling the same save: one reload.
+        if (saved.length > 0 && !this.#closed) this.#watcher?.changed(saved);
       })();
     }, LOOK_AFTER_MS);
     this.#looking.unref();

@@ -1,6 +1,6 @@
 // The reloader's watcher: what it leaves alone, what it says about the system's limits, and one
 // reload per burst of saves (in-process, on a temporary folder).
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -120,6 +120,35 @@ describe('ProjectWatcher', () => {
     }
     await sleep(300);
     expect(batches).toEqual([[path.join(root, 'mysite', 'views.ts'), path.join(root, 'mysite', 'urls.ts')]]);
+  });
+
+  it('reports a save once: another event on the file, as it was reported, is no change (a chmod neither)', async () => {
+    watcher = await watching();
+    const views = path.join(root, 'mysite', 'views.ts');
+    writeFileSync(`${views}.tmp`, 'v1');
+    renameSync(`${views}.tmp`, views);
+    await sleep(300);
+    // chokidar tells a change for any event its watch of the file sees, as it does for a save told twice.
+    chmodSync(views, 0o600);
+    await sleep(300);
+    writeFileSync(views, 'v2');
+    await sleep(300);
+    expect(batches).toEqual([[views], [views]]);
+  });
+
+  it('reports a save told both by the watch and by changed() (the look for saves made before the watch began) once', async () => {
+    watcher = await watching();
+    const views = path.join(root, 'mysite', 'views.ts');
+    writeFileSync(views, 'v1');
+    await sleep(300);
+    // The same save, told again after its report.
+    watcher.changed([views]);
+    await sleep(300);
+    // A new save, told by both at once.
+    writeFileSync(views, 'v2');
+    watcher.changed([views]);
+    await sleep(300);
+    expect(batches).toEqual([[views], [views]]);
   });
 
   it('keeps a burst whole when this process is held up past the quiet time between two saves', async () => {
