@@ -53,24 +53,20 @@ import {
   beginRun,
   benchOptions,
   formatInt,
-  formatMiB,
   launchDevServer,
-  mibNumber,
   freePort,
   machineLines,
   mark,
   median,
-  MiB,
   namesOf,
   pollUntil,
   progress,
   publish,
   runBench,
   sleep,
-  STEADY,
-  steadyMemory,
-  stopGroup,
 } from './lib.mjs';
+import { formatMiB, mibNumber, MiB, STEADY, steadyMemory } from './proc-memory.mjs';
+import { stopGroup } from './processes.mjs';
 
 const SECTION = 'Cold start and memory (dev servers)';
 const ALL_TOOLS = ['gwi', 'django', 'node-watch', 'tsx'];

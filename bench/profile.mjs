@@ -15,17 +15,8 @@ import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  checkHello,
-  ensureBuilt,
-  installCleanup,
-  requireWrk,
-  ROOT,
-  runWrk,
-  startServer,
-  stopServer,
-  wrkProblem,
-} from './lib.mjs';
+import { checkHello, ensureBuilt, requireWrk, ROOT, runWrk, startServer, stopServer, wrkProblem } from './lib.mjs';
+import { installCleanup } from './processes.mjs';
 
 function options() {
   const { values } = parseArgs({

@@ -70,8 +70,6 @@ import {
   ensureBuilt,
   freePort,
   httpGetOnce,
-  installCleanup,
-  killAllChildren,
   machine,
   machineLines,
   mark,
@@ -84,13 +82,11 @@ import {
   saveGaps,
   shownVersion,
   sleep,
-  spawnGroup,
-  stopGroup,
   token,
-  watchProcessTree,
   writeResultsJson,
   writeResultsSection,
 } from './lib.mjs';
+import { installCleanup, killAllChildren, spawnGroup, stopGroup, watchProcessTree } from './processes.mjs';
 import { measureTab, openBrowser } from './browser-reload.mjs';
 import { DEV_SERVERS } from './dev-servers.mjs';
 import { installPeer } from './projects.mjs';

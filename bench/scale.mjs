@@ -57,15 +57,11 @@ import {
   beginRun,
   benchOptions,
   formatInt,
-  formatMiB,
   freePort,
-  killAllChildren,
   launchDevServer,
   machineLines,
   mark,
   median,
-  MiB,
-  mibNumber,
   namesOf,
   percentile,
   pollUntil,
@@ -77,11 +73,10 @@ import {
   saveGaps,
   shownVersion,
   sleep,
-  STEADY,
-  steadyMemory,
-  stopGroup,
   token,
 } from './lib.mjs';
+import { formatMiB, MiB, mibNumber, STEADY, steadyMemory } from './proc-memory.mjs';
+import { killAllChildren, stopGroup } from './processes.mjs';
 import { GWI_BIN, installPeer, makeGwiProject, packageName, readVersion, TSX_CLI } from './projects.mjs';
 import { writeScaleChart } from './scale-chart.mjs';
 import { CHAIN_LENGTH, describeTree, makeOneFileServer, makeScaleTree, pageSource, TREES } from './scale-trees.mjs';

@@ -31,11 +31,9 @@ import {
   beginRun,
   benchOptions,
   formatInt,
-  formatMiB,
   freePort,
   machineLines,
   mark,
-  MiB,
   namesOf,
   pollUntil,
   progress,
@@ -43,15 +41,13 @@ import {
   requireWrk,
   runBench,
   runWrk,
-  sampleEvery,
   sleep,
-  spawnGroup,
   startServer,
-  stopGroup,
   stopServer,
-  treeRss,
   wrkProblem,
 } from './lib.mjs';
+import { formatMiB, MiB, sampleEvery, treeRss } from './proc-memory.mjs';
+import { spawnGroup, stopGroup } from './processes.mjs';
 
 const SECTION = 'Soak (60 s, 100 connections)';
 const ALL_TARGETS = ['runserver', 'makeserver'];

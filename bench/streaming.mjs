@@ -39,24 +39,19 @@ import {
   beginRun,
   benchOptions,
   drained,
-  formatMiB,
   freePort,
   machineLines,
   mark,
   median,
-  MiB,
   pollUntil,
-  procStatusBytes,
   progress,
   publish,
-  resetPeakRss,
   ROOT,
   runBench,
-  sampleEvery,
   sleep,
-  spawnGroup,
-  stopGroup,
 } from './lib.mjs';
+import { formatMiB, MiB, procStatusBytes, resetPeakRss, sampleEvery } from './proc-memory.mjs';
+import { spawnGroup, stopGroup } from './processes.mjs';
 
 const SECTION = 'Streaming (1 GiB down and up)';
 const STREAM_SERVER = join(ROOT, 'bench', 'stream-server.mjs');

@@ -49,11 +49,9 @@ import { parseArgs } from 'node:util';
 import {
   checkHello,
   cpuTimeMs,
-  descendantPids,
   ensureBuilt,
   formatInt,
   freePort,
-  installCleanup,
   listenOverflows,
   machine,
   machineLines,
@@ -64,14 +62,13 @@ import {
   ROOT,
   runWrk,
   sleep,
-  spawnGroup,
   startServer,
-  stopGroup,
   stopServer,
   writeResultsJson,
   writeResultsSection,
   wrkProblem,
 } from './lib.mjs';
+import { descendantPids, installCleanup, spawnGroup, stopGroup } from './processes.mjs';
 import { DEV_SERVERS } from './dev-servers.mjs';
 import { installPeer, readVersion } from './projects.mjs';
 
