@@ -55,19 +55,32 @@ export function registerProjectLoader(): Promise<void> {
 async function register(): Promise<void> {
   // Resolved here, before any hook: this module is inside the gwi package, so `gwi` is its self-reference.
   const gwiUrl = import.meta.resolve('gwi');
-  // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
-  const { register: registerTsx } = await import('tsx/esm/api');
-  registerTsx();
   if (registerHooks) {
+    // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
+    const { register: registerTsx } = await import('tsx/esm/api');
+    registerTsx();
     registerHooks({ resolve: gwiResolver(gwiUrl, resolved), load });
     return;
   }
+  registerTsxOnLoaderThread();
   // On the loader thread, the hook tells the files it resolved over a port (unref'd: it keeps no process alive).
   const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
   port1.on('message', ([url, parentURL]: [string, string | undefined]) => resolved(url, parentURL));
   port1.unref();
   const data: ResolveHookData = { gwiUrl, port: port2 };
   nodeModule.register(builtEntry('module-hooks.js'), { parentURL: import.meta.url, data, transferList: [port2] });
+}
+
+/**
+ * tsx's hooks, registered on the loader thread as its own API registers them there, without that API's
+ * half in this thread: importing it loads esbuild here too (~50 ms of a server process's start-up, on
+ * the way to its first answer), and only the loader thread transpiles. The rest of that half is the
+ * source maps switch, which error pages and stack traces need to point into the TypeScript.
+ */
+function registerTsxOnLoaderThread(): void {
+  process.setSourceMapsEnabled(true);
+  // tsx's initialize requires its data object; no namespace, and the tsconfig found from the working directory.
+  nodeModule.register(import.meta.resolve('tsx/esm'), { parentURL: import.meta.url, data: {} });
 }
 
 /**

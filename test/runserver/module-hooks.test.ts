@@ -1,6 +1,7 @@
 // gwi's module hooks in a served project: an installed package's JavaScript is loaded exactly as node
 // loads it (tsx, which rewrites every dynamic import( and maps it, never sees it), while the project's own
 // modules still go through tsx. Vite's import under tsx took 4× the time and 3× the memory.
+import * as nodeModule from 'node:module';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfStale } from '../cli/gwi-process.js';
 import { httpText } from '../helpers/http.js';
@@ -16,7 +17,6 @@ afterEach(async () => {
   await killEverything();
   project.remove();
 });
-
 
 describe("gwi's module hooks", () => {
   it("load a package's ES modules untouched, and the project's through tsx", async () => {
@@ -35,5 +35,24 @@ describe("gwi's module hooks", () => {
     expect(answer).toMatchObject({ package: "() => import('./other.js')", other: 1 });
     // tsx's rewrite, still on the project's own modules (so the package's answer above says something).
     expect(answer.own).toMatch(/^\(\)=>import\("\.\/urls\.js"\)\.then\(/);
+  }, 30_000);
+
+  it('run tsx where node runs hooks: on the loader thread, esbuild is not loaded in the main thread, and stacks point into the TypeScript', async () => {
+    project.write(
+      'mysite/views.ts',
+      "import { createRequire } from 'node:module';\nimport { JsonResponse } from 'gwi';\n" +
+        'interface Shape {\n  a: number;\n  b: string;\n}\n' +
+        'export const index = () => {\n' +
+        "  const esbuild = Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/esbuild/lib/main.js'));\n" +
+        "  return new JsonResponse({ esbuild, stack: new Error('here').stack });\n" +
+        '};\n',
+    );
+    const gwi = runserver(project.dir, ['0', '--noreload']);
+    const port = await gwi.started();
+    const answer = JSON.parse((await httpText(port, '/')).body) as { esbuild: boolean; stack: string };
+    // Where node has in-thread hooks, tsx transpiles in the main thread (and needs esbuild there).
+    expect(answer.esbuild).toBe('registerHooks' in nodeModule);
+    // Line 9 of the TypeScript: the interface's lines are gone from the JavaScript that runs.
+    expect(answer.stack).toMatch(/\/mysite\/views\.ts:9:\d+\)/);
   }, 30_000);
 });
