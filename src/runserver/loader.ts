@@ -3,7 +3,9 @@ import * as nodeModule from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GWI_ROOT } from '../version.js';
+import { findProjectRoot, isCommonJsProject } from '../framework/utils/module-loading.js';
 import { gwiResolver, load, type ResolvedListener, type ResolveHookData } from './module-hooks.js';
+import { hookRequire, shareWithRequire } from './require-hooks.js';
 import { startEsbuild } from './transpiler-warmup.js';
 
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
@@ -55,14 +57,23 @@ export function registerProjectLoader(): Promise<void> {
 async function register(): Promise<void> {
   // Resolved here, before any hook: this module is inside the gwi package, so `gwi` is its self-reference.
   const gwiUrl = import.meta.resolve('gwi');
-  if (registerHooks) {
+  // Its TypeScript is CommonJS, as node and tsx read it: tsx's require() hooks too, as the tsx command has.
+  const commonJs = isCommonJsProject(findProjectRoot());
+  if (commonJs) {
+    const { register: registerTsxRequire } = await import('tsx/cjs/api');
+    registerTsxRequire();
+    shareWithRequire(gwiUrl, await import(gwiUrl));
+    if (!registerHooks) hookRequire((specifier) => import.meta.resolve(specifier), resolved);
+  }
+  if (registerHooks || commonJs) {
     // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
     const { register: registerTsx } = await import('tsx/esm/api');
     registerTsx();
+  } else registerTsxOnLoaderThread();
+  if (registerHooks) {
     registerHooks({ resolve: gwiResolver(gwiUrl, resolved), load });
     return;
   }
-  registerTsxOnLoaderThread();
   // On the loader thread, the hook tells the files it resolved over a port (unref'd: it keeps no process alive).
   const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
   port1.on('message', ([url, parentURL]: [string, string | undefined]) => resolved(url, parentURL));
@@ -74,8 +85,9 @@ async function register(): Promise<void> {
 /**
  * tsx's hooks, registered on the loader thread as its own API registers them there, without that API's
  * half in this thread: importing it loads esbuild here too (~50 ms of a server process's start-up, on
- * the way to its first answer), and only the loader thread transpiles. The rest of that half is the
- * source maps switch, which error pages and stack traces need to point into the TypeScript.
+ * the way to its first answer), and in an ES module project only the loader thread transpiles. The rest
+ * of that half is the source maps switch, which error pages and stack traces need to point into the
+ * TypeScript, and a fix for CommonJS modules that tsx hands to require() (a CommonJS project keeps the API).
  */
 function registerTsxOnLoaderThread(): void {
   process.setSourceMapsEnabled(true);

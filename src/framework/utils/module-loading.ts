@@ -21,17 +21,33 @@ export function findProjectRoot(cwd = process.cwd()): string {
   }
 }
 
-/** The `gwi` field of the package.json in `root`, if any; a broken manifest is an ImproperlyConfigured. */
-export function readProjectField(root: string): { settings?: string } | undefined {
+/** The package.json in `root`, if any; a broken one is an ImproperlyConfigured. */
+function readManifest(root: string): { gwi?: unknown; type?: unknown } | null | undefined {
   const file = path.join(root, 'package.json');
   if (!existsSync(file)) return undefined;
-  let manifest: unknown;
   try {
-    manifest = JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8')) as { gwi?: unknown; type?: unknown } | null;
   } catch (err) {
     throw new ImproperlyConfigured(`${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  const field = (manifest as { gwi?: unknown } | null)?.gwi;
+}
+
+/**
+ * Whether the project's .ts files are CommonJS: its package.json does not say "type": "module" (node's
+ * default, and tsx's). A broken package.json says nothing here; reading the settings reports it.
+ */
+export function isCommonJsProject(root: string): boolean {
+  try {
+    return readManifest(root)?.type !== 'module';
+  } catch {
+    return false;
+  }
+}
+
+/** The `gwi` field of the package.json in `root`, if any; a broken manifest is an ImproperlyConfigured. */
+export function readProjectField(root: string): { settings?: string } | undefined {
+  const file = path.join(root, 'package.json');
+  const field = readManifest(root)?.gwi;
   if (field === undefined) return undefined;
   const settings = (field as { settings?: unknown } | null)?.settings;
   if (field === null || typeof field !== 'object' || (settings !== undefined && typeof settings !== 'string')) {
@@ -65,7 +81,11 @@ export async function importModule(name: string, root: string): Promise<Record<s
   if (file === null) {
     throw new ImproperlyConfigured(`No module named '${name}' (looked for ${path.resolve(root, normalizeModuleName(name))}.ts and friends).`);
   }
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  // A CommonJS module that tsx compiled from `export`s: node's default is its module.exports, the object
+  // that holds them all (`default` among them) and says so with __esModule.
+  const exported = namespace.default as { __esModule?: unknown } | null | undefined;
+  return typeof exported === 'object' && exported !== null && exported.__esModule === true ? (exported as Record<string, unknown>) : namespace;
 }
 
 /**
