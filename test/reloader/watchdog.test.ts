@@ -7,9 +7,13 @@ import { isRunning, waitUntil } from './processes.js';
 
 const started: ChildProcess[] = [];
 
-/** A process group of its own that runs until killed: `sh` looping (as a process stuck in a loop would). */
+/**
+ * A process group of its own that runs until killed, as a process stuck in a loop would. One process, which
+ * this one reaps: a member it did not start (`sleep` under a looping `sh`) would stay in the killed group
+ * as a zombie until init reaps it (1.2-1.7 s on the CI machine), and the watchdog would wait for it.
+ */
 function group(): number {
-  const child = spawn('/bin/sh', ['-c', 'while :; do sleep 1; done'], { detached: true, stdio: 'ignore' });
+  const child = spawn('sleep', ['1000'], { detached: true, stdio: 'ignore' });
   started.push(child);
   return child.pid as number;
 }
