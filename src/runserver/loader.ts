@@ -63,7 +63,7 @@ async function register(): Promise<void> {
     const { register: registerTsxRequire } = await import('tsx/cjs/api');
     registerTsxRequire();
     shareWithRequire(gwiUrl, await import(gwiUrl));
-    if (!registerHooks) hookRequire((specifier) => import.meta.resolve(specifier), resolved);
+    if (!registerHooks) hookRequire(resolved);
   }
   if (registerHooks || commonJs) {
     // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.

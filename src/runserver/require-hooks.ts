@@ -26,11 +26,15 @@ export function shareWithRequire(url: string, namespace: object): void {
   Module.createRequire(url).cache[file] = cached;
 }
 
-/** Wraps the CommonJS resolver (after tsx's): `resolveGwi` answers for `gwi` and `gwi/...`. */
-export function hookRequire(resolveGwi: (specifier: string) => string, resolved: ResolvedListener): void {
+/**
+ * Wraps the CommonJS resolver (after tsx's). `gwi` and `gwi/...` resolve as they do from this module,
+ * which is inside the gwi package (its self-reference, through its package.json "exports").
+ */
+export function hookRequire(resolved: ResolvedListener): void {
   const next = loader._resolveFilename;
   loader._resolveFilename = function resolveFilename(request, parent, ...rest) {
-    const file = request === 'gwi' || request.startsWith('gwi/') ? fileURLToPath(resolveGwi(request)) : next.call(this, request, parent, ...rest);
+    const isGwi = request === 'gwi' || request.startsWith('gwi/');
+    const file = isGwi ? fileURLToPath(import.meta.resolve(request)) : next.call(this, request, parent, ...rest);
     // Built-in modules resolve to their names.
     if (path.isAbsolute(file)) resolved(pathToFileURL(file).href, parent?.filename ? pathToFileURL(parent.filename).href : undefined);
     return file;
