@@ -229,8 +229,8 @@ export async function runReloaderChild(reportError: ReportError): Promise<void> 
   // and before the loaders, so that none of its modules goes through them (on Node 20, a round trip to
   // the loader thread each).
   await import(import.meta.resolve('gwi'));
-  await startTranspiler();
   const ahead = process.env[WARM_UP_VARIABLE] === '1';
+  await startTranspiler(ahead);
   if (ahead) await warmUp();
   new ReloaderChild(reportError).standby();
   // Started ahead of a save: the MIME tables a page's stylesheets need are loaded while it waits.

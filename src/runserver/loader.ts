@@ -6,7 +6,7 @@ import { GWI_ROOT } from '../version.js';
 import { findProjectRoot, isCommonJsProject } from '../framework/utils/module-loading.js';
 import { gwiResolver, load, type ResolvedListener, type ResolveHookData } from './module-hooks.js';
 import { hookRequire, shareWithRequire } from './require-hooks.js';
-import { startEsbuild } from './transpiler-warmup.js';
+import { startEsbuildSync } from './transpiler-warmup.js';
 
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
 type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook; load: nodeModule.LoadHook }) => unknown;
@@ -96,16 +96,19 @@ function registerTsxOnLoaderThread(): void {
 }
 
 /**
- * Starts the transpiler's service process ahead, in the thread where tsx transpiles: the first
- * TypeScript file a process transpiles otherwise waits ~12 ms for it. The reloader's standby calls
- * this, so that the load after a save (which transpiles the saved file) does not wait.
+ * Starts the transpiler's service ahead, where tsx transpiles: the first TypeScript file a process
+ * transpiles otherwise waits for it. On the loader thread (Node 20) that is esbuild's asynchronous
+ * service (~12 ms), started in the background. In this thread (in-thread hooks, and a CommonJS project's
+ * require() hooks) it is esbuild's synchronous one (~85 ms, blocking): only a standby (`ahead`) starts
+ * it, so that the load after a save, which transpiles the saved file, does not wait. The first server
+ * process may find every file in tsx's cache and need no service at all.
  */
-export async function startTranspiler(): Promise<void> {
+export async function startTranspiler(ahead: boolean): Promise<void> {
   await registerProjectLoader();
   // The esbuild that tsx imports (its own dependency).
-  const esbuildUrl = pathToFileURL(nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild')).href;
-  // The thread register() picks for gwi's resolver. (The first Node 22 and 24 releases with in-thread
-  // hooks still see tsx on the loader thread: there the head start goes to the other thread and is lost.)
-  if (registerHooks) void startEsbuild(esbuildUrl);
-  else nodeModule.register(builtEntry('transpiler-warmup.js'), { parentURL: import.meta.url, data: esbuildUrl });
+  const esbuildFile = nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild');
+  if (ahead && (registerHooks || isCommonJsProject(findProjectRoot()))) startEsbuildSync(esbuildFile);
+  // (The first Node 22 and 24 releases with in-thread hooks still see tsx on the loader thread: there the
+  // service goes unused.)
+  if (!registerHooks) nodeModule.register(builtEntry('transpiler-warmup.js'), { parentURL: import.meta.url, data: pathToFileURL(esbuildFile).href });
 }

@@ -70,12 +70,18 @@ function median(values: number[]): number {
 }
 
 describe('gwi runserver: the standby', () => {
-  it("has the TypeScript transpiler (esbuild's service process) started before the next save", async () => {
+  it("has the TypeScript transpiler (esbuild's service process) started before the next save, and its load transpiles with it", async () => {
     const gwi = runserver(project.dir, ['0']);
-    await gwi.started();
+    const port = await gwi.started();
     const [, standby] = await servingAndStandby(gwi);
-    const transpiler = (): boolean => childPids(standby as number).some((pid) => /\/esbuild --service=/.test(commandLine(pid)));
-    expect(await waitUntil(transpiler)).toBe(true);
+    const services = (): number[] => childPids(standby as number).filter((pid) => /\/esbuild --service=/.test(commandLine(pid)));
+    expect(await waitUntil(() => services().length > 0)).toBe(true);
+    const ahead = services();
+    writeView('v1');
+    expect(await waitUntil(async () => (await get(port)).body === 'v1\n')).toBe(true);
+    // The saved file was transpiled by the service started ahead: esbuild's synchronous API, which
+    // in-thread hooks call, has a service of its own, and the load would otherwise have waited for it.
+    expect(services()).toEqual(ahead);
   });
 
   it('a save made before the next standby started is loaded by a process started for it, and one standby follows', async () => {
