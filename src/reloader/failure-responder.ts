@@ -1,7 +1,7 @@
 // What answers while no server process has the project loaded: the supervisor's own node:http server,
 // which never listens (the supervisor hands it connections) and gives every request the failure page.
 import { Buffer } from 'node:buffer';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { isAllowedHost } from '../framework/http/host-validation.js';
 import type { ServerLog } from '../log/server-log.js';
@@ -22,7 +22,8 @@ export interface FailureLiveReload {
  * or the project serves again.
  */
 export class FailureResponder {
-  readonly #server = http.createServer();
+  // Not imported: on Node >= 22 the import loads undici (see gwi-server.ts).
+  readonly #server = process.getBuiltinModule('node:http').createServer();
   readonly #log: ServerLog;
   #page: FailurePage;
   #liveReload: FailureLiveReload | null;

@@ -1,7 +1,6 @@
 // Responses (Django's HttpResponse family). A response IS the GWI body: startResponse(response.statusLine,
 // response.headerList()), then return the response; the server iterates it and calls close() once.
 import { Buffer } from 'node:buffer';
-import { STATUS_CODES } from 'node:http';
 import { asBuffer } from '../../gateway/bytes.js';
 import type { HeaderList } from '../../gateway/types.js';
 import { isPromiseLike, type MaybePromise } from '../../gateway/maybe-promise.js';
@@ -13,6 +12,9 @@ import { ResponseHeaders, type HeadersInit } from './response-headers.js';
 import { decodeBytes, iriToUri } from '../utils/encoding.js';
 import { requestFinished } from '../signals.js';
 import { isPlainObject } from '../../gateway/plain-object.js';
+
+// Not imported: an import of node:http on Node >= 22 loads undici (see server/gwi-server.ts).
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 /** Bytes, or text encoded with the response's charset. */
 export type ContentChunk = string | Uint8Array;
