@@ -107,8 +107,8 @@ export async function startTranspiler(ahead: boolean): Promise<void> {
   await registerProjectLoader();
   // The esbuild that tsx imports (its own dependency).
   const esbuildFile = nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild');
+  // (tsx takes node's in-thread hooks from Node 22.22.3 and 24.11.1 on: in the releases since 22.15 and
+  // 24.0 before those, it transpiles on the loader thread, and this head start is lost.)
   if (ahead && (registerHooks || isCommonJsProject(findProjectRoot()))) startEsbuildSync(esbuildFile);
-  // (The first Node 22 and 24 releases with in-thread hooks still see tsx on the loader thread: there the
-  // service goes unused.)
   if (!registerHooks) nodeModule.register(builtEntry('transpiler-warmup.js'), { parentURL: import.meta.url, data: pathToFileURL(esbuildFile).href });
 }
