@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SetupError } from '../runserver/errors.js';
 import { closeInspector, openInspector } from '../runserver/inspect.js';
-import { onResolved, startTranspiler } from '../runserver/loader.js';
+import { onResolved, startTranspiler, stopTranspilerWhenIdle } from '../runserver/loader.js';
 import { innerRun, prepareRunserver, type ServeHooks } from '../runserver/inner-run.js';
 import type { Output } from '../runserver/options.js';
 import { settings } from '../framework/conf/settings.js';
@@ -151,6 +151,8 @@ class ReloaderChild {
     });
     this.#modules.flush();
     this.#send({ type: 'ready', debug: settings.DEBUG, liveReload: this.#liveReloadInfo });
+    // Loaded: the transpiler is needed again only for a module never transpiled before.
+    stopTranspilerWhenIdle();
   }
 
   /** What the run adds for live reload: the wrapped application, and its own requests kept out of the log. */

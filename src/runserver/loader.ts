@@ -2,11 +2,12 @@
 import * as nodeModule from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
 import { GWI_ROOT } from '../version.js';
 import { findProjectRoot, isCommonJsProject } from '../framework/utils/module-loading.js';
 import { gwiResolver, load, type ResolvedListener, type ResolveHookData } from './module-hooks.js';
 import { hookRequire, shareWithRequire } from './require-hooks.js';
-import { startEsbuildSync } from './transpiler-warmup.js';
+import { startEsbuildSync, type WarmUpData } from './transpiler-warmup.js';
 
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
 type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook; load: nodeModule.LoadHook }) => unknown;
@@ -27,6 +28,9 @@ export const resolvesInThread: boolean = registerHooks !== undefined;
 function builtEntry(name: string): URL {
   return pathToFileURL(path.join(GWI_ROOT, 'dist', 'cli', name));
 }
+
+/** How long a serving process's imports stay quiet before its transpiler stops (stopTranspilerWhenIdle). */
+const TRANSPILER_IDLE_MS = 1000;
 
 let registering: Promise<void> | null = null;
 const resolvedListeners = new Set<ResolvedListener>();
@@ -95,6 +99,9 @@ function registerTsxOnLoaderThread(): void {
   nodeModule.register(import.meta.resolve('tsx/esm'), { parentURL: import.meta.url, data: {} });
 }
 
+/** Tells the loader thread's transpiler warm-up to stop its service (Node 20). */
+let loaderThreadTranspiler: MessagePort | null = null;
+
 /**
  * Starts the transpiler's service ahead, where tsx transpiles: the first TypeScript file a process
  * transpiles otherwise waits for it. On the loader thread (Node 20) that is esbuild's asynchronous
@@ -105,10 +112,34 @@ function registerTsxOnLoaderThread(): void {
  */
 export async function startTranspiler(ahead: boolean): Promise<void> {
   await registerProjectLoader();
-  // The esbuild that tsx imports (its own dependency).
   const esbuildFile = nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild');
   // (tsx takes node's in-thread hooks from Node 22.22.3 and 24.11.1 on: in the releases since 22.15 and
   // 24.0 before those, it transpiles on the loader thread, and this head start is lost.)
   if (ahead && (registerHooks || isCommonJsProject(findProjectRoot()))) startEsbuildSync(esbuildFile);
-  if (!registerHooks) nodeModule.register(builtEntry('transpiler-warmup.js'), { parentURL: import.meta.url, data: pathToFileURL(esbuildFile).href });
+  if (registerHooks) return;
+  const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
+  const data: WarmUpData = { esbuildUrl: pathToFileURL(esbuildFile).href, port: port2 };
+  nodeModule.register(builtEntry('transpiler-warmup.js'), { parentURL: import.meta.url, data, transferList: [port2] });
+  port1.unref();
+  loaderThreadTranspiler = port1;
+}
+
+/**
+ * A serving process's transpiler on the loader thread (Node 20) stops once its imports have been quiet
+ * for TRANSPILER_IDLE_MS: the project is loaded, and a module it imports later that tsx has not
+ * transpiled before (a lazy import on some request) starts it again, as esbuild does on its next call.
+ * That is an esbuild process less per serving process at rest (~11 MiB RSS). esbuild's synchronous
+ * service (in-thread hooks) is left running: it is a worker thread's child, and stopping the thread
+ * would leave the process unreaped.
+ */
+export function stopTranspilerWhenIdle(): void {
+  const port = loaderThreadTranspiler;
+  if (port === null) return;
+  let timer: NodeJS.Timeout | null = null;
+  const rearm = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(() => port.postMessage('stop'), TRANSPILER_IDLE_MS).unref();
+  };
+  onResolved(rearm);
+  rearm();
 }

@@ -2,14 +2,20 @@
 // transpiles on the loader thread, so this file runs there (its own build entry, next to cli/main.js);
 // where tsx runs in-thread, loader.ts calls startEsbuildSync() itself.
 import { createRequire, type InitializeHook } from 'node:module';
+import type { MessagePort } from 'node:worker_threads';
 
-type Transform = (code: string, options: { loader: 'ts' }) => Promise<unknown>;
+type Esbuild = Record<'transform', (code: string, options: { loader: 'ts' }) => Promise<unknown>> & Record<'stop', () => Promise<void>>;
 
-/** Imports esbuild from `esbuildUrl` (the copy tsx imports) and has it transpile nothing. */
+/** esbuild from `esbuildUrl` (the copy tsx imports). */
+async function esbuildAt(esbuildUrl: string): Promise<Esbuild> {
+  const esbuild = (await import(esbuildUrl)) as Partial<Esbuild> & { default: Esbuild };
+  return esbuild.transform ? (esbuild as Esbuild) : esbuild.default;
+}
+
+/** Has esbuild transpile nothing: its service process starts. */
 async function startEsbuild(esbuildUrl: string): Promise<void> {
   try {
-    const esbuild = (await import(esbuildUrl)) as { transform?: Transform; default: { transform: Transform } };
-    await (esbuild.transform ?? esbuild.default.transform)('', { loader: 'ts' });
+    await (await esbuildAt(esbuildUrl)).transform('', { loader: 'ts' });
   } catch {
     // Only a head start: tsx starts the service itself when it first transpiles.
   }
@@ -29,7 +35,19 @@ export function startEsbuildSync(esbuildFile: string): void {
   }
 }
 
+export interface WarmUpData {
+  esbuildUrl: string;
+  /** Each message on it stops the service; tsx's next transform starts it again (loader.ts, stopTranspilerWhenIdle). */
+  port: MessagePort;
+}
+
 // Not awaited: register() would wait for the service to start.
-export const initialize: InitializeHook<string> = (esbuildUrl) => {
+export const initialize: InitializeHook<WarmUpData> = ({ esbuildUrl, port }) => {
   void startEsbuild(esbuildUrl);
+  port.on('message', () => {
+    void esbuildAt(esbuildUrl)
+      .then((esbuild) => esbuild.stop())
+      .catch(() => {});
+  });
+  port.unref();
 };

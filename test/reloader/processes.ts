@@ -44,6 +44,17 @@ export function childPids(pid: number): number[] {
     .sort((a, b) => (stat(a)?.started ?? 0) - (stat(b)?.started ?? 0) || a - b);
 }
 
+/** The children of `pid` that have exited and wait to be reaped. */
+export function zombieChildren(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((child) => {
+      const info = stat(child);
+      return info?.ppid === pid && info.state === 'Z';
+    });
+}
+
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
