@@ -1,6 +1,9 @@
-// gwi's module hooks in a served project: an installed package's JavaScript is loaded exactly as node
-// loads it (tsx, which rewrites every dynamic import( and maps it, never sees it), while the project's own
-// modules still go through tsx. Vite's import under tsx took 4× the time and 3× the memory.
+// What a served project's process loads, and how. gwi's module hooks: an installed package's JavaScript is
+// loaded exactly as node loads it (tsx, which rewrites every dynamic import( and maps it, never sees it),
+// while the project's own modules still go through tsx. Vite's import under tsx took 4× the time and 3×
+// the memory. Node's built-in modules: an ES import of node:http builds its module facade, which reads
+// every export, and on Node >= 22 one of them loads undici, ~35 ms of every start-up (nodejs/node#57649):
+// gwi takes node:http through process.getBuiltinModule instead.
 import * as nodeModule from 'node:module';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfStale } from '../cli/gwi-process.js';
@@ -54,5 +57,21 @@ describe("gwi's module hooks", () => {
     expect(answer.esbuild).toBe('registerHooks' in nodeModule);
     // Line 9 of the TypeScript: the interface's lines are gone from the JavaScript that runs.
     expect(answer.stack).toMatch(/\/mysite\/views\.ts:9:\d+\)/);
+  }, 30_000);
+});
+
+describe("a server process's built-in modules", () => {
+  it('leave out undici: a served request, its response and the reloader need node:http without its ES facade', async () => {
+    project.write(
+      'mysite/views.ts',
+      "import { JsonResponse } from 'gwi';\n" +
+        'const loaded = (process as unknown as { moduleLoadList: string[] }).moduleLoadList;\n' +
+        "export const index = () => new JsonResponse({ undici: loaded.filter((name) => name.includes('undici')), http: loaded.includes('NativeModule http') });\n",
+    );
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    const answer = JSON.parse((await httpText(port, '/')).body) as { undici: string[]; http: boolean };
+    // node:http itself is loaded (it serves), so the list says something.
+    expect(answer).toEqual({ undici: [], http: true });
   }, 30_000);
 });
