@@ -1,10 +1,14 @@
-// Starts esbuild's service (the process tsx transpiles through) before anything needs it. On Node 20 tsx
-// transpiles on the loader thread, so this file runs there (its own build entry, next to cli/main.js);
-// where tsx runs in-thread, loader.ts calls startEsbuildSync() itself.
+// Starts esbuild's service (the process tsx transpiles through) before anything needs it, and stops it
+// when told (a serving process at rest). On Node 20 tsx transpiles on the loader thread, so this file runs
+// there (its own build entry, next to cli/main.js); where tsx runs in-thread, loader.ts calls
+// startEsbuildSync() itself.
 import { createRequire, type InitializeHook } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
 
-type Esbuild = Record<'transform', (code: string, options: { loader: 'ts' }) => Promise<unknown>> & Record<'stop', () => Promise<void>>;
+interface Esbuild {
+  transform: (code: string, options: { loader: 'ts' }) => Promise<unknown>;
+  stop: () => Promise<void>;
+}
 
 /** esbuild from `esbuildUrl` (the copy tsx imports). */
 async function esbuildAt(esbuildUrl: string): Promise<Esbuild> {
