@@ -33,6 +33,8 @@ function builtEntry(name: string): URL {
 const TRANSPILER_IDLE_MS = 1000;
 
 let registering: Promise<void> | null = null;
+/** tsx transpiles in this thread (in-thread hooks, or a CommonJS project's require() hooks): set by register(). */
+let tsxInThisThread = false;
 const resolvedListeners = new Set<ResolvedListener>();
 
 /**
@@ -63,13 +65,14 @@ async function register(): Promise<void> {
   const gwiUrl = import.meta.resolve('gwi');
   // Its TypeScript is CommonJS, as node and tsx read it: tsx's require() hooks too, as the tsx command has.
   const commonJs = isCommonJsProject(findProjectRoot());
+  tsxInThisThread = registerHooks !== undefined || commonJs;
   if (commonJs) {
     const { register: registerTsxRequire } = await import('tsx/cjs/api');
     registerTsxRequire();
     shareWithRequire(gwiUrl, await import(gwiUrl));
     if (!registerHooks) hookRequire(resolved);
   }
-  if (registerHooks || commonJs) {
+  if (tsxInThisThread) {
     // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
     const { register: registerTsx } = await import('tsx/esm/api');
     registerTsx();
@@ -115,7 +118,7 @@ export async function startTranspiler(ahead: boolean): Promise<void> {
   const esbuildFile = nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild');
   // (tsx takes node's in-thread hooks from Node 22.22.3 and 24.11.1 on: in the releases since 22.15 and
   // 24.0 before those, it transpiles on the loader thread, and this head start is lost.)
-  if (ahead && (registerHooks || isCommonJsProject(findProjectRoot()))) startEsbuildSync(esbuildFile);
+  if (ahead && tsxInThisThread) startEsbuildSync(esbuildFile);
   if (registerHooks) return;
   const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
   const data: WarmUpData = { esbuildUrl: pathToFileURL(esbuildFile).href, port: port2 };
