@@ -35,24 +35,30 @@ export function commandLine(pid: number): string {
   }
 }
 
-/** The running processes whose parent is `pid`, oldest first. */
-export function childPids(pid: number): number[] {
+/** The processes whose parent is `pid`, each with its /proc/<pid>/stat fields. */
+function children(pid: number): { pid: number; state: string; started: number }[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map(Number)
-    .filter((child) => stat(child)?.ppid === pid && isRunning(child))
-    .sort((a, b) => (stat(a)?.started ?? 0) - (stat(b)?.started ?? 0) || a - b);
+    .flatMap((child) => {
+      const info = stat(child);
+      return info?.ppid === pid ? [{ pid: child, state: info.state, started: info.started }] : [];
+    });
+}
+
+/** The running processes whose parent is `pid`, oldest first. */
+export function childPids(pid: number): number[] {
+  return children(pid)
+    .filter((child) => child.state !== 'Z')
+    .sort((a, b) => a.started - b.started || a.pid - b.pid)
+    .map((child) => child.pid);
 }
 
 /** The children of `pid` that have exited and wait to be reaped. */
 export function zombieChildren(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((child) => {
-      const info = stat(child);
-      return info?.ppid === pid && info.state === 'Z';
-    });
+  return children(pid)
+    .filter((child) => child.state === 'Z')
+    .map((child) => child.pid);
 }
 
 /** A port nothing listens on right now. */
