@@ -78,13 +78,15 @@ class ReloaderChild {
   }
 
   /**
-   * Newer code serves: each connection goes back to the supervisor once idle (the busy ones finish
-   * first, kept alive), then the process exits (the supervisor kills it after the grace period anyway).
+   * Newer code is loading (or serves): each connection goes back to the supervisor once idle (the busy
+   * ones finish first, kept alive), then the process exits (the supervisor kills it after the grace
+   * period anyway).
    */
   async #retire(): Promise<void> {
     if (this.#phase !== 'serving' || !this.#connections) return;
     this.#phase = 'retiring';
-    // The new code answers already: the open pages reload now, and their event streams end.
+    // The open pages reload now, and their event streams end: the supervisor holds their requests
+    // until the new code answers, so the browser's navigation overlaps the load.
     this.#events?.reload();
     this.#events?.endAll();
     await this.#connections.retire();

@@ -48,10 +48,11 @@ export class HandedConnections {
     for (const copy of this.#byId.values()) if (copy.owner === child) this.#close(copy);
   }
 
-  /** A connection the process could not take is the supervisor's again. */
-  undelivered(socket: Socket): void {
+  /** A connection the process could not take is the supervisor's again (returned, to be passed on). */
+  undelivered(socket: Socket): Socket {
     const copy = this.#bySocket.get(socket);
     if (copy) copy.owner = null;
+    return socket;
   }
 
   /** Forgets `socket` without closing it: the supervisor serves it itself (the failure page). */

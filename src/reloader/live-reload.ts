@@ -12,6 +12,26 @@ export const LIVE_RELOAD_PREFIX = '/__gwi__/';
 export const SCRIPT_PATH = `${LIVE_RELOAD_PREFIX}live-reload.js`;
 export const EVENTS_PATH = `${LIVE_RELOAD_PREFIX}events`;
 
+/**
+ * The tokens that name each load's code to its pages, never given twice: also across runs, so that a
+ * restarted server's pages reload.
+ */
+export class LoadTokens {
+  /** This run: its start and pid. */
+  readonly #run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  #loads = 0;
+
+  /** The next load's. */
+  next(): string {
+    return `${this.#run}.${++this.#loads}`;
+  }
+
+  /** The failure page's, since the last load. */
+  get failed(): string {
+    return `${this.#run}.failed.${this.#loads}`;
+  }
+}
+
 /** What a page is told to load: the script, with the token of the code that rendered the page. */
 export function scriptTag(token: string): string {
   return `<script src="${SCRIPT_PATH}?v=${encodeURIComponent(token)}" defer></script>`;

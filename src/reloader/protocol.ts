@@ -51,7 +51,7 @@ export type SupervisorMessage =
    */
   | { type: 'load'; options: LoadOptions; port: number; token: string }
   | { type: 'connection'; id: number }
-  /** Newer code serves now: reload the open pages, hand every connection back once it is idle, then exit. */
+  /** Newer code is loading: reload the open pages, hand every connection back once it is idle, then exit. */
   | { type: 'retire' }
   /**
    * A load begins (--inspect): the serving process closes its inspector, and the loading one opens it on

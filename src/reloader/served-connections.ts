@@ -1,7 +1,7 @@
 // The connections a server process serves for the supervisor, and the two ways it lets go of them: when
-// newer code serves (retire), each is handed back to the supervisor as soon as it is idle, with nothing
+// newer code loads (retire), each is handed back to the supervisor as soon as it is idle, with nothing
 // sent to the client and none of its bytes read (one being answered reads no further meanwhile); when the
-// server stops (drain), or newer code serves and the connection is TLS (a TLS session cannot move to
+// server stops (drain), or newer code loads and the connection is TLS (a TLS session cannot move to
 // another process), each is closed once its responses are out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -146,7 +146,7 @@ export class ServedConnections {
     return this.#whenDone();
   }
 
-  /** Connections close once idle: the server stops, or newer code serves and TLS cannot move to it. */
+  /** Connections close once idle: the server stops, or newer code loads and TLS cannot move to it. */
   get #ending(): boolean {
     return this.#mode === 'draining' || (this.#mode === 'retiring' && this.#server.secure);
   }

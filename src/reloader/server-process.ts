@@ -70,7 +70,7 @@ export class ServerProcess {
   readonly #unsent = new Set<Socket>();
   /** A hand-over failed: the process is on its way out, nothing more is sent to it. */
   #broken = false;
-  /** Some page is open on its live reload (a browser tab that reloads when newer code serves). */
+  /** Some page is open on its live reload (a browser tab that reloads when newer code loads). */
   #pagesOpen = false;
   readonly exited: Promise<void>;
 
@@ -172,8 +172,9 @@ export class ServerProcess {
   }
 
   /**
-   * Newer code serves: the process hands each connection back as soon as it is idle (its busy ones
-   * finish first) and exits when it has none; its group is killed after `graceMs` in any case.
+   * Newer code is loading (or serves): the process hands each connection back as soon as it is idle
+   * (its busy ones finish first) and exits when it has none; its group is killed after `graceMs` in
+   * any case.
    */
   retire(graceMs: number): Promise<void> {
     if (this.#phase !== 'ready' || !this.#child.connected || this.#broken) return this.stop(graceMs);

@@ -16,7 +16,7 @@ import { LoadTimeout, serverProcessPage, ServerProcessExited } from './failure-p
 import { FailureResponder, type FailureLiveReload } from './failure-responder.js';
 import { HandedConnections } from './handed-connections.js';
 import { bindListener } from './listener.js';
-import { staticChange } from './live-reload.js';
+import { LoadTokens, staticChange } from './live-reload.js';
 import type { ModulesReport } from './loaded-modules.js';
 import { graceMs, loadOptionsOf, loadTimeoutMs, QUIT_GRACE_MS, WARM_UP_VARIABLE, type FailurePage, type LiveReloadInfo } from './protocol.js';
 import { ServerProcess, type ServerCommand } from './server-process.js';
@@ -37,8 +37,9 @@ export interface SupervisorOptions extends RunserverOptions {
 }
 
 /**
- * - starting: no server process has the code loaded yet; connections wait, paused.
- * - ready: connections go to the serving process (also while the next one loads).
+ * - starting: no server process has the current code loaded yet (the start, or a change since):
+ *   connections wait, paused, for the load under way.
+ * - ready: connections go to the serving process.
  * - failed: the project did not load (or its process died, or its load is stuck); the supervisor
  *   answers with the 500 page.
  * - stopping: Ctrl-C; connections are refused, every process group is stopped.
@@ -75,13 +76,13 @@ export class Supervisor {
   #failure: FailureResponder | null = null;
   /** A change came while a process was loading: load again once it answers. */
   #reloadAgain = false;
+  /** A page was open on the code the load under way replaces (or it is not known). */
+  #pagesOnReplaced = true;
   /** settings.DEBUG of the last process that loaded: it decides whether changes are announced. */
   #debug = false;
   /** What the last process that loaded said about live reload (null: off). */
   #liveReloadInfo: LiveReloadInfo | null = null;
-  /** This run (its start and pid), and the loads so far: the tokens that name each load's code to its pages. */
-  readonly #runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-  #loads = 0;
+  readonly #tokens = new LoadTokens();
   /** Some process has served: from then on a failed load shows the page, never exits. */
   #everReady = false;
   #exitCode = 0;
@@ -191,7 +192,7 @@ export class Supervisor {
 
   // The transitions.
 
-  /** No process has the code loaded: connections wait (paused) for one. */
+  /** No process has the current code loaded: connections wait (paused) for one. */
   #toStarting(): void {
     this.#transitions++;
     this.#state = 'starting';
@@ -214,7 +215,11 @@ export class Supervisor {
     this.#state = 'failed';
     const liveReload = this.#failureLiveReload();
     if (this.#failure) this.#failure.show(page, liveReload);
-    else this.#failure = new FailureResponder(this.#requestLog(), page, liveReload, this.#certificate);
+    else {
+      // The request log as the server processes have it (GWI_COLORS is set by now).
+      const style = colorStyle({ stream: this.#stderr, env: this.#env, forceColor: this.#options.forceColor ?? false });
+      this.#failure = new FailureResponder(new ServerLog({ stream: this.#stderr, style }), page, liveReload, this.#certificate);
+    }
     for (const socket of this.#queue.splice(0)) this.#dispatch(socket);
   }
 
@@ -249,14 +254,16 @@ export class Supervisor {
       if (stylesheets !== undefined) this.#serving?.staticChanged(stylesheets);
       return;
     }
-    // Django's "<file> changed, reloading.", also only while DEBUG; a failed project is being debugged.
-    if (this.#debug || this.#state === 'failed') this.#stderr.write(`${paths[0]} changed, reloading.\n`);
+    // Django's "<file> changed, reloading.", only while DEBUG (or failing: it is being debugged)...
+    const announce = this.#debug || this.#state === 'failed';
     if (kind === 'dependencies') {
       // The standby's packages may be the old ones: the new code loads in a fresh process.
       const stale = this.#standby.dropDependencies();
       if (stale) this.#retire(stale, 0);
     }
     this.#reload();
+    // ...once the serving process has been told: a request made on reading it gets the new code.
+    if (announce) this.#stderr.write(`${paths[0]} changed, reloading.\n`);
   }
 
   /** What a server process loaded: its files are watched, and the packages the project imports go to each standby. */
@@ -267,8 +274,8 @@ export class Supervisor {
   }
 
   /**
-   * Tells the standby (or a new process) to load the code; connections keep going to a serving process
-   * meanwhile. A load under way finishes first (it is most likely almost done), unless it is stuck.
+   * Tells the standby (or a new process) to load the code, and holds requests for it. A load under way
+   * finishes first (it is most likely almost done), unless it is stuck.
    */
   #reload(): void {
     if (this.#state === 'stopping') return;
@@ -285,22 +292,34 @@ export class Supervisor {
     const next = this.#standby.take() ?? this.#spawn(false);
     this.#serving?.closeInspector();
     this.#loading = next;
-    next.load(loadOptionsOf({ ...this.#options, ...this.#certificate }), this.#port, this.#nextToken());
-    if (this.#serving === null) this.#toStarting();
+    next.load(loadOptionsOf({ ...this.#options, ...this.#certificate }), this.#port, this.#tokens.next());
+    this.#holdForNewCode();
+  }
+
+  /**
+   * From a change on, requests wait for the code it made: the serving process retires now (its pages
+   * reload at once) and new connections, its own as they fall idle, wait here.
+   */
+  #holdForNewCode(): void {
+    const previous = this.#serving;
+    this.#pagesOnReplaced = previous?.pagesOpen ?? true;
+    this.#serving = null;
+    if (previous) this.#retire(previous);
+    // The failure page's tabs reload as well: they get the new code's answer, or its failure.
+    if (this.#state === 'failed') this.#failure?.reloadPages();
+    if (this.#state !== 'starting') this.#toStarting();
   }
 
   #onReady(child: ServerProcess, debug: boolean, liveReload: LiveReloadInfo | null): void {
     if (child !== this.#loading) return;
     this.#loading = null;
     this.#everReady = true;
-    const previous = this.#serving;
     this.#debug = debug;
     this.#liveReloadInfo = liveReload;
     this.#watcher?.setStaticDirs(liveReload?.assets?.dirs ?? []);
     this.#toReady(child);
-    if (previous) this.#retire(previous);
     // No page open on the old code: no tab reloads, the next standby need not wait for one.
-    this.#afterSwitch(previous?.pagesOpen ?? true);
+    this.#afterSwitch(this.#pagesOnReplaced);
   }
 
   #onFailed(child: ServerProcess, page: FailurePage, setup: boolean, report: string): void {
@@ -308,7 +327,7 @@ export class Supervisor {
     this.#loading = null;
     this.#retire(child);
     // Code a newer save has replaced already (a file read half-written, most likely): its failure is
-    // never shown; whatever serves goes on until the newer code has loaded.
+    // never shown; requests go on waiting for the newer code.
     if (this.#reloadAgain || this.#watcher?.pending) {
       this.#afterSwitch();
       return;
@@ -336,7 +355,7 @@ export class Supervisor {
 
   /**
    * The load has not answered in time. With a change waiting, the newer code is loaded instead; else
-   * the user is told, and requests get the page: the old code no longer serves, as when a load fails.
+   * the user is told, and requests get the page, as when a load fails.
    */
   #onStuck(child: ServerProcess): void {
     if (child !== this.#loading) return;
@@ -366,9 +385,6 @@ export class Supervisor {
   #fail(page: FailurePage): void {
     // No process said what it loaded (it looped, or died, before that): the next save is still seen.
     if (!this.#toldModules) this.#watcher?.watchFolder();
-    const previous = this.#serving;
-    this.#serving = null;
-    if (previous) this.#retire(previous);
     this.#toFailed(page);
     this.#afterSwitch();
   }
@@ -386,7 +402,7 @@ export class Supervisor {
     if (child === this.#serving) this.#standby.served();
   }
 
-  /** Newer code serves, or none does: `child` hands its connections back as they fall idle, then exits. */
+  /** Newer code is loading, or none serves: `child` hands its connections back as they fall idle, then exits. */
   #retire(child: ServerProcess, grace = this.#graceMs): void {
     this.#retiring.add(child);
     void child.retire(grace);
@@ -406,12 +422,7 @@ export class Supervisor {
       exited: (child, code, signal) => this.#onExited(child, code, signal),
       stuck: (child) => this.#onStuck(child),
       // Served by whoever serves now (a process that failed to take it is not asked again).
-      undelivered: (_child, sockets) => {
-        for (const socket of sockets) {
-          this.#connections.undelivered(socket);
-          this.#dispatch(socket);
-        }
-      },
+      undelivered: (_child, sockets) => sockets.forEach((socket) => this.#dispatch(this.#connections.undelivered(socket))),
       closed: (child, id) => this.#connections.closed(child, id),
       modules: (child, report) => this.#onModules(child, report),
       // An idle keep-alive connection of a retiring process: its next request goes to newer code.
@@ -422,24 +433,13 @@ export class Supervisor {
     });
   }
 
-  /** The request log, as the server processes have it (GWI_COLORS is set by now). */
-  #requestLog(): ServerLog {
-    const style = colorStyle({ stream: this.#stderr, env: this.#env, forceColor: this.#options.forceColor ?? false });
-    return new ServerLog({ stream: this.#stderr, style });
-  }
-
-  /** A name for the next load's code, never given twice (also across runs: a restarted server's pages reload). */
-  #nextToken(): string {
-    return `${this.#runId}.${++this.#loads}`;
-  }
-
   /**
    * Live reload on the failure page: while the project was last served with it on, or has never been
    * served (whether its settings turn DEBUG on is not known yet); hosts as it last allowed them.
    */
   #failureLiveReload(): FailureLiveReload | null {
     if (this.#options.useLiveReload === false || (this.#everReady && this.#liveReloadInfo === null)) return null;
-    return { token: `${this.#runId}.failed.${this.#loads}`, allowedHosts: this.#liveReloadInfo?.allowedHosts ?? DEBUG_ALLOWED_HOSTS };
+    return { token: this.#tokens.failed, allowedHosts: this.#liveReloadInfo?.allowedHosts ?? DEBUG_ALLOWED_HOSTS };
   }
 
   #processes(): ServerProcess[] {

@@ -1,6 +1,6 @@
 // Live reload as the developer lives it: `gwi runserver` (the real CLI, reloader on) and Chromium tabs on
-// its pages, while files are saved. The tab follows each save once the new code answers (one navigation
-// a save, never an error page), shows the failure page while the code is broken and leaves it once fixed,
+// its pages, while files are saved. The tab follows each save, showing the new code (one navigation a
+// save, begun as the save is seen and answered by the new code, never an error page), shows the failure page while the code is broken and leaves it once fixed,
 // swaps a stylesheet in place (typed input kept, no process restarted), and every open tab follows.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -35,12 +35,13 @@ function write(file: string, text: string): void {
   writeFileSync(path.join(dir, file), text);
 }
 
-/** The view: a page showing `version`, with a stylesheet and a text field. */
-function writeView(version: string, { broken = false } = {}): void {
+/** The view: a page showing `version`, with a stylesheet and a text field; `importMs`: a slow load. */
+function writeView(version: string, { broken = false, importMs = 0 } = {}): void {
   write(
     'mysite/views.ts',
     "import { HttpResponse } from 'gwi';\n\n" +
       `const VERSION = ${broken ? '= ' : ''}'${version}';\n\n` +
+      (importMs ? `await new Promise((resolve) => setTimeout(resolve, ${importMs}));\n\n` : '') +
       'export const index = () =>\n' +
       '  new HttpResponse(\n' +
       '    `<!DOCTYPE html><html><head><link rel="stylesheet" href="/static/style.css"></head>' +
@@ -105,7 +106,7 @@ const H1_COLOR = "getComputedStyle(document.querySelector('h1')).color";
 const NEW_DOM_AT = "performance.timeOrigin + performance.getEntriesByType('navigation')[0].domInteractive";
 
 describe('live reload in Chromium', () => {
-  it('each save: the tab shows the new code once it answers, with one navigation and never an error page', async () => {
+  it('each save: the tab shows the new code, with one navigation and never an error page', async () => {
     const tab = await openTab();
     const latencies: number[] = [];
     const SAVES = 15;
@@ -124,6 +125,21 @@ describe('live reload in Chromium', () => {
     const sorted = [...latencies].sort((a, b) => a - b);
     console.info(`save → new DOM in Chromium, ${SAVES} saves: median ${sorted[SAVES >> 1]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`);
   }, 60_000);
+
+  it('the tab navigates as the save is seen, and its request waits for the new code: one navigation', async () => {
+    const tab = await openTab();
+    const saved = Date.now();
+    writeView('v1', { importMs: 1000 });
+    await tab.page.waitForFunction(showing('v1'), undefined, { timeout: 10_000 });
+    const [navigated, answered] = await tab.page.evaluate<[number, number]>(
+      "[performance.timeOrigin, performance.timeOrigin + performance.getEntriesByType('navigation')[0].responseStart]",
+    );
+    // The navigation began while the new code was loading (a second), and the new code answered it.
+    expect(navigated - saved).toBeLessThan(700);
+    expect(answered - saved).toBeGreaterThanOrEqual(1000);
+    expect(tab.navigations).toBe(1);
+    expect(tab.bad).toEqual([]);
+  }, 30_000);
 
   it('a broken save: the failure page shows by itself, and the fixed page once saved again', async () => {
     const tab = await openTab();

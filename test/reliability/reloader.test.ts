@@ -171,7 +171,7 @@ describe('an endless loop at import', () => {
   const env = { GWI_LOAD_TIMEOUT_MS: '2000', GWI_RELOAD_GRACE_MS: '300' };
   const stuck = 'The project has not finished loading after 2 s: is there an endless loop at import? gwi reloads on the next change.\n';
 
-  it('after a reload: the old code serves, then the timeout page; the next save kills the looping process and serves', async () => {
+  it('after a reload: a request waits for the load timeout and gets the page; the next save kills the looping process and serves', async () => {
     const gwi = start('0', env);
     const port = await gwi.started();
     expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
@@ -181,9 +181,11 @@ describe('an endless loop at import', () => {
     const saved = performance.now();
     writeModule(project.views, 'never', 'while (true) {}');
     await gwi.waitFor(/changed, reloading\.\n/, 'stderr');
-    expect(await get(port)).toEqual({ status: 200, body: 'v0\n' });
-    await gwi.waitFor(/endless loop at import/, 'stderr');
+    // Asked after the save, it waits for the new code's answer (not the old code's): the timeout page.
+    const page = await get(port);
     expect(performance.now() - saved).toBeGreaterThanOrEqual(2000);
+    expect(page.status).toBe(500);
+    expect(page.body).toContain('LoadTimeout: The project has not finished loading after 2 s');
     expect(gwi.stderr).toContain(`\n${stuck}`);
     await expectFailurePages(port, 'LoadTimeout: The project has not finished loading after 2 s');
     expect(isRunning(looping)).toBe(true);
@@ -317,7 +319,7 @@ describe('200 saves in 2 s', () => {
 });
 
 describe('a load that fails while newer saves come', () => {
-  it('its failure is never shown: the old code serves until the newer code has loaded', async () => {
+  it('its failure is never shown: requests wait until the newer code has loaded', async () => {
     const gwi = start('0');
     const port = await gwi.started();
     expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
@@ -357,7 +359,7 @@ describe('a load that fails while newer saves come', () => {
     await poller;
 
     expect(failures).toEqual([]);
-    // The old code answered all along, until the last save's.
+    // The old code answered until the first save, and no request failed meanwhile: they waited.
     expect([...bodies][0]).toBe('v0\n');
     expect([...bodies].at(-1)).toBe('save 100\n');
     expect(gwi.stderr).not.toContain('superseded');

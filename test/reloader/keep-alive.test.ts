@@ -183,7 +183,8 @@ describe('kept-alive connections across reloads', () => {
     expect(failures).toEqual([]);
     for (const name of ['fetch', 'agent'] as const) {
       const versions = (seen[name] as string[]).map((body) => Number(body.slice(1)));
-      expect(versions.length).toBeGreaterThan(RELOADS * 5);
+      // It asked across every reload: each new version answered it (v0 may not have, asked after the first save).
+      expect(new Set(versions.filter((version) => version > 0)).size).toBe(RELOADS);
       // Once a client has seen new code it never gets older code again.
       expect(versions.every((version, index) => index === 0 || version >= (versions[index - 1] as number))).toBe(true);
     }
