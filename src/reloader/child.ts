@@ -38,6 +38,13 @@ export function failureWhere(error: unknown): ErrorWhere {
 
 type Phase = 'standby' | 'loading' | 'serving' | 'retiring' | 'stopping';
 
+/**
+ * A retired process exits this long after its last connection went back: it retires as a save is seen,
+ * and its exit (tearing a process down takes CPU) beside the new code's load and first answer slows them
+ * (Node 24, Chromium, save → new page's response: a median 72 ms exiting at once, 64.5 ms 400 ms later).
+ */
+const EXIT_AFTER_RETIRED_MS = 400;
+
 class ReloaderChild {
   readonly #reportError: ReportError;
   readonly #stop = new AbortController();
@@ -92,6 +99,7 @@ class ReloaderChild {
     await this.#connections.retire();
     // Every connection handed back has been said so before the process goes.
     await this.#sent;
+    await new Promise((resolve) => setTimeout(resolve, EXIT_AFTER_RETIRED_MS));
     if (this.#phase === 'retiring') this.#stop.abort();
   }
 
