@@ -70,13 +70,19 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
+/** gwi runserver once its standby's esbuild service runs: the port, the standby, and its esbuild services now. */
+async function standbyWithTranspiler(): Promise<{ port: number; standby: number; services: () => number[] }> {
+  const gwi = runserver(project.dir, ['0']);
+  const port = await gwi.started();
+  const [, standby] = (await servingAndStandby(gwi)) as [number, number];
+  const services = (): number[] => childPids(standby).filter((pid) => /\/esbuild --service=/.test(commandLine(pid)));
+  expect(await waitUntil(() => services().length > 0)).toBe(true);
+  return { port, standby, services };
+}
+
 describe('gwi runserver: the standby', () => {
   it("has the TypeScript transpiler (esbuild's service process) started before the next save, and its load transpiles with it", async () => {
-    const gwi = runserver(project.dir, ['0']);
-    const port = await gwi.started();
-    const [, standby] = await servingAndStandby(gwi);
-    const services = (): number[] => childPids(standby as number).filter((pid) => /\/esbuild --service=/.test(commandLine(pid)));
-    expect(await waitUntil(() => services().length > 0)).toBe(true);
+    const { port, services } = await standbyWithTranspiler();
     const ahead = services();
     writeView('v1');
     expect(await waitUntil(async () => (await get(port)).body === 'v1\n')).toBe(true);
@@ -87,11 +93,7 @@ describe('gwi runserver: the standby', () => {
   });
 
   it('a serving process stops its transpiler once its imports are quiet, and a module it imports later still loads', async () => {
-    const gwi = runserver(project.dir, ['0']);
-    const port = await gwi.started();
-    const [, standby] = await servingAndStandby(gwi);
-    const services = (): number[] => childPids(standby as number).filter((pid) => /\/esbuild --service=/.test(commandLine(pid)));
-    expect(await waitUntil(() => services().length > 0)).toBe(true);
+    const { port, standby, services } = await standbyWithTranspiler();
     // Imported on a request only: not in tsx's cache, so transpiled then.
     writeFileSync(
       views,
@@ -114,7 +116,7 @@ describe('gwi runserver: the standby', () => {
       expect(await waitUntil(() => services().length === 0)).toBe(true);
     }
     // Nothing is left unreaped: a stopped service's process is a zombie only until its thread reaps it.
-    expect(await waitUntil(() => zombieChildren(standby as number).length === 0)).toBe(true);
+    expect(await waitUntil(() => zombieChildren(standby).length === 0)).toBe(true);
     const token = `later ${process.hrtime.bigint()}`;
     writeFileSync(path.join(project.dir, 'mysite', 'later.ts'), `const text: string = '${token}';\nexport { text };\n`);
     expect(await get(port, '/?later')).toEqual({ status: 200, body: token });
