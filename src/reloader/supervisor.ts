@@ -262,7 +262,7 @@ export class Supervisor {
       if (stale) this.#retire(stale, 0);
     }
     this.#reload();
-    // ...once the serving process has been told: a request made on reading it gets the new code.
+    // ...once the serving process has been told: a connection made on reading it gets the new code.
     if (announce) this.#stderr.write(`${paths[0]} changed, reloading.\n`);
   }
 
