@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // Node 20 loads the resolve hook and the transpiler warm-up on its loader thread, from their own files,
-  // which runserver/loader.ts finds in dist/cli/; a server process of the reloader has an entry of its own,
+  // Node 20 runs gwi's and tsx's hooks and the transpiler warm-up on its loader thread, from a file of
+  // their own, which runserver/loader.ts finds in dist/cli/; a server process of the reloader has an entry of its own,
   // and bin/gwi.js starts `gwi runserver`'s first one from cli/early-start before it loads the CLI.
   entry: {
     index: 'src/index.ts',
@@ -10,8 +10,7 @@ export default defineConfig({
     'cli/main': 'src/cli/main.ts',
     'cli/server-process': 'src/cli/server-process.ts',
     'cli/early-start': 'src/cli/early-start.ts',
-    'cli/module-hooks': 'src/runserver/module-hooks.ts',
-    'cli/transpiler-warmup': 'src/runserver/transpiler-warmup.ts',
+    'cli/loader-thread': 'src/runserver/loader-thread.ts',
   },
   format: ['esm'],
   target: 'node20',

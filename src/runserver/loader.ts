@@ -5,9 +5,10 @@ import { pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { GWI_ROOT } from '../version.js';
 import { findProjectRoot, isCommonJsProject } from '../framework/utils/module-loading.js';
-import { gwiResolver, load, type ResolvedListener, type ResolveHookData } from './module-hooks.js';
+import type { LoaderThreadData } from './loader-thread.js';
+import { gwiResolver, load, type ResolvedListener } from './module-hooks.js';
 import { hookRequire, shareWithRequire } from './require-hooks.js';
-import { startEsbuildSync, type WarmUpData } from './transpiler-warmup.js';
+import { startEsbuildSync, type TranspilerOrder } from './transpiler-warmup.js';
 
 /** node:module's in-thread hooks (Node ≥ 22.15); @types/node 20 does not know them. */
 type RegisterHooks = (hooks: { resolve: nodeModule.ResolveHook; load: nodeModule.LoadHook }) => unknown;
@@ -35,6 +36,8 @@ const TRANSPILER_IDLE_MS = 1000;
 let registering: Promise<void> | null = null;
 /** tsx transpiles in this thread (in-thread hooks, or a CommonJS project's require() hooks): set by register(). */
 let tsxInThisThread = false;
+/** Tells the loader thread's transpiler warm-up to stop its service (Node 20). */
+let loaderThreadTranspiler: MessagePort | null = null;
 const resolvedListeners = new Set<ResolvedListener>();
 
 /**
@@ -76,55 +79,55 @@ async function register(): Promise<void> {
     // Imported only here (~80 ms): the reloader's supervisor, `--version` and startproject never need it.
     const { register: registerTsx } = await import('tsx/esm/api');
     registerTsx();
-  } else registerTsxOnLoaderThread();
-  if (registerHooks) {
-    registerHooks({ resolve: gwiResolver(gwiUrl, resolved), load });
-    return;
   }
-  // On the loader thread, the hook tells the files it resolved over a port (unref'd: it keeps no process alive).
-  const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
-  port1.on('message', ([url, parentURL]: [string, string | undefined]) => resolved(url, parentURL));
-  port1.unref();
-  const data: ResolveHookData = { gwiUrl, port: port2 };
-  nodeModule.register(builtEntry('module-hooks.js'), { parentURL: import.meta.url, data, transferList: [port2] });
+  if (registerHooks) registerHooks({ resolve: gwiResolver(gwiUrl, resolved), load });
+  else registerOnLoaderThread(gwiUrl);
 }
 
 /**
- * tsx's hooks, registered on the loader thread as its own API registers them there, without that API's
- * half in this thread: importing it loads esbuild here too (~50 ms of a server process's start-up, on
- * the way to its first answer), and in an ES module project only the loader thread transpiles. The rest
- * of that half is the source maps switch, which error pages and stack traces need to point into the
+ * Node 20's loader thread: gwi's hooks, tsx's where its API did not register them (an ES module project),
+ * and the transpiler's warm-up (told when to start by startTranspiler), as one module (loader-thread.ts). tsx's API is not imported there: it
+ * would load esbuild in this thread too (~50 ms of a server process's start-up, on the way to its first
+ * answer), and in an ES module project only the loader thread transpiles. The rest of that API's half in
+ * this thread is the source maps switch, which error pages and stack traces need to point into the
  * TypeScript, and a fix for CommonJS modules that tsx hands to require() (a CommonJS project keeps the API).
  */
-function registerTsxOnLoaderThread(): void {
-  process.setSourceMapsEnabled(true);
-  // tsx's initialize requires its data object; no namespace, and the tsconfig found from the working directory.
-  nodeModule.register(import.meta.resolve('tsx/esm'), { parentURL: import.meta.url, data: {} });
+function registerOnLoaderThread(gwiUrl: string): void {
+  if (!tsxInThisThread) process.setSourceMapsEnabled(true);
+  const { MessageChannel } = process.getBuiltinModule('node:worker_threads');
+  // The thread tells the files it resolved over a port (unref'd: it keeps no process alive).
+  const resolvedChannel = new MessageChannel();
+  resolvedChannel.port1.on('message', ([url, parentURL]: [string, string | undefined]) => resolved(url, parentURL));
+  resolvedChannel.port1.unref();
+  const transpilerChannel = new MessageChannel();
+  transpilerChannel.port1.unref();
+  loaderThreadTranspiler = transpilerChannel.port1;
+  const esbuildFile = nodeModule.createRequire(import.meta.resolve('tsx/esm')).resolve('esbuild');
+  const data: LoaderThreadData = {
+    gwiUrl,
+    resolvedPort: resolvedChannel.port2,
+    tsx: !tsxInThisThread,
+    warmUp: { esbuildUrl: pathToFileURL(esbuildFile).href, port: transpilerChannel.port2 },
+  };
+  const transferList = [resolvedChannel.port2, transpilerChannel.port2];
+  nodeModule.register(builtEntry('loader-thread.js'), { parentURL: import.meta.url, data, transferList });
 }
 
-/** Tells the loader thread's transpiler warm-up to stop its service (Node 20). */
-let loaderThreadTranspiler: MessagePort | null = null;
-
 /**
- * Starts the transpiler's service ahead, where tsx transpiles: the first TypeScript file a process
- * transpiles otherwise waits for it. On the loader thread (Node 20) that is esbuild's asynchronous
- * service (~12 ms), started in the background. In this thread (in-thread hooks, and a CommonJS project's
- * require() hooks) it is esbuild's synchronous one (~85 ms, blocking): only a standby (`ahead`) starts
- * it, so that the load after a save, which transpiles the saved file, does not wait. The first server
- * process may find every file in tsx's cache and need no service at all.
+ * Registers the loaders and, in a standby (`ahead`), starts the transpiler's service where tsx
+ * transpiles, so that the load after a save, which transpiles the saved file, does not wait for it. On the
+ * loader thread (Node 20) that is esbuild's asynchronous service (~12 ms), started in the background. In
+ * this thread (in-thread hooks, and a CommonJS project's require() hooks) it is esbuild's synchronous one
+ * (~85 ms, blocking). The first server process starts none: it may find every file in tsx's cache and need
+ * no service at all, and starting one beside its load slowed it.
  */
 export async function startTranspiler(ahead: boolean): Promise<void> {
   await registerProjectLoader();
-  const esbuildFile = nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild');
+  if (!ahead) return;
   // (tsx takes node's in-thread hooks from Node 22.22.3 and 24.11.1 on: in the releases since 22.15 and
   // 24.0 before those, it transpiles on the loader thread, and this head start is lost.)
-  if (ahead && tsxInThisThread) startEsbuildSync(esbuildFile);
-  if (registerHooks) return;
-  const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
-  const data: WarmUpData = { esbuildUrl: pathToFileURL(esbuildFile).href, port: port2 };
-  nodeModule.register(builtEntry('transpiler-warmup.js'), { parentURL: import.meta.url, data, transferList: [port2] });
-  port1.unref();
-  loaderThreadTranspiler = port1;
+  if (tsxInThisThread) startEsbuildSync(nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild'));
+  loaderThreadTranspiler?.postMessage('start' satisfies TranspilerOrder);
 }
 
 /**
@@ -141,7 +144,7 @@ export function stopTranspilerWhenIdle(): void {
   let timer: NodeJS.Timeout | null = null;
   const rearm = (): void => {
     if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(() => port.postMessage('stop'), TRANSPILER_IDLE_MS).unref();
+    timer = setTimeout(() => port.postMessage('stop' satisfies TranspilerOrder), TRANSPILER_IDLE_MS).unref();
   };
   onResolved(rearm);
   rearm();

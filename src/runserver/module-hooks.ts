@@ -3,18 +3,9 @@
 // without node_modules, and shares this gwi's modules (its `settings` above all) instead of loading a
 // copy. It also tells which file each import resolved to (the reloader watches what was loaded). The load
 // hook keeps tsx away from the JavaScript of installed packages. Node 20 runs them on the loader thread
-// (this file is its own build entry), with a port to tell the main thread; newer Node runs them in-thread
-// (see loader.ts).
+// (loader-thread.ts), with a port to tell the main thread; newer Node runs them in-thread (see loader.ts).
 import { readFileSync } from 'node:fs';
-import type { InitializeHook, LoadHook, ResolveHook } from 'node:module';
-import type { MessagePort } from 'node:worker_threads';
-
-export interface ResolveHookData {
-  /** What `gwi` resolves to from inside this package (its self-reference): dist/index.js. */
-  gwiUrl: string;
-  /** Where the loader thread posts `[url, parentURL]` for each file an import resolved to. */
-  port?: MessagePort;
-}
+import type { LoadHook, ResolveHook } from 'node:module';
 
 /** Told the file an import resolved to, and the module that imported it (undefined for an entry point). */
 export type ResolvedListener = (url: string, parentURL: string | undefined) => void;
@@ -51,12 +42,3 @@ export const load: LoadHook = (url, context, nextLoad) => {
   if (context.format !== 'module' || !url.startsWith('file:') || !PACKAGE_JAVASCRIPT.test(url)) return nextLoad(url, context);
   return { format: 'module', source: readFileSync(new URL(url)), shortCircuit: true };
 };
-
-let resolver: ResolveHook | null = null;
-
-export const initialize: InitializeHook<ResolveHookData> = ({ gwiUrl, port }) => {
-  resolver = gwiResolver(gwiUrl, (url, parentURL) => port?.postMessage([url, parentURL]));
-};
-
-export const resolve: ResolveHook = (specifier, context, nextResolve) =>
-  resolver === null ? nextResolve(specifier, context) : resolver(specifier, context, nextResolve);

@@ -1,8 +1,7 @@
 // Starts esbuild's service (the process tsx transpiles through) before anything needs it, and stops it
-// when told (a serving process at rest). On Node 20 tsx transpiles on the loader thread, so this file runs
-// there (its own build entry, next to cli/main.js); where tsx runs in-thread, loader.ts calls
-// startEsbuildSync() itself.
-import { createRequire, type InitializeHook } from 'node:module';
+// when told (a serving process at rest). On Node 20 tsx transpiles on the loader thread, so the warm-up
+// runs there (loader-thread.ts); where tsx runs in-thread, loader.ts calls startEsbuildSync() itself.
+import { createRequire } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
 
 interface Esbuild {
@@ -39,19 +38,23 @@ export function startEsbuildSync(esbuildFile: string): void {
   }
 }
 
+/** What loader.ts tells the loader thread's warm-up: start the service ahead, or stop it (at rest). */
+export type TranspilerOrder = 'start' | 'stop';
+
 export interface WarmUpData {
   esbuildUrl: string;
-  /** Each message on it stops the service; tsx's next transform starts it again (loader.ts, stopTranspilerWhenIdle). */
+  /** Where the orders come; after a stop, tsx's next transform starts the service again. */
   port: MessagePort;
 }
 
-// Not awaited: register() would wait for the service to start.
-export const initialize: InitializeHook<WarmUpData> = ({ esbuildUrl, port }) => {
-  void startEsbuild(esbuildUrl);
-  port.on('message', () => {
-    void esbuildAt(esbuildUrl)
-      .then((esbuild) => esbuild.stop())
-      .catch(() => {});
+/** On the loader thread: starts and stops the service as told over `port`. */
+export function warmUpTranspiler({ esbuildUrl, port }: WarmUpData): void {
+  port.on('message', (order: TranspilerOrder) => {
+    if (order === 'start') void startEsbuild(esbuildUrl);
+    else
+      void esbuildAt(esbuildUrl)
+        .then((esbuild) => esbuild.stop())
+        .catch(() => {});
   });
   port.unref();
-};
+}

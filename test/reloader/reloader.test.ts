@@ -167,6 +167,19 @@ describe('gwi runserver: starting', () => {
     expect(answer).toEqual({ status: 200, body: 'v0\n' });
   });
 
+  it("the first server process starts no transpiler when tsx's cache has the project's files", async () => {
+    // A first run leaves each of the project's files in tsx's cache.
+    const first = runserver(project.dir, ['0']);
+    expect((await get(await first.started())).status).toBe(200);
+    first.child.kill('SIGINT');
+    await first.exited;
+    const gwi = runserver(project.dir, ['0']);
+    expect(await get(await gwi.started())).toEqual({ status: 200, body: 'v0\n' });
+    // The one serving is the first spawned (its standby may have started since, with a transpiler).
+    const serving = Math.min(...serverProcesses(gwi));
+    expect(childPids(serving).map(commandLine).filter((line) => /\/esbuild --service=/.test(line))).toEqual([]);
+  });
+
   it('a port in use: Error: That port is already in use., exit 1, nothing started', async () => {
     const busy = await occupyPort();
     try {
