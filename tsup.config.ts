@@ -2,8 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // Node 20 runs gwi's and tsx's hooks and the transpiler warm-up on its loader thread, from a file of
-  // their own, which runserver/loader.ts finds in dist/cli/; a server process of the reloader has an entry of its own,
-  // and bin/gwi.js starts `gwi runserver`'s first one from cli/early-start before it loads the CLI.
+  // their own, which runserver/loader.ts finds in dist/cli/; a server process of the reloader has an entry
+  // of its own, and bin/gwi.js starts `gwi runserver`'s first one from cli/early-start before it loads the CLI.
   entry: {
     index: 'src/index.ts',
     test: 'src/test.ts',

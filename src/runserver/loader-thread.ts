@@ -1,8 +1,8 @@
 // What Node 20's loader thread runs for a project (its own build entry, dist/cli/loader-thread.js): gwi's
 // hooks in front of tsx's, and the transpiler's warm-up, as one module. Each node:module register() blocks
 // the main thread for a round trip to the loader thread, and a module registered after tsx's is itself
-// loaded through tsx's hooks: registered as three, they took ~55 ms of a server process's start-up on
-// 2 cores; as one, ~10 (loader.ts registers it).
+// loaded through tsx's hooks: registered as three, they took ~150 ms of a server process's start-up on
+// 2 cores (tsx's alone ~105); as one, ~120 (loader.ts registers it).
 import type { InitializeHook, LoadHook, ResolveHook } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
 import * as tsxHooks from 'tsx/esm';

@@ -84,13 +84,19 @@ async function register(): Promise<void> {
   else registerOnLoaderThread(gwiUrl);
 }
 
+/** The esbuild that tsx transpiles through. */
+function esbuildFile(): string {
+  return nodeModule.createRequire(import.meta.resolve('tsx/esm')).resolve('esbuild');
+}
+
 /**
  * Node 20's loader thread: gwi's hooks, tsx's where its API did not register them (an ES module project),
- * and the transpiler's warm-up (told when to start by startTranspiler), as one module (loader-thread.ts). tsx's API is not imported there: it
- * would load esbuild in this thread too (~50 ms of a server process's start-up, on the way to its first
- * answer), and in an ES module project only the loader thread transpiles. The rest of that API's half in
- * this thread is the source maps switch, which error pages and stack traces need to point into the
- * TypeScript, and a fix for CommonJS modules that tsx hands to require() (a CommonJS project keeps the API).
+ * and the transpiler's warm-up (told when to start by startTranspiler), as one module (loader-thread.ts).
+ * An ES module project does not import tsx's API in this thread: it would load esbuild here too (~50 ms of
+ * a server process's start-up, on the way to its first answer), and only the loader thread transpiles.
+ * The rest of that API's half in this thread is the source maps switch, which error pages and stack traces
+ * need to point into the TypeScript, and a fix for CommonJS modules that tsx hands to require() (a
+ * CommonJS project keeps the API).
  */
 function registerOnLoaderThread(gwiUrl: string): void {
   if (!tsxInThisThread) process.setSourceMapsEnabled(true);
@@ -102,12 +108,11 @@ function registerOnLoaderThread(gwiUrl: string): void {
   const transpilerChannel = new MessageChannel();
   transpilerChannel.port1.unref();
   loaderThreadTranspiler = transpilerChannel.port1;
-  const esbuildFile = nodeModule.createRequire(import.meta.resolve('tsx/esm')).resolve('esbuild');
   const data: LoaderThreadData = {
     gwiUrl,
     resolvedPort: resolvedChannel.port2,
     tsx: !tsxInThisThread,
-    warmUp: { esbuildUrl: pathToFileURL(esbuildFile).href, port: transpilerChannel.port2 },
+    warmUp: { esbuildUrl: pathToFileURL(esbuildFile()).href, port: transpilerChannel.port2 },
   };
   const transferList = [resolvedChannel.port2, transpilerChannel.port2];
   nodeModule.register(builtEntry('loader-thread.js'), { parentURL: import.meta.url, data, transferList });
@@ -126,7 +131,7 @@ export async function startTranspiler(ahead: boolean): Promise<void> {
   if (!ahead) return;
   // (tsx takes node's in-thread hooks from Node 22.22.3 and 24.11.1 on: in the releases since 22.15 and
   // 24.0 before those, it transpiles on the loader thread, and this head start is lost.)
-  if (tsxInThisThread) startEsbuildSync(nodeModule.createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild'));
+  if (tsxInThisThread) startEsbuildSync(esbuildFile());
   loaderThreadTranspiler?.postMessage('start' satisfies TranspilerOrder);
 }
 

@@ -70,12 +70,17 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
+/** The esbuild service processes a server process has started now. */
+function esbuildServices(pid: number): number[] {
+  return childPids(pid).filter((child) => /\/esbuild --service=/.test(commandLine(child)));
+}
+
 /** gwi runserver once its standby's esbuild service runs: the port, the standby, and its esbuild services now. */
 async function standbyWithTranspiler(): Promise<{ port: number; standby: number; services: () => number[] }> {
   const gwi = runserver(project.dir, ['0']);
   const port = await gwi.started();
   const [, standby] = (await servingAndStandby(gwi)) as [number, number];
-  const services = (): number[] => childPids(standby).filter((pid) => /\/esbuild --service=/.test(commandLine(pid)));
+  const services = (): number[] => esbuildServices(standby);
   expect(await waitUntil(() => services().length > 0)).toBe(true);
   return { port, standby, services };
 }
@@ -177,7 +182,7 @@ describe('gwi runserver: starting', () => {
     expect(await get(await gwi.started())).toEqual({ status: 200, body: 'v0\n' });
     // The one serving is the first spawned (its standby may have started since, with a transpiler).
     const serving = Math.min(...serverProcesses(gwi));
-    expect(childPids(serving).map(commandLine).filter((line) => /\/esbuild --service=/.test(line))).toEqual([]);
+    expect(esbuildServices(serving)).toEqual([]);
   });
 
   it('a port in use: Error: That port is already in use., exit 1, nothing started', async () => {
