@@ -154,7 +154,9 @@ describe('gwi runserver --inspect', () => {
   });
 
   it('a serving process paused in the debugger keeps the port until it is gone; then the new one listens', async () => {
-    const gwi = runserver(project.dir, [`--inspect=${inspectPort}`, '0'], { GWI_RELOAD_GRACE_MS: '500' });
+    // The grace period runs from the save (the serving process retires as it is seen): it must outlast the
+    // new process's load and banner, which took over 500 ms on a busy machine.
+    const gwi = runserver(project.dir, [`--inspect=${inspectPort}`, '0'], { GWI_RELOAD_GRACE_MS: '2000' });
     const port = await gwi.started();
     const first = await nextTarget();
     const session = await Session.attach(first);
