@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, r
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { alive, installCleanup, killAllChildren, spawnGroup, stopGroup, track } from './processes.mjs';
@@ -403,11 +403,9 @@ export function drained(writable) {
  * written to RESULTS.md and bench/results/.
  */
 export function benchOptions(defaults, flags = []) {
-  const { values } = parseArgs({
-    options: {
-      ...Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, { type: 'string', default: String(value) }])),
-      ...Object.fromEntries(flags.map((name) => [name, { type: 'boolean', default: false }])),
-    },
+  const values = parseBenchArgs({
+    ...Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, { type: 'string', default: String(value) }])),
+    ...Object.fromEntries(flags.map((name) => [name, { type: 'boolean', default: false }])),
   });
   let full = flags.every((name) => !values[name]);
   for (const [name, value] of Object.entries(defaults)) {
@@ -417,11 +415,23 @@ export function benchOptions(defaults, flags = []) {
   return { values, full };
 }
 
+/** A bad command line: runBench prints its message alone, and the exit code is 2. */
+export class UsageError extends Error {}
+
+/** node:util parseArgs's values for these `options`; an unknown option or a missing value is a UsageError. */
+export function parseBenchArgs(options) {
+  try {
+    return parseArgs({ options }).values;
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+}
+
 /** The names of a comma-separated option (`gwi,django`), each one of `known`. */
 export function namesOf(text, known) {
   const names = text.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !known.includes(name));
-  if (unknown.length > 0) throw new Error(`unknown name(s) ${unknown.join(', ')}: pick from ${known.join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`unknown name(s) ${unknown.join(', ')}: pick from ${known.join(', ')}`);
   return names;
 }
 
@@ -462,9 +472,17 @@ export function publish({ name, section, body, rows, failures, full, began }) {
   }
 }
 
-/** Runs a bench's main(): an error is printed, every child killed, and the exit code is 1. */
+/**
+ * Runs a bench's main(): an error is printed, every child killed, and the exit code is 1; a UsageError is
+ * one line (`reload.mjs: …`), and the exit code 2.
+ */
 export function runBench(main) {
   main().catch((err) => {
+    if (err instanceof UsageError) {
+      console.error(`${basename(process.argv[1])}: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
     console.error(err);
     killAllChildren('SIGKILL');
     process.exitCode = 1;

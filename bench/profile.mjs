@@ -14,20 +14,17 @@ import { SourceMap } from 'node:module';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { checkHello, ensureBuilt, requireWrk, ROOT, runWrk, startServer, stopServer, wrkProblem } from './lib.mjs';
+import { checkHello, ensureBuilt, parseBenchArgs, requireWrk, ROOT, runBench, runWrk, startServer, stopServer, wrkProblem } from './lib.mjs';
 import { installCleanup } from './processes.mjs';
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      kind: { type: 'string', default: 'gwi' },
-      duration: { type: 'string', default: '5s' },
-      connections: { type: 'string', default: '100' },
-      top: { type: 'string', default: '25' },
-      keep: { type: 'boolean', default: false },
-      summarise: { type: 'string' },
-    },
+  const values = parseBenchArgs({
+    kind: { type: 'string', default: 'gwi' },
+    duration: { type: 'string', default: '5s' },
+    connections: { type: 'string', default: '100' },
+    top: { type: 'string', default: '25' },
+    keep: { type: 'boolean', default: false },
+    summarise: { type: 'string' },
   });
   return { ...values, connections: Number(values.connections), top: Number(values.top) };
 }
@@ -150,7 +147,4 @@ async function main() {
   if (!opts.keep) rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -64,7 +64,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   distIsStale,
   ensureBuilt,
@@ -74,15 +73,19 @@ import {
   machineLines,
   mark,
   median,
+  namesOf,
+  parseBenchArgs,
   percentile,
   progress,
   ROOT,
+  runBench,
   SAVE_GAP,
   saveGap,
   saveGaps,
   shownVersion,
   sleep,
   token,
+  UsageError,
   writeResultsJson,
   writeResultsSection,
 } from './lib.mjs';
@@ -119,20 +122,16 @@ const isServerProcess = (p) => /^(node|python)/.test(p.comm ?? '') && Boolean(p.
 const now = () => performance.now();
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      saves: { type: 'string', default: '20' },
-      bursts: { type: 'string', default: '3' },
-      tools: { type: 'string', default: ALL_TOOLS.join(',') },
-      // Only the in-browser part, or all but it (quick looks).
-      browser: { type: 'boolean', default: false },
-      'no-browser': { type: 'boolean', default: false },
-    },
+  const values = parseBenchArgs({
+    saves: { type: 'string', default: '20' },
+    bursts: { type: 'string', default: '3' },
+    tools: { type: 'string', default: ALL_TOOLS.join(',') },
+    // Only the in-browser part, or all but it (quick looks).
+    browser: { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false },
   });
-  const tools = values.tools.split(',').map((name) => name.trim());
-  const unknown = tools.filter((name) => !ALL_TOOLS.includes(name));
-  if (unknown.length > 0) throw new Error(`unknown tool(s) ${unknown.join(', ')}: pick from ${ALL_TOOLS.join(', ')}`);
-  if (values.browser && values['no-browser']) throw new Error('--browser (only the browser part) and --no-browser exclude each other');
+  const tools = namesOf(values.tools, ALL_TOOLS);
+  if (values.browser && values['no-browser']) throw new UsageError('--browser (only the browser part) and --no-browser exclude each other');
   const opts = {
     saves: Number(values.saves),
     bursts: Number(values.bursts),
@@ -744,8 +743,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  killAllChildren('SIGKILL');
-  process.exitCode = 1;
-});
+runBench(main);

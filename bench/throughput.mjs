@@ -45,7 +45,6 @@
 import { appendFileSync, closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   checkHello,
   cpuTimeMs,
@@ -56,10 +55,13 @@ import {
   machine,
   machineLines,
   median,
+  namesOf,
+  parseBenchArgs,
   pollUntil,
   progress,
   requireWrk,
   ROOT,
+  runBench,
   runWrk,
   sleep,
   startServer,
@@ -179,21 +181,14 @@ const SERVERS = {
 const ALL_SERVERS = Object.keys(SERVERS);
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '3' },
-      duration: { type: 'string', default: '5s' },
-      warmup: { type: 'string', default: '2s' },
-      backlog: { type: 'string' },
-      servers: { type: 'string', default: ALL_SERVERS.join(',') },
-    },
+  const values = parseBenchArgs({
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5s' },
+    warmup: { type: 'string', default: '2s' },
+    backlog: { type: 'string' },
+    servers: { type: 'string', default: ALL_SERVERS.join(',') },
   });
-  const servers = values.servers.split(',');
-  const unknown = servers.filter((name) => !SERVERS[name]);
-  if (unknown.length > 0) {
-    console.error(`unknown server ${unknown.join(', ')}: choose from ${ALL_SERVERS.join(', ')}`);
-    process.exit(2);
-  }
+  const servers = namesOf(values.servers, ALL_SERVERS);
   return {
     rounds: Number(values.rounds),
     duration: values.duration,
@@ -512,7 +507,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench(main);
