@@ -19,7 +19,8 @@
 //       start      the first `200` served, then idle
 //       +requests  after 1,000 GETs (10 at a time, keep-alive; every one must be a 200 with the version)
 //       +reloads   after 50 reloads: each the view file saved with a new version, then GETs until that
-//                  version is served, 300 ms pause
+//                  version is served, 300 ms pause; read 11 s after the last one (at rest: gwi keeps a
+//                  second standby while saves come faster than one starts, until none has come for 10 s)
 //       +requests  after 1,000 more GETs
 //     for gwi, and Django's runserver and node --watch beside it. The supervisor (the process we started,
 //     the only one that lives through every reload: a leak there would pile up) is also read alone.
@@ -75,6 +76,12 @@ const GOAL = { treeGrowth: 0.1, supervisorGrowth: 10 * MiB };
 const CONCURRENCY = 10;
 const RELOAD_TIMEOUT_MS = 10_000;
 const RELOAD_PAUSE_MS = 300;
+/**
+ * After the last reload, before "+reloads" is read: saves 300 ms apart come faster than a standby starts,
+ * and gwi keeps a second standby until no save has come for 10 s (src/reloader/standby.ts BURST_MS). The
+ * point is the tree at rest after the reloads, for every tool alike.
+ */
+const QUIET_MS = 11_000;
 const POINTS = ['start', 'requests', 'reloads', 'more'];
 
 function options() {
@@ -175,6 +182,7 @@ async function memoryPhases(run, opts, failures) {
       await sleep(RELOAD_PAUSE_MS);
     }
     progress(`  ${reloadMs.length} reloads, median ${reloadMs.length ? Math.round(median(reloadMs)) : '–'} ms`);
+    await sleep(QUIET_MS);
     await read('reloads');
     await load();
     await read('more');
@@ -289,7 +297,7 @@ function report({ runs, coldRuns, times, memory, skipped }, opts, env) {
       "node's ~34 MiB of code pages, mapped by every node process, count once per process in a tree's RSS and once in all in its PSS " +
       `(shared with node processes outside the tree too, the bench's own among them, so a tree's PSS is a little lower the more run); ${opts.requests} GETs ` +
       `${CONCURRENCY} at a time (keep-alive); a reload = the view file saved with a new version, then GETs until it is served, ` +
-      `${RELOAD_PAUSE_MS} ms pause. The supervisor is the process started (gwi's supervisor, Django's autoreloader parent, node --watch's watcher)`,
+      `${RELOAD_PAUSE_MS} ms pause; "+reloads" is read ${QUIET_MS / 1000} s after the last one (gwi keeps a second standby while saves come fast, until none has come for 10 s). The supervisor is the process started (gwi's supervisor, Django's autoreloader parent, node --watch's watcher)`,
     ...runs.map((run) => `- ${run.label}: ${run.version}`),
     '',
     ...(times ? coldStartSection(coldRuns, times, rows) : []),

@@ -61,8 +61,7 @@
 //   node bench/reload.mjs --saves 10 --bursts 2 --tools node-watch,gwi     (a quick look; not written)
 //   node bench/reload.mjs --browser --saves 5 --tools gwi,vite              (only the in-browser part)
 //   node bench/reload.mjs --no-browser                                      (no browser; Vite skipped)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   distIsStale,
@@ -79,6 +78,7 @@ import {
   progress,
   ROOT,
   runBench,
+  runTmpdir,
   SAVE_GAP,
   saveGap,
   saveGaps,
@@ -686,8 +686,7 @@ async function main() {
     process.exit(1);
   }, TIME_LIMIT_MS);
 
-  const tmp = mkdtempSync(join(os.tmpdir(), 'gwi-bench-reload-'));
-  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = runTmpdir('reload');
   const peers = {
     ...(opts.server && opts.tools.includes('nodemon') ? { nodemon: installPeer('nodemon@3', progress) } : {}),
     ...(opts.browser && opts.tools.includes('vite') ? { vite: installPeer('vite@8', progress) } : {}),

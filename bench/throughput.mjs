@@ -42,8 +42,7 @@
 //   node bench/throughput.mjs --servers raw,gwi     a quick look at two of them (not written)
 //   node bench/throughput.mjs --backlog 10          gwi with requestQueueSize 10 (Django's listen backlog;
 //                                                   gwi's default is node's 511)
-import { appendFileSync, closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   checkHello,
@@ -62,6 +61,7 @@ import {
   requireWrk,
   ROOT,
   runBench,
+  runTmpdir,
   runWrk,
   sleep,
   startServer,
@@ -472,8 +472,7 @@ async function main() {
   ensureBuilt();
   installCleanup();
 
-  const tmp = mkdtempSync(join(os.tmpdir(), 'gwi-bench-'));
-  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = runTmpdir('throughput');
   const ctx = { tmp, backlog: opts.backlog };
   const failures = [];
   const skipped = [];

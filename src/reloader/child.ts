@@ -115,7 +115,9 @@ class ReloaderChild {
     } else if (message.type === 'close-inspector') {
       closeInspector();
     } else if (message.type === 'preload') {
-      void this.#preload(message.urls);
+      void this.#preload(message.urls).then(() => {
+        if (this.#phase === 'standby') this.#send({ type: 'preloaded' });
+      });
     } else if (message.type === 'static-changed') {
       if (message.stylesheets) this.#events?.swapStylesheets(message.stylesheets);
       else this.#events?.reload();

@@ -75,6 +75,8 @@ export interface LiveReloadInfo {
 export type ServerProcessMessage =
   /** Node is up, the loaders are registered and gwi is imported: waiting for `load`. */
   | { type: 'standby' }
+  /** A standby has imported the packages of a `preload` (or failed to: the load reports it). */
+  | { type: 'preloaded' }
   /** The banner is out: connections can come. `debug` is settings.DEBUG; `liveReload` null when off. */
   | { type: 'ready'; debug: boolean; liveReload: LiveReloadInfo | null }
   /** Its first response went out (the supervisor starts the next standby then: see Supervisor). */

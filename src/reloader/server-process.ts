@@ -11,6 +11,8 @@ import type { OrphanWatchdog } from './watchdog.js';
 type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'retiring' | 'failed' | 'stopping' | 'exited';
 
 export interface ServerProcessEvents {
+  /** Started ahead, it is up and waiting for its load. */
+  up: (child: ServerProcess) => void;
   ready: (child: ServerProcess, debug: boolean, liveReload: LiveReloadInfo | null) => void;
   /** Its first response went out. */
   served: (child: ServerProcess) => void;
@@ -57,6 +59,8 @@ export class ServerProcess {
   #pendingLoad: SupervisorMessage | null = null;
   /** Packages to import ahead, asked for before the process was up. */
   readonly #pendingPreload: string[] = [];
+  /** Preloads sent and not yet done. */
+  #preloading = 0;
   #killTimer: NodeJS.Timeout | null = null;
   #killAt = Number.POSITIVE_INFINITY;
   readonly #loadTimeoutMs: number;
@@ -126,6 +130,11 @@ export class ServerProcess {
     else if (this.#phase === 'starting') this.#pendingLoad = message;
   }
 
+  /** Whether it is up and waiting for its load: warmed up, with the packages it was given imported. */
+  get up(): boolean {
+    return this.#phase === 'standby' && this.#preloading === 0;
+  }
+
   /** Whether a page is open on its live reload. */
   get pagesOpen(): boolean {
     return this.#pagesOpen;
@@ -158,7 +167,10 @@ export class ServerProcess {
   /** Imports these packages ahead of the load (a standby; before it is up, once it is). */
   preload(urls: readonly string[]): void {
     if (this.#phase === 'starting') this.#pendingPreload.push(...urls);
-    else if (this.#phase === 'standby') this.#child.send({ type: 'preload', urls: [...urls] } satisfies SupervisorMessage, () => {});
+    else if (this.#phase === 'standby') {
+      this.#preloading++;
+      this.#child.send({ type: 'preload', urls: [...urls] } satisfies SupervisorMessage, () => {});
+    }
   }
 
   /** A load begins: this process lets go of the inspector's address, for the loading process (--inspect). */
@@ -263,7 +275,12 @@ export class ServerProcess {
         this.#phase = 'standby';
         if (this.#pendingPreload.length > 0) this.preload(this.#pendingPreload.splice(0));
         if (this.#pendingLoad) this.#startLoading(this.#pendingLoad);
+        else if (this.up) this.#events.up(this);
         this.#pendingLoad = null;
+        break;
+      case 'preloaded':
+        this.#preloading--;
+        if (this.up) this.#events.up(this);
         break;
       case 'ready':
         this.#endLoadTimer();

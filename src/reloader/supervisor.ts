@@ -66,8 +66,8 @@ export class Supervisor {
   #serving: ServerProcess | null = null;
   /** The process told to load the current code, until it answers. */
   #loading: ServerProcess | null = null;
-  /** The process started ahead, waiting for the next load. */
-  readonly #standby = new Standby(() => this.#spawn(true));
+  /** The processes started ahead, waiting for the next load. */
+  readonly #standby = new Standby(() => this.#spawn(true), (child) => this.#retire(child, 0));
   /** Processes being stopped. */
   readonly #retiring = new Set<ServerProcess>();
   readonly #queue: Socket[] = [];
@@ -258,8 +258,7 @@ export class Supervisor {
     const announce = this.#debug || this.#state === 'failed';
     if (kind === 'dependencies') {
       // The standby's packages may be the old ones: the new code loads in a fresh process.
-      const stale = this.#standby.dropDependencies();
-      if (stale) this.#retire(stale, 0);
+      for (const stale of this.#standby.dropDependencies()) this.#retire(stale, 0);
     }
     this.#reload();
     // ...once the serving process has been told: a connection made on reading it gets the new code.
@@ -416,6 +415,7 @@ export class Supervisor {
     const { serverProcess, inspect } = this.#options;
     const command: ServerCommand = { args: [serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs, inspect, watchdog: this.#watchdog };
     return new ServerProcess(command, {
+      up: () => this.#standby.up(),
       ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
       served: (child) => this.#onServed(child),
       failed: (child, page, setup, report) => this.#onFailed(child, page, setup, report),
@@ -443,7 +443,7 @@ export class Supervisor {
   }
 
   #processes(): ServerProcess[] {
-    const all = [this.#serving, this.#loading, this.#standby.process, ...this.#retiring];
+    const all = [this.#serving, this.#loading, ...this.#standby.processes, ...this.#retiring];
     return [...new Set(all.filter((child): child is ServerProcess => child !== null))];
   }
 }

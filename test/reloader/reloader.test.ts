@@ -6,6 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BURST_MS } from '../../src/reloader/standby.js';
 import { DEBOUNCE_MS } from '../../src/reloader/watch.js';
 import { buildIfStale, cleanEnv, occupyPort, portIsFree, runGwi, type GwiProcess } from '../cli/gwi-process.js';
 import { childPids, commandLine, copyReloaderProject, freePort, isRunning, killEverything, runserver, serverProcesses, waitUntil, zombieChildren } from './processes.js';
@@ -127,7 +128,7 @@ describe('gwi runserver: the standby', () => {
     expect(await get(port, '/?later')).toEqual({ status: 200, body: token });
   });
 
-  it('a save made before the next standby started is loaded by a process started for it, and one standby follows', async () => {
+  it(`a save made before the next standby started is loaded by a process started for it; then two standbys wait, one ${BURST_MS / 1000} s after the last save`, async () => {
     const gwi = runserver(project.dir, ['0']);
     const port = await gwi.started();
     await servingAndStandby(gwi);
@@ -135,13 +136,21 @@ describe('gwi runserver: the standby', () => {
     await banner(gwi, 2);
     // No request since: the next standby waits for the new code's first response (or 200 ms).
     writeView('v2');
+    const savedAt = Date.now();
     expect(await waitUntil(async () => (await get(port)).body === 'v2\n')).toBe(true);
     expect(count(gwi.stdout, BANNER)).toBe(3);
-    // The process that served v1 leaves; a second standby would stay.
-    expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
-    await sleep(500);
-    expect(serverProcesses(gwi)).toHaveLength(2);
-  });
+    // Saves come faster than a standby starts: two wait beside the serving process (the one that served
+    // v1 leaves), started one after the other...
+    expect(await waitUntil(() => serverProcesses(gwi).length === 3, 5000)).toBe(true);
+    const [serving, ...standbys] = serverProcesses(gwi) as [number, number, number];
+    // ...until no save has come for a while: the newest goes.
+    await sleep(BURST_MS - 1000 - (Date.now() - savedAt));
+    expect(serverProcesses(gwi)).toEqual([serving, ...standbys]);
+    expect(await waitUntil(() => serverProcesses(gwi).length === 2, 3000)).toBe(true);
+    expect(serverProcesses(gwi)).toEqual([serving, standbys[0]]);
+    expect(isRunning(standbys[1] as number)).toBe(false);
+    expect((await get(port)).body).toBe('v2\n');
+  }, 30_000);
 });
 
 describe('gwi runserver: starting', () => {

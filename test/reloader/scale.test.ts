@@ -27,10 +27,10 @@ afterEach(async () => {
 });
 
 
-function writeSlowPackage(flavour: string): void {
+function writeSlowPackage(flavour: string, importMs = 300): void {
   project.write(
     'node_modules/slow-package/index.js',
-    `await new Promise((resolve) => setTimeout(resolve, 300));\nexport const importedAt = Date.now();\nexport const flavour = '${flavour}';\n`,
+    `await new Promise((resolve) => setTimeout(resolve, ${importMs}));\nexport const importedAt = Date.now();\nexport const flavour = '${flavour}';\n`,
   );
 }
 
@@ -115,6 +115,20 @@ describe('gwi runserver at scale', () => {
     writeSlowPackage('two');
     expect(await waitUntil(async () => (await answer(port)).flavour === 'two', 10_000)).toBe(true);
     expect((await answer(port)).importedAt).toBeGreaterThan(saved);
+  }, 40_000);
+
+  it('a standby is ready once it has imported the packages: a save made before counts as a quick one, and two standbys follow', async () => {
+    writeSlowPackage('one', 3000);
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    await served(port, 'v0');
+    // The standby is up (warmed up) well before this, and still importing the package.
+    expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
+    await sleep(1500);
+    writeView('v1');
+    await served(port, 'v1');
+    // The save had to wait for the standby: saves come faster than one gets ready, so two wait now.
+    expect(await waitUntil(() => serverProcesses(gwi).length === 3, 15_000)).toBe(true);
   }, 40_000);
 
   it('a save made after the load read the file but before the watch is on is still seen', async () => {
