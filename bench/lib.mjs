@@ -462,7 +462,9 @@ export function beginRun(name) {
 export function runTmpdir(name) {
   const tmp = mkdtempSync(join(os.tmpdir(), `gwi-bench-${name}-`));
   process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-  process.env.TMPDIR = tmp;
+  // A folder of its own: tsx deletes `<TMPDIR>/tsx` (its cache's old place), the name of a tool's folder here.
+  process.env.TMPDIR = join(tmp, 'tmp');
+  mkdirSync(process.env.TMPDIR);
   return tmp;
 }
 
