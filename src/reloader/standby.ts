@@ -19,7 +19,9 @@ const AFTER_SWITCH_MS = 200;
  * median of 240 ms, against 87 for later ones. Once a save has found none up, two are kept until no save
  * has come for BURST_MS: the second is there for the next quick save (those saves: a median of 126 ms,
  * the later ones unchanged). They start one after the other: two start-ups side by side each take longer
- * (a save 150 ms after such a switch waited 485–557 ms). At rest there is one (a standby is ~70 MiB RSS).
+ * (a save 150 ms after such a switch waited 485–557 ms). A save that lands while the second one starts
+ * shares the cores with it (bench:scale's vite tree, whose start-ups are longer: p50 ~156 against ~144 ms).
+ * Saves seconds apart never start a second one. At rest there is one (a standby is ~75 MiB RSS).
  */
 export const BURST_MS = 10_000;
 
