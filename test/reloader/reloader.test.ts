@@ -131,7 +131,7 @@ describe('gwi runserver: the standby', () => {
   it(`a save made before the next standby started is loaded by a process started for it; then two standbys wait, one ${BURST_MS / 1000} s after the last save`, async () => {
     const gwi = runserver(project.dir, ['0']);
     const port = await gwi.started();
-    await servingAndStandby(gwi);
+    const [first, standby] = (await servingAndStandby(gwi)) as [number, number];
     writeView('v1');
     await banner(gwi, 2);
     // No request since: the next standby waits for the new code's first response (or 200 ms).
@@ -139,8 +139,9 @@ describe('gwi runserver: the standby', () => {
     const savedAt = Date.now();
     expect(await waitUntil(async () => (await get(port)).body === 'v2\n')).toBe(true);
     expect(count(gwi.stdout, BANNER)).toBe(3);
-    // Saves come faster than a standby starts: two wait beside the serving process (the one that served
-    // v1 leaves), started one after the other...
+    // The processes that served v0 and v1 leave. Saves come faster than a standby starts: two wait beside
+    // the serving process, started one after the other...
+    expect(await waitUntil(() => !isRunning(first) && !isRunning(standby), 5000)).toBe(true);
     expect(await waitUntil(() => serverProcesses(gwi).length === 3, 5000)).toBe(true);
     const [serving, ...standbys] = serverProcesses(gwi) as [number, number, number];
     // ...until no save has come for a while: the newest goes.
@@ -148,7 +149,7 @@ describe('gwi runserver: the standby', () => {
     expect(serverProcesses(gwi)).toEqual([serving, ...standbys]);
     expect(await waitUntil(() => serverProcesses(gwi).length === 2, 3000)).toBe(true);
     expect(serverProcesses(gwi)).toEqual([serving, standbys[0]]);
-    expect(isRunning(standbys[1] as number)).toBe(false);
+    expect(await waitUntil(() => !isRunning(standbys[1] as number))).toBe(true);
     expect((await get(port)).body).toBe('v2\n');
   }, 30_000);
 });

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfStale, type GwiProcess } from '../cli/gwi-process.js';
 import { httpText } from '../helpers/http.js';
-import { copyReloaderProject, killEverything, runserver, serverProcesses, waitUntil, type ProjectCopy } from './processes.js';
+import { copyReloaderProject, isRunning, killEverything, runserver, serverProcesses, waitUntil, type ProjectCopy } from './processes.js';
 
 let project: ProjectCopy;
 
@@ -124,10 +124,13 @@ describe('gwi runserver at scale', () => {
     await served(port, 'v0');
     // The standby is up (warmed up) well before this, and still importing the package.
     expect(await waitUntil(() => serverProcesses(gwi).length === 2)).toBe(true);
+    const [first] = serverProcesses(gwi) as [number];
     await sleep(1500);
     writeView('v1');
     await served(port, 'v1');
-    // The save had to wait for the standby: saves come faster than one gets ready, so two wait now.
+    // The save had to wait for the standby: saves come faster than one gets ready, so two wait now
+    // beside the serving process (once the one that served v0 is gone).
+    expect(await waitUntil(() => !isRunning(first))).toBe(true);
     expect(await waitUntil(() => serverProcesses(gwi).length === 3, 15_000)).toBe(true);
   }, 40_000);
 
