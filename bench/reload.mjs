@@ -116,8 +116,11 @@ const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 /**
  * A process counted as a server (re)start in a burst: a node or python one (/proc/<pid>/comm) seen alive
  * with a command line (a zombie has none: its name could still be its parent's, had it not exec'd yet).
+ * Node 24 names its main thread, and so the process's comm, "MainThread" (Node 20 and 22 do not): such a process
+ * counts by the program its command line runs (on Node 24 every burst read 0 restarts without this).
  */
-const isServerProcess = (p) => /^(node|python)/.test(p.comm ?? '') && Boolean(p.cmdline);
+const isServerProcess = (p) =>
+  Boolean(p.cmdline) && (/^(node|python)/.test(p.comm ?? '') || (p.comm === 'MainThread' && /^\S*\bnode /.test(p.cmdline)));
 
 const now = () => performance.now();
 
