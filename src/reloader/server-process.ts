@@ -76,6 +76,8 @@ export class ServerProcess {
   #broken = false;
   /** Some page is open on its live reload (a browser tab that reloads when newer code loads). */
   #pagesOpen = false;
+  /** Its group is stopped (SIGSTOP) while another process loads: see pause(). */
+  #paused = false;
   readonly exited: Promise<void>;
 
   constructor({ args, env, stdin, loadTimeoutMs, inspect, watchdog }: ServerCommand, events: ServerProcessEvents) {
@@ -133,6 +135,23 @@ export class ServerProcess {
   /** Whether it is up and waiting for its load: warmed up, with the packages it was given imported. */
   get up(): boolean {
     return this.#phase === 'standby' && this.#preloading === 0;
+  }
+
+  /**
+   * Its start-up (or its imports ahead) waits while another process loads: the load has the cores to
+   * itself. Its group is stopped (SIGSTOP) until resume() or a stop. (Not on Windows: no signal is sent.)
+   */
+  pause(): void {
+    if (this.#paused || this.#phase === 'exited' || this.#phase === 'stopping') return;
+    this.#paused = true;
+    this.#signalGroup('SIGSTOP');
+  }
+
+  /** Its start-up goes on (see pause). */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#signalGroup('SIGCONT');
   }
 
   /** Whether a page is open on its live reload. */
@@ -207,6 +226,8 @@ export class ServerProcess {
     this.#killAfter(graceMs);
     if (this.#phase === 'stopping') return this.exited;
     this.#phase = 'stopping';
+    // A stopped group would not see the channel close, or SIGTERM, before the grace period ends.
+    this.resume();
     const terminate = (): void => this.#signalGroup('SIGTERM');
     if (this.#child.connected) {
       this.#child.once('disconnect', terminate);

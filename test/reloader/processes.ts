@@ -26,6 +26,11 @@ export function isRunning(pid: number): boolean {
   return info !== null && info.state !== 'Z';
 }
 
+/** Whether `pid` is stopped (SIGSTOP): state T. */
+export function isStopped(pid: number): boolean {
+  return stat(pid)?.state === 'T';
+}
+
 /** The command line of `pid`, its arguments joined by spaces ('' once it is gone). */
 export function commandLine(pid: number): string {
   try {

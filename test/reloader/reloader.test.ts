@@ -6,10 +6,11 @@ import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { QUIT_GRACE_MS } from '../../src/reloader/protocol.js';
 import { BURST_MS } from '../../src/reloader/standby.js';
 import { DEBOUNCE_MS } from '../../src/reloader/watch.js';
 import { buildIfStale, cleanEnv, occupyPort, portIsFree, runGwi, type GwiProcess } from '../cli/gwi-process.js';
-import { childPids, commandLine, copyReloaderProject, freePort, isRunning, killEverything, runserver, serverProcesses, waitUntil, zombieChildren } from './processes.js';
+import { childPids, commandLine, copyReloaderProject, freePort, isRunning, isStopped, killEverything, runserver, serverProcesses, waitUntil, zombieChildren } from './processes.js';
 import { httpText } from '../helpers/http.js';
 
 const BANNER = /Starting development server at http:\/\/127\.0\.0\.1:\d+\/\nQuit the server with CONTROL-C\.\n/;
@@ -151,6 +152,47 @@ describe('gwi runserver: the standby', () => {
     expect(serverProcesses(gwi)).toEqual([serving, standbys[0]]);
     expect(await waitUntil(() => !isRunning(standbys[1] as number))).toBe(true);
     expect((await get(port)).body).toBe('v2\n');
+  }, 30_000);
+
+  /** Two standbys waiting beside the serving process (saves came fast): their pids. */
+  async function twoStandbys(gwi: GwiProcess, port: number): Promise<number[]> {
+    const [first, standby] = (await servingAndStandby(gwi)) as [number, number];
+    writeView('v1');
+    await banner(gwi, 2);
+    writeView('v2');
+    expect(await waitUntil(async () => (await get(port)).body === 'v2\n')).toBe(true);
+    expect(await waitUntil(() => !isRunning(first) && !isRunning(standby), 5000)).toBe(true);
+    expect(await waitUntil(() => serverProcesses(gwi).length === 3, 5000)).toBe(true);
+    return serverProcesses(gwi).slice(1);
+  }
+
+  it('while a save loads, the other standby is stopped (SIGSTOP), and goes on once the new code serves', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    const standbys = await twoStandbys(gwi, port);
+    writeView('v3', { importMs: 1500 });
+    expect(await waitUntil(() => standbys.some(isStopped), 3000)).toBe(true);
+    const paused = standbys.find(isStopped) as number;
+    expect(await waitUntil(async () => (await get(port)).body === 'v3\n')).toBe(true);
+    expect(isStopped(paused)).toBe(false);
+    // The one that loaded serves; the paused one is a standby again.
+    expect(serverProcesses(gwi)).toContain(paused);
+    expect((await get(port)).body).toBe('v3\n');
+  }, 30_000);
+
+  it('Ctrl-C while a standby is stopped for a load: it exits at once, not after the grace period', async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    const standbys = await twoStandbys(gwi, port);
+    writeView('v3', { importMs: 3000 });
+    expect(await waitUntil(() => standbys.some(isStopped), 3000)).toBe(true);
+    const paused = standbys.find(isStopped) as number;
+    const interruptedAt = Date.now();
+    gwi.child.kill('SIGINT');
+    // Stopped, it would take no signal but SIGKILL, sent after QUIT_GRACE_MS (1 s).
+    expect(await waitUntil(() => !isRunning(paused), 3000)).toBe(true);
+    expect(Date.now() - interruptedAt).toBeLessThan(QUIT_GRACE_MS - 200);
+    await gwi.exited;
   }, 30_000);
 });
 

@@ -1,6 +1,7 @@
 // When the next standby starts after a switch: once the new code has answered, at once when no page was
 // open on the code it replaced, 150 ms later when a tab reloads (its rendering goes first). While saves
-// come faster than a standby starts, two wait, started one after the other; then one again.
+// come faster than a standby starts, two wait, started one after the other; then one again. From a load to
+// its switch, the others are paused.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerProcess } from '../../src/reloader/server-process.js';
 import { BURST_MS, Standby } from '../../src/reloader/standby.js';
@@ -8,8 +9,15 @@ import { BURST_MS, Standby } from '../../src/reloader/standby.js';
 /** A server process as the pool sees it: `up` once it has warmed up. */
 class FakeProcess {
   up = false;
+  paused = false;
   readonly preloaded: string[] = [];
   constructor(readonly id: number) {}
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
   preload(urls: readonly string[]): void {
     this.preloaded.push(...urls);
   }
@@ -160,6 +168,26 @@ describe('Standby while saves come fast', () => {
     up(standby, 2);
     reload(standby);
     expect(waiting(standby)).toEqual([5]);
+  });
+
+  it('from a load to its switch, the other waiting processes are paused, up or starting', () => {
+    const standby = launched();
+    reload(standby);
+    up(standby, 2);
+    expect(waiting(standby)).toEqual([2, 3]);
+    const paused = (): boolean[] => spawned.map((process) => process.paused);
+    expect(fake(standby.take())?.id).toBe(2);
+    expect(paused()).toEqual([false, false, false, true]);
+    standby.afterSwitch(true, false);
+    expect(paused()).toEqual([false, false, false, false]);
+    standby.served();
+    up(standby, 3);
+    expect(waiting(standby)).toEqual([3, 4]);
+    expect(fake(standby.take())?.id).toBe(3);
+    expect(paused()).toEqual([false, false, false, false, true]);
+    // That load never switches (stuck): the next save takes the paused one, which goes on.
+    expect(fake(standby.take())?.id).toBe(4);
+    expect(paused()).toEqual([false, false, false, false, false]);
   });
 
   it('neither the launch nor a change of packages counts as a fast save', () => {
