@@ -11,7 +11,7 @@ import type { OrphanWatchdog } from './watchdog.js';
 type Phase = 'starting' | 'standby' | 'loading' | 'ready' | 'retiring' | 'failed' | 'stopping' | 'exited';
 
 export interface ServerProcessEvents {
-  /** Started ahead, it is up and waiting for its load. */
+  /** Started ahead, it is up and waiting for its load, with the packages it was given imported. */
   up: (child: ServerProcess) => void;
   ready: (child: ServerProcess, debug: boolean, liveReload: LiveReloadInfo | null) => void;
   /** Its first response went out. */

@@ -20,8 +20,8 @@ const AFTER_SWITCH_MS = 200;
  * has come for BURST_MS: the second is there for the next quick save (those saves: a median of 126 ms,
  * the later ones unchanged). They start one after the other: two start-ups side by side each take longer
  * (a save 150 ms after such a switch waited 485–557 ms). A save that lands while the second one starts
- * shares the cores with it (bench:scale's vite tree, whose start-ups are longer: p50 ~156 against ~144 ms).
- * Saves seconds apart never start a second one. At rest there is one (a standby is ~75 MiB RSS).
+ * pauses it (see take). Saves seconds apart never start a second one. At rest there is one (a standby is
+ * ~75 MiB RSS).
  */
 export const BURST_MS = 10_000;
 
@@ -64,9 +64,10 @@ export class Standby {
   /**
    * Takes a waiting process for a load, one that is up if any. Until the switch, none is started and the
    * others are paused, a start-up or an import ahead under way included: the load has the cores to itself.
-   * Paired runs of saves every 150–1050 ms (Node 20, 2 cores), median save → new code: 89–107 ms against
-   * 103–112 on the template, 94–106 against 114–135 with vite imported. Resumed only once the new code has
-   * answered, as new ones start, the waiting ones were up later: with vite, 103–118 ms.
+   * Paired runs, 30 saves each 150–1050 ms after the previous version (Node 20, 2 cores), median save →
+   * new code with vite imported: 97–106 ms against 109–156 (a second standby importing vite beside the
+   * load); on the template, where start-ups are short, 87–98 against 84–91. Resumed only once the new code
+   * has answered (as new ones start), the waiting ones were up later: with vite, 103–118 ms.
    */
   take(): ServerProcess | null {
     this.#cancel();
