@@ -37,7 +37,7 @@ export class Standby {
   #launched = false;
   /** The waiting ones were let go for new packages: the next load finds none, which says nothing of the saves. */
   #dropped = false;
-  /** From a load's start to its switch, none starts and those waiting are paused (see take). */
+  /** From a load's start to its switch, none starts (and those waiting are paused: see take). */
   #held = false;
   #timer: NodeJS.Timeout | null = null;
   /** How long after the new code's first response the next one starts (see AFTER_PAGE_MS). */
@@ -62,12 +62,12 @@ export class Standby {
   }
 
   /**
-   * Takes a waiting process for a load, one that is up if any. Until the switch, none is started and the
-   * others are paused, a start-up or an import ahead under way included: the load has the cores to itself.
+   * Takes a waiting process for a load, one that is up if any. The others are paused, a start-up or an
+   * import ahead under way included, until the next one would start (after the new code's first response,
+   * later with a page open: see afterSwitch): the load and that response have the cores to themselves.
    * Paired runs, 30 saves each 150–1050 ms after the previous version (Node 20, 2 cores), median save →
-   * new code with vite imported: 97–106 ms against 109–156 (a second standby importing vite beside the
-   * load); on the template, where start-ups are short, 87–98 against 84–91. Resumed only once the new code
-   * has answered (as new ones start), the waiting ones were up later: with vite, 103–118 ms.
+   * new code with vite imported: 103–118 ms against 108–247 (a second standby importing vite beside the
+   * load); on the template, where start-ups are short, 80–107 against 84–103.
    */
   take(): ServerProcess | null {
     this.#cancel();
@@ -91,7 +91,6 @@ export class Standby {
   afterSwitch(serving: boolean, pages = true): void {
     this.#afterServedMs = pages ? AFTER_PAGE_MS : 0;
     this.#held = false;
-    for (const process of this.#processes) process.resume();
     if (!serving) this.#start();
     else this.#timer ??= setTimeout(() => this.#start(), AFTER_SWITCH_MS);
   }
@@ -109,9 +108,10 @@ export class Standby {
     if (!this.#held && this.#timer === null) this.#start();
   }
 
-  /** Starts one, unless enough are waiting or one is starting still. */
+  /** The waiting ones go on, and one starts, unless enough are waiting or one is starting still. */
   #start(): void {
     this.#cancel();
+    for (const process of this.#processes) process.resume();
     if (this.#processes.length >= this.#wanted || !this.#processes.every((process) => process.up)) return;
     const process = this.#spawn();
     if (this.#dependencies.size > 0) process.preload([...this.#dependencies]);

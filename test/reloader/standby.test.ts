@@ -1,7 +1,7 @@
 // When the next standby starts after a switch: once the new code has answered, at once when no page was
 // open on the code it replaced, 150 ms later when a tab reloads (its rendering goes first). While saves
 // come faster than a standby starts, two wait, started one after the other; then one again. From a load to
-// its switch, the others are paused.
+// its switch, the others are paused, until the next one would start.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerProcess } from '../../src/reloader/server-process.js';
 import { BURST_MS, Standby } from '../../src/reloader/standby.js';
@@ -178,9 +178,13 @@ describe('Standby while saves come fast', () => {
     const paused = (): boolean[] => spawned.map((process) => process.paused);
     expect(fake(standby.take())?.id).toBe(2);
     expect(paused()).toEqual([false, false, false, true]);
-    standby.afterSwitch(true, false);
-    expect(paused()).toEqual([false, false, false, false]);
+    // They go on as the next one would start: with a page open, 150 ms after the new code's answer.
+    standby.afterSwitch(true, true);
     standby.served();
+    vi.advanceTimersByTime(149);
+    expect(paused()).toEqual([false, false, false, true]);
+    vi.advanceTimersByTime(1);
+    expect(paused()).toEqual([false, false, false, false]);
     up(standby, 3);
     expect(waiting(standby)).toEqual([3, 4]);
     expect(fake(standby.take())?.id).toBe(3);
