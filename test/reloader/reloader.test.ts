@@ -129,9 +129,11 @@ describe('gwi runserver: the standby', () => {
     expect(await get(port, '/?later')).toEqual({ status: 200, body: token });
   });
 
-  it(`a save made before the next standby started is loaded by a process started for it; then two standbys wait, one ${BURST_MS / 1000} s after the last save`, async () => {
-    const gwi = runserver(project.dir, ['0']);
-    const port = await gwi.started();
+  /**
+   * A save, then one before the next standby started: two standbys then wait beside the serving process,
+   * once the processes that served v0 and v1 have left. The second save's time, and the processes.
+   */
+  async function quickSaves(gwi: GwiProcess, port: number): Promise<{ savedAt: number; serving: number; standbys: number[] }> {
     const [first, standby] = (await servingAndStandby(gwi)) as [number, number];
     writeView('v1');
     await banner(gwi, 2);
@@ -140,11 +142,18 @@ describe('gwi runserver: the standby', () => {
     const savedAt = Date.now();
     expect(await waitUntil(async () => (await get(port)).body === 'v2\n')).toBe(true);
     expect(count(gwi.stdout, BANNER)).toBe(3);
-    // The processes that served v0 and v1 leave. Saves come faster than a standby starts: two wait beside
-    // the serving process, started one after the other...
     expect(await waitUntil(() => !isRunning(first) && !isRunning(standby), 5000)).toBe(true);
     expect(await waitUntil(() => serverProcesses(gwi).length === 3, 5000)).toBe(true);
     const [serving, ...standbys] = serverProcesses(gwi) as [number, number, number];
+    return { savedAt, serving, standbys };
+  }
+
+  it(`a save made before the next standby started is loaded by a process started for it; then two standbys wait, one ${BURST_MS / 1000} s after the last save`, async () => {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    // Saves come faster than a standby starts: two wait beside the serving process, started one after
+    // the other...
+    const { savedAt, serving, standbys } = await quickSaves(gwi, port);
     // ...until no save has come for a while: the newest goes.
     await sleep(BURST_MS - 1000 - (Date.now() - savedAt));
     expect(serverProcesses(gwi)).toEqual([serving, ...standbys]);
@@ -154,25 +163,21 @@ describe('gwi runserver: the standby', () => {
     expect((await get(port)).body).toBe('v2\n');
   }, 30_000);
 
-  /** Two standbys waiting beside the serving process (saves came fast): their pids. */
-  async function twoStandbys(gwi: GwiProcess, port: number): Promise<number[]> {
-    const [first, standby] = (await servingAndStandby(gwi)) as [number, number];
-    writeView('v1');
-    await banner(gwi, 2);
-    writeView('v2');
-    expect(await waitUntil(async () => (await get(port)).body === 'v2\n')).toBe(true);
-    expect(await waitUntil(() => !isRunning(first) && !isRunning(standby), 5000)).toBe(true);
-    expect(await waitUntil(() => serverProcesses(gwi).length === 3, 5000)).toBe(true);
-    return serverProcesses(gwi).slice(1);
+  /**
+   * Two standbys wait (quickSaves); then a save whose view takes `importMs` to import: one standby loads
+   * it, and the other is stopped meanwhile (its pid).
+   */
+  async function loadBesideAStoppedStandby(importMs: number): Promise<{ gwi: GwiProcess; port: number; paused: number }> {
+    const gwi = runserver(project.dir, ['0']);
+    const port = await gwi.started();
+    const { standbys } = await quickSaves(gwi, port);
+    writeView('v3', { importMs });
+    expect(await waitUntil(() => standbys.some(isStopped), 3000)).toBe(true);
+    return { gwi, port, paused: standbys.find(isStopped) as number };
   }
 
   it('while a save loads, the other standby is stopped (SIGSTOP), and goes on once the new code has answered', async () => {
-    const gwi = runserver(project.dir, ['0']);
-    const port = await gwi.started();
-    const standbys = await twoStandbys(gwi, port);
-    writeView('v3', { importMs: 1500 });
-    expect(await waitUntil(() => standbys.some(isStopped), 3000)).toBe(true);
-    const paused = standbys.find(isStopped) as number;
+    const { gwi, port, paused } = await loadBesideAStoppedStandby(1500);
     expect(await waitUntil(async () => (await get(port)).body === 'v3\n')).toBe(true);
     // Once the new code has answered (no page was open: at once).
     expect(await waitUntil(() => !isStopped(paused), 2000)).toBe(true);
@@ -182,12 +187,7 @@ describe('gwi runserver: the standby', () => {
   }, 30_000);
 
   it('Ctrl-C while a standby is stopped for a load: it exits at once, not after the grace period', async () => {
-    const gwi = runserver(project.dir, ['0']);
-    const port = await gwi.started();
-    const standbys = await twoStandbys(gwi, port);
-    writeView('v3', { importMs: 3000 });
-    expect(await waitUntil(() => standbys.some(isStopped), 3000)).toBe(true);
-    const paused = standbys.find(isStopped) as number;
+    const { gwi, paused } = await loadBesideAStoppedStandby(3000);
     const interruptedAt = Date.now();
     gwi.child.kill('SIGINT');
     // Stopped, it would take no signal but SIGKILL, sent after QUIT_GRACE_MS (1 s).
