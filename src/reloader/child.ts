@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SetupError } from '../runserver/errors.js';
 import { closeInspector, openInspector } from '../runserver/inspect.js';
-import { onResolved, startTranspiler, stopTranspilerWhenIdle } from '../runserver/loader.js';
+import { onResolved, projectReadHolder, startTranspiler, stopTranspilerWhenIdle } from '../runserver/loader.js';
 import { innerRun, prepareRunserver, type ServeHooks } from '../runserver/inner-run.js';
 import type { Output } from '../runserver/options.js';
 import { settings } from '../framework/conf/settings.js';
@@ -55,6 +55,10 @@ class ReloaderChild {
   #liveReloadInfo: LiveReloadInfo | null = null;
   /** The last message sent is written (messages go out in order). */
   #sent: Promise<void> = Promise.resolve();
+  /** A load that began at a burst's first change has not heard that the burst is over (see `hold`). */
+  #burstUnder = false;
+  /** What the load has to say (ready, or failed), kept until the burst is over. */
+  #afterBurst: (() => void) | null = null;
   /** What this process's imports load, told to the supervisor (which watches it). */
   readonly #modules = new LoadedModules((report) => this.#send({ type: 'modules', ...report }));
 
@@ -68,7 +72,7 @@ class ReloaderChild {
   }
 
   standby(): void {
-    this.#send({ type: 'standby' });
+    this.#send({ type: 'standby', holds: projectReadHolder() !== null });
   }
 
   /** Closes idle connections, lets the busy ones finish (at most the grace period), exits 0. */
@@ -106,7 +110,11 @@ class ReloaderChild {
   #onMessage(message: SupervisorMessage, handle: Socket | undefined): void {
     if (message.type === 'load' && this.#phase === 'standby') {
       this.#phase = 'loading';
-      void this.#load(message.options, message.port, message.token);
+      void this.#hold(message.hold).then(() => this.#load(message.options, message.port, message.token));
+    } else if (message.type === 'hold') {
+      void this.#hold(message.files);
+    } else if (message.type === 'quiet') {
+      void this.#quiet(message.changed);
     } else if (message.type === 'connection' && handle) {
       if (this.#connections) this.#connections.accept(handle, message.id);
       else handle.destroy();
@@ -162,7 +170,7 @@ class ReloaderChild {
       });
     });
     this.#modules.flush();
-    this.#send({ type: 'ready', debug: settings.DEBUG, liveReload: this.#liveReloadInfo });
+    this.#afterTheBurst(() => this.#send({ type: 'ready', debug: settings.DEBUG, liveReload: this.#liveReloadInfo }));
     // Loaded: the transpiler is needed again only for a module never transpiled before.
     stopTranspilerWhenIdle();
   }
@@ -197,7 +205,38 @@ class ReloaderChild {
     this.#reportError(error, { write: (text: string) => (report += text), isTTY: process.stderr.isTTY });
     this.#modules.flush();
     const page = pageOf(loadFailureResponse(error, failureWhere(error)));
-    this.#send({ type: 'failed', setup: error instanceof SetupError, report, ...page }, () => process.exit(1));
+    this.#afterTheBurst(() => this.#send({ type: 'failed', setup: error instanceof SetupError, report, ...page }, () => process.exit(1)));
+  }
+
+  /**
+   * A load that begins while saves are still coming: the files changed so far are read once the burst
+   * is over (the supervisor says `quiet`), the others at once.
+   */
+  async #hold(files: readonly string[] | undefined): Promise<void> {
+    const holder = projectReadHolder();
+    if (!files || !holder) return;
+    this.#burstUnder = true;
+    await holder.hold(files);
+  }
+
+  /** The burst is over, `changed` changed: the held reads go on, or the load is stale and the process exits. */
+  async #quiet(changed: readonly string[]): Promise<void> {
+    if (!this.#burstUnder) return;
+    if (await projectReadHolder()?.settle(changed)) {
+      this.#phase = 'stopping';
+      this.#send({ type: 'stale' }, () => process.exit(0));
+      return;
+    }
+    this.#burstUnder = false;
+    const then = this.#afterBurst;
+    this.#afterBurst = null;
+    then?.();
+  }
+
+  /** What a load says goes out once the burst it began in is over: its outcome may be stale. */
+  #afterTheBurst(then: () => void): void {
+    if (this.#burstUnder) this.#afterBurst = then;
+    else then();
   }
 
   /**

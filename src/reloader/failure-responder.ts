@@ -3,17 +3,27 @@
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { isAllowedHost } from '../framework/http/host-validation.js';
+import { DEBUG_ALLOWED_HOSTS, isAllowedHost } from '../framework/http/host-validation.js';
 import type { ServerLog } from '../log/server-log.js';
 import { SERVER_VERSION } from '../server/software.js';
 import { TlsTermination, type TlsCredentials } from '../server/tls-termination.js';
 import { EVENT_STREAM_HEADERS, injectTag, LIVE_RELOAD_PREFIX, liveReloadAnswer, LiveReloadEvents, scriptTag } from './live-reload.js';
-import { COMING_REQUEST_MS, type FailurePage } from './protocol.js';
+import { COMING_REQUEST_MS, type FailurePage, type LiveReloadInfo } from './protocol.js';
 
 /** Live reload on the failure page: the token its pages load the script with, and the hosts answered. */
 export interface FailureLiveReload {
   token: string;
   allowedHosts: readonly string[];
+}
+
+/**
+ * Live reload on the failure page (`enabled`: not --nolivereload): while the project was last served
+ * with it on (`served`: what that load said, null when off), or has never been served (undefined: whether
+ * its settings turn DEBUG on is not known yet); hosts as it last allowed them.
+ */
+export function failureLiveReload(enabled: boolean, served: LiveReloadInfo | null | undefined, token: string): FailureLiveReload | null {
+  if (!enabled || served === null) return null;
+  return { token, allowedHosts: served?.allowedHosts ?? DEBUG_ALLOWED_HOSTS };
 }
 
 /**

@@ -2,7 +2,7 @@
 // keeps the connection open while its process lets go of it, so an idle keep-alive connection can move
 // to the process that serves newer code with nothing sent to the client and no byte of it read.
 import type { Socket } from 'node:net';
-import type { ServerProcess } from './server-process.js';
+import type { ServerProcess, ServerProcessEvents } from './server-process.js';
 
 interface Copy {
   id: number;
@@ -27,6 +27,22 @@ export class HandedConnections {
     if (!child.forward(socket, copy.id)) return false;
     copy.owner = child;
     return true;
+  }
+
+  /**
+   * What the server processes say of the connections they were handed: one closed closes its copy; one
+   * handed back idle (its next request goes to newer code), or never delivered, goes to `dispatch`, for
+   * whoever serves now (a process that failed to take one is not asked again).
+   */
+  processEvents(dispatch: (socket: Socket) => void): Pick<ServerProcessEvents, 'closed' | 'released' | 'undelivered'> {
+    return {
+      closed: (child, id) => this.closed(child, id),
+      released: (child, id) => {
+        const socket = this.released(child, id);
+        if (socket) dispatch(socket);
+      },
+      undelivered: (_child, sockets) => sockets.forEach((socket) => dispatch(this.undelivered(socket))),
+    };
   }
 
   /** The connection `child` handed back (null when it was not that process's to give). */

@@ -49,7 +49,14 @@ export type SupervisorMessage =
    * Load the project and serve: `port` is the one the supervisor bound (argv may say 0); `token` names
    * this load's code to the pages it renders (live reload).
    */
-  | { type: 'load'; options: LoadOptions; port: number; token: string }
+  | { type: 'load'; options: LoadOptions; port: number; token: string; hold?: string[] }
+  /**
+   * A load that began at a burst's first change (`hold` in `load`: the files changed so far): more files
+   * changed, whose reads wait too; then the burst is over (`quiet`), these changed in all, and the load
+   * goes on, unless it read one of them before it was told to hold it (it says `stale` and exits).
+   */
+  | { type: 'hold'; files: string[] }
+  | { type: 'quiet'; changed: string[] }
   | { type: 'connection'; id: number }
   /** Newer code is loading: reload the open pages, hand every connection back once it is idle, then exit. */
   | { type: 'retire' }
@@ -73,8 +80,13 @@ export interface LiveReloadInfo {
 
 /** Server process → supervisor. */
 export type ServerProcessMessage =
-  /** Node is up, the loaders are registered and gwi is imported: waiting for `load`. */
-  | { type: 'standby' }
+  /**
+   * Node is up, the loaders are registered and gwi is imported: waiting for `load`. `holds`: its reads of
+   * the project's files can wait for a burst of saves to end (a load may begin at the burst's first change).
+   */
+  | { type: 'standby'; holds: boolean }
+  /** A load that began before the quiet read a file that changed after: it is out of date, and exits. */
+  | { type: 'stale' }
   /** A standby has imported the packages of a `preload` (or failed to: the load reports it). */
   | { type: 'preloaded' }
   /** The banner is out: connections can come. `debug` is settings.DEBUG; `liveReload` null when off. */

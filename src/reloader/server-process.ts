@@ -16,6 +16,8 @@ export interface ServerProcessEvents {
   ready: (child: ServerProcess, debug: boolean, liveReload: LiveReloadInfo | null) => void;
   /** Its first response went out. */
   served: (child: ServerProcess) => void;
+  /** A load begun at a burst's first change read a file that changed after: it exits. */
+  stale: (child: ServerProcess) => void;
   /** `setup`: a SetupError (no settings module, ALLOWED_HOSTS), fatal at start-up. */
   failed: (child: ServerProcess, page: FailurePage, setup: boolean, report: string) => void;
   exited: (child: ServerProcess, code: number | null, signal: NodeJS.Signals | null) => void;
@@ -67,6 +69,10 @@ export class ServerProcess {
   readonly #inspect: InspectTarget | undefined;
   #loadTimer: NodeJS.Timeout | null = null;
   #stuck = false;
+  /** Its reads of the project's files can wait for a burst of saves to end (it said so when up). */
+  #holds = false;
+  /** Its load began at a burst's first change, and has not been told the burst is over (see hold). */
+  #burstUnder = false;
   /**
    * Connections handed over whose message is not written yet: Node sends one handle at a time and
    * queues the next ones until the process acknowledges, and drops the queue if it dies first.
@@ -124,12 +130,42 @@ export class ServerProcess {
 
   /**
    * Loads the project with `options`, serving on the supervisor's `port`, its code named `token`: at
-   * once, or as soon as the process is up.
+   * once, or as soon as the process is up. `burst`: the load begins at the first change of a burst of
+   * saves (the process is up, and its reads can wait: holdsReads); the reads of the files changed, these
+   * so far and those told by hold(), wait until quiet() says the burst is over. The load timeout counts
+   * from then.
    */
-  load(options: LoadOptions, port: number, token: string): void {
+  load(options: LoadOptions, port: number, token: string, burst?: readonly string[]): void {
     const message: SupervisorMessage = { type: 'load', options, port, token };
+    if (burst) {
+      this.#burstUnder = true;
+      message.hold = [...burst];
+    }
     if (this.#phase === 'standby') this.#startLoading(message);
     else if (this.#phase === 'starting') this.#pendingLoad = message;
+  }
+
+  /** More files changed in the burst its load began in. */
+  hold(files: readonly string[]): void {
+    if (this.#burstUnder && this.#child.connected) this.#child.send({ type: 'hold', files: [...files] } satisfies SupervisorMessage, () => {});
+  }
+
+  /** The burst its load began in is over: `changed` changed in all (see load). */
+  quiet(changed: readonly string[]): void {
+    if (!this.#burstUnder) return;
+    this.#burstUnder = false;
+    if (this.#child.connected) this.#child.send({ type: 'quiet', changed: [...changed] } satisfies SupervisorMessage, () => {});
+    if (this.#phase === 'loading') this.#armLoadTimer();
+  }
+
+  /** Its load began in a burst of saves that is not over yet. */
+  get inBurst(): boolean {
+    return this.#burstUnder;
+  }
+
+  /** Up and waiting, and its reads of the project's files can wait for a burst of saves to end. */
+  get holdsReads(): boolean {
+    return this.up && this.#holds;
   }
 
   /** Whether it is up and waiting for its load: warmed up, with the packages it was given imported. */
@@ -266,9 +302,13 @@ export class ServerProcess {
     this.#phase = 'loading';
     // A process that died meanwhile says so with its 'exit'.
     this.#child.send(message, () => {});
+    // Node's start-up is not the project's: the timeout counts the load alone.
+    if (!this.#burstUnder) this.#armLoadTimer();
+  }
+
+  #armLoadTimer(): void {
     // A load that waits for a debugger, and is then stepped through, is not stuck (--inspect-brk).
     if (this.#inspect?.wait) return;
-    // Node's start-up is not the project's: the timeout counts the load alone.
     this.#loadTimer = setTimeout(() => {
       this.#loadTimer = null;
       this.#stuck = true;
@@ -294,6 +334,7 @@ export class ServerProcess {
     switch (message.type) {
       case 'standby':
         this.#phase = 'standby';
+        this.#holds = message.holds;
         if (this.#pendingPreload.length > 0) this.preload(this.#pendingPreload.splice(0));
         if (this.#pendingLoad) this.#startLoading(this.#pendingLoad);
         else if (this.up) this.#events.up(this);
@@ -310,6 +351,11 @@ export class ServerProcess {
         break;
       case 'served':
         this.#events.served(this);
+        break;
+      case 'stale':
+        this.#endLoadTimer();
+        this.#phase = 'failed';
+        this.#events.stale(this);
         break;
       case 'failed': {
         this.#endLoadTimer();

@@ -56,6 +56,11 @@ export class Standby {
     return this.#processes;
   }
 
+  /** One is up whose reads can wait for a burst of saves to end: take() hands it over. */
+  get holdsReads(): boolean {
+    return this.#processes.some((process) => process.holdsReads);
+  }
+
   /** The process started ahead for the first load (no warm-up: its load is due at once). */
   begin(process: ServerProcess): void {
     this.#processes.push(process);

@@ -4,7 +4,6 @@
 // while nothing loads, it answers every request itself with the failure page.
 import type net from 'node:net';
 import type { Socket } from 'node:net';
-import { DEBUG_ALLOWED_HOSTS } from '../framework/http/host-validation.js';
 import { findProjectRoot } from '../framework/utils/module-loading.js';
 import { ServerLog } from '../log/server-log.js';
 import { colorStyle } from '../log/termcolors.js';
@@ -13,13 +12,14 @@ import { envFilesOf } from '../runserver/env-files.js';
 import { loadCertificate, type Certificate } from '../runserver/https.js';
 import { checkColorFlags, type RunserverOptions } from '../runserver/options.js';
 import { LoadTimeout, serverProcessPage, ServerProcessExited } from './failure-page.js';
-import { FailureResponder, type FailureLiveReload } from './failure-responder.js';
+import { failureLiveReload, FailureResponder } from './failure-responder.js';
 import { HandedConnections } from './handed-connections.js';
 import { bindListener } from './listener.js';
 import { LoadTokens, staticChange } from './live-reload.js';
 import type { ModulesReport } from './loaded-modules.js';
-import { graceMs, loadOptionsOf, loadTimeoutMs, QUIT_GRACE_MS, WARM_UP_VARIABLE, type FailurePage, type LiveReloadInfo } from './protocol.js';
-import { ServerProcess, type ServerCommand } from './server-process.js';
+import { graceMs, loadOptionsOf, loadTimeoutMs, QUIT_GRACE_MS, type FailurePage, type LiveReloadInfo } from './protocol.js';
+import type { ServerProcess } from './server-process.js';
+import { ServerProcesses } from './server-processes.js';
 import { Standby } from './standby.js';
 import { OrphanWatchdog } from './watchdog.js';
 import { WatchedFiles, type ChangeKind } from './watched-files.js';
@@ -67,9 +67,9 @@ export class Supervisor {
   /** The process told to load the current code, until it answers. */
   #loading: ServerProcess | null = null;
   /** The processes started ahead, waiting for the next load. */
-  readonly #standby = new Standby(() => this.#spawn(true), (child) => this.#retire(child, 0));
-  /** Processes being stopped. */
-  readonly #retiring = new Set<ServerProcess>();
+  readonly #standby = new Standby(() => this.#processes.spawn(true), (child) => this.#retire(child, 0));
+  /** Every server process, whatever it is doing. */
+  readonly #processes: ServerProcesses;
   readonly #queue: Socket[] = [];
   /** The supervisor's copies of the connections the processes serve. */
   readonly #connections = new HandedConnections();
@@ -89,9 +89,6 @@ export class Supervisor {
   #stopping: Promise<void> | null = null;
   readonly #stopped: Promise<void>;
   #markStopped!: () => void;
-  readonly #killAll = (): void => {
-    for (const child of this.#processes()) child.kill();
-  };
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -99,6 +96,18 @@ export class Supervisor {
     this.#stderr = options.stderr ?? process.stderr;
     this.#graceMs = options.graceMs ?? graceMs(this.#env);
     this.#loadTimeoutMs = options.loadTimeoutMs ?? loadTimeoutMs(this.#env);
+    const { serverProcess, shortcuts = false, inspect } = options;
+    this.#processes = new ServerProcesses({ serverProcess, env: this.#env, shortcuts, loadTimeoutMs: this.#loadTimeoutMs, inspect }, {
+      up: () => this.#standby.up(),
+      ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
+      served: (child) => this.#onServed(child),
+      failed: (child, page, setup, report) => this.#onFailed(child, page, setup, report),
+      stale: (child) => this.#onStale(child),
+      exited: (child, code, signal) => this.#onExited(child, code, signal),
+      stuck: (child) => this.#onStuck(child),
+      modules: (child, report) => this.#onModules(child, report),
+      ...this.#connections.processEvents((socket) => this.#dispatch(socket)),
+    });
     this.#stopped = new Promise((resolve) => {
       this.#markStopped = resolve;
     });
@@ -124,9 +133,10 @@ export class Supervisor {
     const addrport = parseAddrport(this.#options.addrport, this.#options.useIpv6 ?? false);
     // A second past the grace period a server process has for its own stop.
     this.#watchdog = new OrphanWatchdog(this.#graceMs + 1000);
+    this.#processes.watchWith(this.#watchdog);
     // The first server process starts now: Node's start-up and the loaders (a few hundred ms) go on
     // while this one finds its certificate (--https) and binds.
-    const first = this.#spawn(false);
+    const first = this.#processes.spawn(false);
     this.#standby.begin(first);
     let listener: net.Server;
     try {
@@ -146,10 +156,13 @@ export class Supervisor {
     });
     // An accept() failure (EMFILE) drops one connection; the server goes on.
     listener.on('error', (err) => this.#stderr.write(`Error: ${err.message}\n`));
-    process.on('exit', this.#killAll);
+    process.on('exit', this.#processes.killAll);
     const root = findProjectRoot();
     this.#watcher = new WatchedFiles(root, {
       onChange: (kind, paths) => this.#changed(kind, paths),
+      onChanging: (file, holdable) => this.#changing(file, holdable),
+      // A burst whose changes came to nothing (a file saved unchanged): a load it began goes on.
+      onQuiet: () => this.#loading?.quiet([]),
       envFiles: envFilesOf(this.#options.envFiles, root),
       stderr: this.#stderr,
       env: this.#env,
@@ -185,9 +198,9 @@ export class Supervisor {
     this.#listener?.close();
     this.#failure?.close();
     const grace = Math.min(this.#graceMs, QUIT_GRACE_MS);
-    await Promise.all([this.#watcher?.close(), ...this.#processes().map((child) => child.stop(grace))]);
+    await Promise.all([this.#watcher?.close(), this.#processes.stopAll(grace)]);
     await this.#watchdog?.close();
-    process.off('exit', this.#killAll);
+    process.off('exit', this.#processes.killAll);
   }
 
   // The transitions.
@@ -213,7 +226,7 @@ export class Supervisor {
   #toFailed(page: FailurePage): void {
     this.#transitions++;
     this.#state = 'failed';
-    const liveReload = this.#failureLiveReload();
+    const liveReload = failureLiveReload(this.#options.useLiveReload !== false, this.#everReady ? this.#liveReloadInfo : undefined, this.#tokens.failed);
     if (this.#failure) this.#failure.show(page, liveReload);
     else {
       // The request log as the server processes have it (GWI_COLORS is set by now).
@@ -254,15 +267,32 @@ export class Supervisor {
       if (stylesheets !== undefined) this.#serving?.staticChanged(stylesheets);
       return;
     }
-    // Django's "<file> changed, reloading.", only while DEBUG (or failing: it is being debugged)...
-    const announce = this.#debug || this.#state === 'failed';
     if (kind === 'dependencies') {
       // The standby's packages may be the old ones: the new code loads in a fresh process.
       for (const stale of this.#standby.dropDependencies()) this.#retire(stale, 0);
+      this.#dropBurstLoad();
     }
-    this.#reload();
-    // ...once the serving process has been told: a connection made on reading it gets the new code.
-    if (announce) this.#stderr.write(`${paths[0]} changed, reloading.\n`);
+    // A load begun at the burst's first change goes on with what changed in all (announced then).
+    if (this.#loading?.inBurst) this.#loading.quiet(paths);
+    else this.#reload(paths[0] as string);
+  }
+
+  /** A change as seen, before the quiet: the first of a burst starts the load (see held-reads.ts). */
+  #changing(file: string, holdable: boolean): void {
+    if (this.#loading?.inBurst) {
+      if (holdable) this.#loading.hold([file]);
+      // A package, an env or config file changed: the load may have read it already, and starts again.
+      else this.#dropBurstLoad();
+    } else if (holdable && !this.#loading && (this.#state === 'ready' || this.#state === 'failed') && this.#standby.holdsReads) {
+      this.#reload(file, [file]);
+    }
+  }
+
+  /** A load begun in a burst is not kept: the quiet loads afresh. */
+  #dropBurstLoad(): void {
+    if (!this.#loading?.inBurst) return;
+    this.#retire(this.#loading, 0);
+    this.#loading = null;
   }
 
   /** What a server process loaded: its files are watched, and the packages the project imports go to each standby. */
@@ -274,10 +304,13 @@ export class Supervisor {
 
   /**
    * Tells the standby (or a new process) to load the code, and holds requests for it. A load under way
-   * finishes first (it is most likely almost done), unless it is stuck.
+   * finishes first (it is most likely almost done), unless it is stuck. `changed`: the file a change
+   * reloads for (announced); `burst`: the burst of saves is not over, these files changed so far.
    */
-  #reload(): void {
+  #reload(changed?: string, burst?: string[]): void {
     if (this.#state === 'stopping') return;
+    // Django's "<file> changed, reloading.", only while DEBUG (or failing: it is being debugged)...
+    const announce = changed !== undefined && (this.#debug || this.#state === 'failed');
     if (this.#loading?.stuck) {
       // It has had its time already: its group is killed now, not after a grace period.
       this.#retire(this.#loading, 0);
@@ -285,14 +318,16 @@ export class Supervisor {
     }
     if (this.#loading) {
       this.#reloadAgain = true;
-      return;
+    } else {
+      // Without a standby, one starts now (and none later, until this load is over).
+      const next = this.#standby.take() ?? this.#processes.spawn(false);
+      this.#serving?.closeInspector();
+      this.#loading = next;
+      next.load(loadOptionsOf({ ...this.#options, ...this.#certificate }), this.#port, this.#tokens.next(), burst);
+      this.#holdForNewCode();
     }
-    // Without a standby, one starts now (and none later, until this load is over).
-    const next = this.#standby.take() ?? this.#spawn(false);
-    this.#serving?.closeInspector();
-    this.#loading = next;
-    next.load(loadOptionsOf({ ...this.#options, ...this.#certificate }), this.#port, this.#tokens.next());
-    this.#holdForNewCode();
+    // ...once the serving process has been told: a connection made on reading it gets the new code.
+    if (announce) this.#stderr.write(`${changed} changed, reloading.\n`);
   }
 
   /**
@@ -342,8 +377,15 @@ export class Supervisor {
     this.#fail(page);
   }
 
+  /** A load begun in a burst read a file that changed after: the code loads again, as the burst left it. */
+  #onStale(child: ServerProcess): void {
+    if (child !== this.#loading) return;
+    this.#loading = null;
+    this.#retire(child, 0);
+    this.#reload();
+  }
+
   #onExited(child: ServerProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    this.#retiring.delete(child);
     this.#connections.exited(child);
     this.#standby.exited(child);
     if (this.#state === 'stopping' || (child !== this.#loading && child !== this.#serving)) return;
@@ -403,47 +445,6 @@ export class Supervisor {
 
   /** Newer code is loading, or none serves: `child` hands its connections back as they fall idle, then exits. */
   #retire(child: ServerProcess, grace = this.#graceMs): void {
-    this.#retiring.add(child);
     void child.retire(grace);
-  }
-
-  /** A server process; `ahead`: a standby, which has time to warm up before its load. */
-  #spawn(ahead: boolean): ServerProcess {
-    const env = ahead ? { ...this.#env, [WARM_UP_VARIABLE]: '1' } : this.#env;
-    // The terminal is the CLI's while it reads shortcuts from it.
-    const stdin = this.#options.shortcuts ? 'ignore' : 'inherit';
-    const { serverProcess, inspect } = this.#options;
-    const command: ServerCommand = { args: [serverProcess], env, stdin, loadTimeoutMs: this.#loadTimeoutMs, inspect, watchdog: this.#watchdog };
-    return new ServerProcess(command, {
-      up: () => this.#standby.up(),
-      ready: (child, debug, liveReload) => this.#onReady(child, debug, liveReload),
-      served: (child) => this.#onServed(child),
-      failed: (child, page, setup, report) => this.#onFailed(child, page, setup, report),
-      exited: (child, code, signal) => this.#onExited(child, code, signal),
-      stuck: (child) => this.#onStuck(child),
-      // Served by whoever serves now (a process that failed to take it is not asked again).
-      undelivered: (_child, sockets) => sockets.forEach((socket) => this.#dispatch(this.#connections.undelivered(socket))),
-      closed: (child, id) => this.#connections.closed(child, id),
-      modules: (child, report) => this.#onModules(child, report),
-      // An idle keep-alive connection of a retiring process: its next request goes to newer code.
-      released: (child, id) => {
-        const socket = this.#connections.released(child, id);
-        if (socket) this.#dispatch(socket);
-      },
-    });
-  }
-
-  /**
-   * Live reload on the failure page: while the project was last served with it on, or has never been
-   * served (whether its settings turn DEBUG on is not known yet); hosts as it last allowed them.
-   */
-  #failureLiveReload(): FailureLiveReload | null {
-    if (this.#options.useLiveReload === false || (this.#everReady && this.#liveReloadInfo === null)) return null;
-    return { token: this.#tokens.failed, allowedHosts: this.#liveReloadInfo?.allowedHosts ?? DEBUG_ALLOWED_HOSTS };
-  }
-
-  #processes(): ServerProcess[] {
-    const all = [this.#serving, this.#loading, ...this.#standby.processes, ...this.#retiring];
-    return [...new Set(all.filter((child): child is ServerProcess => child !== null))];
   }
 }

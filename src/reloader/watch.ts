@@ -27,6 +27,10 @@ const MISSING_POLL_MS = 250;
 export interface WatchOptions {
   /** Called once per burst with the paths that changed, first change first. */
   onChange: (paths: string[]) => void;
+  /** Called with each change as it is seen, before the quiet time (the same file may come again). */
+  onChanging?: (file: string) => void;
+  /** Called at the end of each burst, after onChange (if anything changed). */
+  onQuiet?: () => void;
   /** Where the watcher's own problems are told (once per kind). */
   stderr?: { write(text: string): unknown };
   /** CHOKIDAR_USEPOLLING=1 or true: stat files instead of inotify (network file systems, Docker, WSL2). */
@@ -102,6 +106,8 @@ export class ProjectWatcher {
   #watcher: FSWatcher;
   #ready!: Promise<void>;
   readonly #onChange: (paths: string[]) => void;
+  readonly #onChanging: (file: string) => void;
+  readonly #onQuiet: () => void;
   readonly #changed = new Set<string>();
   /**
    * Each file as it was when its change was last reported. chokidar tells a change again when its watch
@@ -123,12 +129,14 @@ export class ProjectWatcher {
   readonly #told = new Set<string>();
 
   /** Watches `paths` (files or folders) of the project in `root`. */
-  constructor(root: string, paths: readonly string[], { onChange, stderr = process.stderr, env = process.env }: WatchOptions) {
+  constructor(root: string, paths: readonly string[], { onChange, onChanging = () => {}, onQuiet = () => {}, stderr = process.stderr, env = process.env }: WatchOptions) {
     this.#root = root;
     for (const file of paths) this.#paths.add(file);
     this.#usePolling = pollingAsked(env);
     this.#stderr = stderr;
     this.#onChange = onChange;
+    this.#onChanging = onChanging;
+    this.#onQuiet = onQuiet;
     this.#watcher = this.#watch();
   }
 
@@ -220,6 +228,8 @@ export class ProjectWatcher {
   #record(file: string): void {
     this.#changed.add(file);
     this.#waitForQuiet();
+    // A save told a second time (by the look for saves missed) is not a change: see #reported.
+    if (fileState(file) !== this.#reported.get(file)) this.#onChanging(file);
   }
 
   /** (Re)starts the quiet time: the changes so far are reported when it ends. */
@@ -231,7 +241,9 @@ export class ProjectWatcher {
       // machine), saves made meanwhile are still queued. One more turn lets them extend the burst.
       this.#settling = setImmediate(() => {
         this.#settling = null;
-        void this.#quiet();
+        void this.#quiet().then(() => {
+          if (!this.#closed && !this.pending) this.#onQuiet();
+        });
       });
     }, DEBOUNCE_MS);
   }

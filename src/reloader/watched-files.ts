@@ -27,8 +27,14 @@ const CONFIG_FILES = ['tsconfig.json'];
  */
 export type ChangeKind = 'code' | 'dependencies' | 'static';
 
-export interface WatchedFilesOptions extends Omit<WatchOptions, 'onChange'> {
+export interface WatchedFilesOptions extends Omit<WatchOptions, 'onChange' | 'onChanging'> {
   onChange: (kind: ChangeKind, paths: string[]) => void;
+  /**
+   * A change that will reload, as it is seen (before the quiet time; onQuiet follows the burst).
+   * `holdable`: a file the server processes loaded, which a load under way can wait for (see
+   * held-reads.ts); not so a package, an env or config file, or a folder.
+   */
+  onChanging?: (file: string, holdable: boolean) => void;
   /** The env files a load reads (the project's `.env`, or those --env-file names): a change reloads. */
   envFiles: readonly string[];
 }
@@ -156,6 +162,11 @@ export class WatchedFiles {
     const always = [...[...DEPENDENCY_FILES, INSTALLED].map((name) => path.join(this.#root, name)), ...this.#configFiles()];
     this.#watcher = new ProjectWatcher(this.#root, always, {
       ...this.#options,
+      onChanging: (file) => {
+        if (!this.#matters(file)) return;
+        const kind = this.kindOf([file]);
+        if (kind !== 'static') this.#options.onChanging?.(file, kind === 'code' && this.#files.has(file));
+      },
       onChange: (changed) => {
         const paths = changed.filter((file) => this.#matters(file));
         // What the watch tells is up to date: no later look takes it for a missed save.

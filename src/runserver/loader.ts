@@ -6,6 +6,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { GWI_ROOT } from '../version.js';
 import { findProjectRoot, isCommonJsProject } from '../framework/utils/module-loading.js';
 import type { LoaderThreadData } from './loader-thread.js';
+import { ReadHolder } from './held-reads.js';
 import { gwiResolver, load, type ResolvedListener } from './module-hooks.js';
 import { hookRequire, shareWithRequire } from './require-hooks.js';
 import { startEsbuildSync, type TranspilerOrder } from './transpiler-warmup.js';
@@ -38,6 +39,8 @@ let registering: Promise<void> | null = null;
 let tsxInThisThread = false;
 /** Tells the loader thread's transpiler warm-up to stop its service (Node 20). */
 let loaderThreadTranspiler: MessagePort | null = null;
+/** Makes the loader thread's reads of given files wait (Node 20, an ES module project): see held-reads.ts. */
+let readHolder: ReadHolder | null = null;
 const resolvedListeners = new Set<ResolvedListener>();
 
 /**
@@ -91,7 +94,8 @@ function esbuildFile(): string {
 
 /**
  * Node 20's loader thread: gwi's hooks, tsx's where its API did not register them (an ES module project),
- * and the transpiler's warm-up (told when to start by startTranspiler), as one module (loader-thread.ts).
+ * the reads held for a burst of saves (projectReadHolder), and the transpiler's warm-up (told when to
+ * start by startTranspiler), as one module (loader-thread.ts).
  * An ES module project does not import tsx's API in this thread: it would load esbuild here too (~50 ms of
  * a server process's start-up, on the way to its first answer), and only the loader thread transpiles.
  * The rest of that API's half in this thread is the source maps switch, which error pages and stack traces
@@ -108,14 +112,26 @@ function registerOnLoaderThread(gwiUrl: string): void {
   const transpilerChannel = new MessageChannel();
   transpilerChannel.port1.unref();
   loaderThreadTranspiler = transpilerChannel.port1;
+  const holdChannel = new MessageChannel();
+  // A CommonJS project's require() reads its files in this thread, past these hooks: none can wait.
+  if (!tsxInThisThread) readHolder = new ReadHolder(holdChannel.port1);
   const data: LoaderThreadData = {
     gwiUrl,
     resolvedPort: resolvedChannel.port2,
     tsx: !tsxInThisThread,
     warmUp: { esbuildUrl: pathToFileURL(esbuildFile()).href, port: transpilerChannel.port2 },
+    holdPort: holdChannel.port2,
   };
-  const transferList = [resolvedChannel.port2, transpilerChannel.port2];
+  const transferList = [resolvedChannel.port2, transpilerChannel.port2, holdChannel.port2];
   nodeModule.register(builtEntry('loader-thread.js'), { parentURL: import.meta.url, data, transferList });
+}
+
+/**
+ * What makes this process's reads of a project's files wait for a burst of saves to end, when its loaders
+ * can (the loader thread's: registerProjectLoader() first); else null, and a load starts after the burst.
+ */
+export function projectReadHolder(): ReadHolder | null {
+  return readHolder;
 }
 
 /**

@@ -151,6 +151,29 @@ describe('ProjectWatcher', () => {
     expect(batches).toEqual([[views], [views]]);
   });
 
+  it('tells each change as it is seen, before the quiet time, and the end of every burst after its report', async () => {
+    const told: string[] = [];
+    watcher = new ProjectWatcher(root, [root], {
+      onChange: (paths) => told.push(`changed ${paths.map((file) => path.basename(file)).join(' ')}`),
+      onChanging: (file) => told.push(`changing ${path.basename(file)}`),
+      onQuiet: () => told.push('quiet'),
+      env: {},
+    });
+    await sleep(150);
+    const views = path.join(root, 'mysite', 'views.ts');
+    writeFileSync(views, 'v1');
+    await sleep(10);
+    // Seen within a few ms, while the quiet time runs.
+    expect(told).toEqual(['changing views.ts']);
+    await sleep(300);
+    expect(told).toEqual(['changing views.ts', 'changed views.ts', 'quiet']);
+    // The same save told again: no change is seen, and the burst it makes ends with nothing reported.
+    told.length = 0;
+    watcher.changed([views]);
+    await sleep(300);
+    expect(told).toEqual(['quiet']);
+  });
+
   it('keeps a burst whole when this process is held up past the quiet time between two saves', async () => {
     watcher = await watching();
     writeFileSync(path.join(root, 'mysite', 'views.ts'), 'v1');
