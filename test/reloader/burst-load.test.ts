@@ -108,6 +108,8 @@ describe('gwi runserver: a load begun in a burst of saves', () => {
       await sleep(300);
       if (!whole) {
         expect(attempt, 'saves meant 5 ms apart came a quiet time apart').toBeLessThan(4);
+        // The next standby up again.
+        await sleep(1500);
         continue;
       }
       // One load for the burst: its settings imported during it (or after it), its view after the last save.
@@ -119,24 +121,32 @@ describe('gwi runserver: a load begun in a burst of saves', () => {
       expect(views[0]).toBeGreaterThanOrEqual(lastSaved);
       break;
     }
-    expect(gwi.stderr.match(/changed, reloading\./g)?.length).toBeGreaterThanOrEqual(1);
-  }, 30_000);
+  }, 40_000);
 
   it('a file it read before the burst changed it is loaded again: the new code is served, never the mix', async () => {
     const { gwi, port } = await started();
-    const settingsBefore = imports(gwi, 'SETTINGS').length;
-    const saves = burst();
-    // The load under way has imported the settings, and the config with them...
-    if (HOLDS) expect(await waitUntil(() => imports(gwi, 'SETTINGS', settingsBefore).length === 1)).toBe(true);
-    else await sleep(150);
-    // ...and the config changes, in the same burst.
-    writeConfig('c1');
-    await sleep(100);
-    const { last } = await saves.stop();
-    expect(await waitUntil(async () => (await httpText(port, '/')).body === `${last} c1\n`)).toBe(true);
-    // The stale load was not served: every answer since has the new config.
-    for (let i = 0; i < 5; i++) expect((await httpText(port, '/')).body).toBe(`${last} c1\n`);
-    // On this Node, the load begun in the burst, then the one after it; else that one alone.
-    expect(imports(gwi, 'SETTINGS', settingsBefore).length).toBe(HOLDS ? 2 : 1);
-  }, 30_000);
+    for (let attempt = 1; ; attempt++) {
+      const settingsBefore = imports(gwi, 'SETTINGS').length;
+      const saves = burst();
+      // The load under way has imported the settings, and the config with them...
+      if (HOLDS) expect(await waitUntil(() => imports(gwi, 'SETTINGS', settingsBefore).length >= 1)).toBe(true);
+      else await sleep(150);
+      // ...and the config changes, in the same burst.
+      const name = `c${attempt}`;
+      writeConfig(name);
+      await sleep(100);
+      const { last, whole } = await saves.stop();
+      expect(await waitUntil(async () => (await httpText(port, '/')).body === `${last} ${name}\n`)).toBe(true);
+      // The stale load was not served: every answer since has the new config.
+      for (let i = 0; i < 5; i++) expect((await httpText(port, '/')).body).toBe(`${last} ${name}\n`);
+      if (!whole) {
+        expect(attempt, 'saves meant 5 ms apart came a quiet time apart').toBeLessThan(4);
+        await sleep(1500);
+        continue;
+      }
+      // On this Node, the load begun in the burst, then the one after it; else that one alone.
+      expect(imports(gwi, 'SETTINGS', settingsBefore).length).toBe(HOLDS ? 2 : 1);
+      break;
+    }
+  }, 40_000);
 });
