@@ -3,12 +3,11 @@
 // project imports itself (the next standby imports those ahead of a save). gwi's own files are neither.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { resolvesInThread } from '../runserver/loader.js';
+import { isDependencyFile, moduleFile } from '../runserver/module-hooks.js';
 import { GWI_ROOT } from '../version.js';
 
 const GWI_CODE = ['src', 'dist'].map((dir) => path.join(GWI_ROOT, dir) + path.sep);
-const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
 /** What is new since the last report. */
 export interface ModulesReport {
@@ -21,16 +20,7 @@ export interface ModulesReport {
   dependencies: string[];
 }
 
-function fileOf(url: string): string | null {
-  try {
-    return fileURLToPath(url.split(/[?#]/, 1)[0] as string);
-  } catch {
-    return null;
-  }
-}
-
 const isGwi = (file: string): boolean => GWI_CODE.some((dir) => file.startsWith(dir));
-export const isDependencyFile = (file: string): boolean => file.includes(NODE_MODULES);
 
 export class LoadedModules {
   readonly #report: (report: ModulesReport) => void;
@@ -51,9 +41,9 @@ export class LoadedModules {
 
   /** An import of `parentURL` resolved to `url`. */
   resolved(url: string, parentURL: string | undefined): void {
-    const file = fileOf(url);
+    const file = moduleFile(url);
     if (file === null || isGwi(file)) return;
-    const parent = parentURL === undefined ? null : fileOf(parentURL);
+    const parent = parentURL === undefined ? null : moduleFile(parentURL);
     const fromProject = parent !== null && !isGwi(parent) && !isDependencyFile(parent);
     if (isDependencyFile(file) && fromProject && !this.#known.has(url)) {
       this.#known.add(url);

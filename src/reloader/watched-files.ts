@@ -6,7 +6,8 @@
 // loaded, the folder is watched whole.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { isDependencyFile, type ModulesReport } from './loaded-modules.js';
+import { isDependencyFile } from '../runserver/module-hooks.js';
+import type { ModulesReport } from './loaded-modules.js';
 import type { ProjectWatcher, WatchOptions } from './watch.js';
 
 /** A change to these (in the project's root) means new dependencies: no standby's imports can be kept. */

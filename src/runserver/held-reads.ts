@@ -5,15 +5,13 @@
 // out of date, and such a load is stale (the supervisor starts another). Node 20's loader thread only:
 // its hooks are asynchronous, so a read can wait there while the main thread goes on receiving messages.
 import { sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
+import { isDependencyFile, moduleFile } from './module-hooks.js';
 
 /** Main thread → loader thread: hold these files' reads; the burst is over (these changed). */
 export type HoldOrder = ['hold', string[]] | ['quiet', string[]];
 /** Loader thread → main thread, one answer per order, in order: held; the burst's verdict. */
 export type HoldAnswer = ['held'] | ['settled', { stale: boolean }];
-
-const PACKAGE_FILE = /[/\\]node_modules[/\\]/;
 
 /** Whether a change to `changed` (a file, or a folder made again: everything under it) may touch `file`. */
 function touches(changed: string, file: string): boolean {
@@ -22,9 +20,8 @@ function touches(changed: string, file: string): boolean {
 
 /** The project file (not a package's) that a module URL names, or null. */
 function projectFile(url: string): string | null {
-  if (!url.startsWith('file:')) return null;
-  const file = fileURLToPath(url.split('?')[0] as string);
-  return PACKAGE_FILE.test(file) ? null : file;
+  const file = moduleFile(url);
+  return file === null || isDependencyFile(file) ? null : file;
 }
 
 /** The loader thread's side: what the load hook asks before each read, and the orders from `port`. */

@@ -6,6 +6,23 @@
 // (loader-thread.ts), with a port to tell the main thread; newer Node runs them in-thread (see loader.ts).
 import { readFileSync } from 'node:fs';
 import type { LoadHook, ResolveHook } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+
+/** A file of an installed package (under node_modules), not the project's own. */
+export const isDependencyFile = (file: string): boolean => file.includes(NODE_MODULES);
+
+/** The file a module's URL names (its query and fragment left out), or null: `node:`, `data:` and the like. */
+export function moduleFile(url: string): string | null {
+  if (!url.startsWith('file:')) return null;
+  try {
+    return fileURLToPath(url.split(/[?#]/, 1)[0] as string);
+  } catch {
+    return null;
+  }
+}
 
 /** Told the file an import resolved to, and the module that imported it (undefined for an entry point). */
 export type ResolvedListener = (url: string, parentURL: string | undefined) => void;
