@@ -4,11 +4,11 @@
 // the main thread for a round trip to the loader thread, and a module registered after tsx's is itself
 // loaded through tsx's hooks: registered as three, they took ~150 ms of a server process's start-up on
 // 2 cores (tsx's alone ~105); as one, ~120 (loader.ts registers it).
-import type { InitializeHook, LoadHook, ResolveHook } from 'node:module';
+import type { InitializeHook, LoadHook, LoadHookContext, ResolveHook } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
 import * as tsxHooks from 'tsx/esm';
 import { HeldReads } from './held-reads.js';
-import { gwiResolver, load as gwiLoad } from './module-hooks.js';
+import { gwiResolver, load as gwiLoad, readingSynchronously } from './module-hooks.js';
 import { warmUpTranspiler, type WarmUpData } from './transpiler-warmup.js';
 
 export interface LoaderThreadData {
@@ -40,8 +40,13 @@ export const initialize: InitializeHook<LoaderThreadData> = async ({ gwiUrl, res
 export const resolve: ResolveHook = (specifier, context, nextResolve) =>
   gwiResolve(specifier, context, withTsx ? (next, nextContext) => tsxHooks.resolve(next, { ...context, ...nextContext }, nextResolve) : nextResolve);
 
-const loadModule: LoadHook = (url, context, nextLoad) =>
-  gwiLoad(url, context, withTsx ? (next, nextContext) => tsxHooks.load(next, { ...context, ...nextContext }, nextLoad) : nextLoad);
+// tsx's result says it short-circuits: node's own load step, which it would have called, read nothing.
+const tsxLoad = (context: LoadHookContext, nextLoad: Parameters<LoadHook>[2]): Parameters<LoadHook>[2] => async (next, nextContext) => ({
+  ...(await tsxHooks.load(next, { ...context, ...nextContext }, readingSynchronously(nextLoad))),
+  shortCircuit: true,
+});
+
+const loadModule: LoadHook = (url, context, nextLoad) => gwiLoad(url, context, withTsx ? tsxLoad(context, nextLoad) : nextLoad);
 
 export const load: LoadHook = (url, context, nextLoad) => {
   const held = heldReads?.beforeRead(url);

@@ -5,8 +5,13 @@
 // every export, and on Node >= 22 one of them loads undici, ~35 ms of every start-up (nodejs/node#57649):
 // gwi takes node:http through process.getBuiltinModule instead, and node:cluster and node:zlib (~5 ms) only
 // where they are used (toNodeListener, compressed signed values).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readingSynchronously } from '../../src/runserver/module-hooks.js';
 import { buildIfStale } from '../cli/gwi-process.js';
 import { httpText } from '../helpers/http.js';
 import { copyReloaderProject, killEverything, runserver, type ProjectCopy } from '../reloader/processes.js';
@@ -76,4 +81,42 @@ describe("a server process's built-in modules", () => {
     // node:http itself is loaded (it serves), so the list says something.
     expect(answer).toEqual({ left: [], http: true });
   }, 30_000);
+});
+
+describe('readingSynchronously (the next load step on Node 20\'s loader thread)', () => {
+  type Context = Parameters<Parameters<nodeModule.LoadHook>[2]>[1];
+  const asked: string[] = [];
+  const next = readingSynchronously((url) => {
+    asked.push(url);
+    return { format: 'builtin', shortCircuit: true };
+  });
+  let dir: string;
+  beforeEach(() => {
+    asked.length = 0;
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gwi-read-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads an ES module's file itself, its query and fragment left out", () => {
+    const file = path.join(dir, 'views.ts');
+    writeFileSync(file, 'export const é = 1;\n');
+    const url = `${pathToFileURL(file).href}?v=2#top`;
+    const loaded = next(url, { format: 'module', importAttributes: {}, conditions: [] } as Context) as nodeModule.LoadFnOutput;
+    expect(loaded).toEqual({ format: 'module', source: Buffer.from('export const é = 1;\n'), shortCircuit: true });
+    expect(asked).toEqual([]);
+  });
+
+  it('leaves to node a module imported with attributes, CommonJS, JSON, and what is not a file', () => {
+    const file = pathToFileURL(path.join(dir, 'data.json')).href;
+    next(file, { format: 'json', importAttributes: { type: 'json' }, conditions: [] } as Context);
+    next(file, { format: 'module', importAttributes: { type: 'json' }, conditions: [] } as Context);
+    next(pathToFileURL(path.join(dir, 'old.cjs')).href, { format: 'commonjs', importAttributes: {}, conditions: [] } as Context);
+    next('data:text/javascript,export default 1', { format: 'module', importAttributes: {}, conditions: [] } as Context);
+    expect(asked).toHaveLength(4);
+  });
+
+  it('fails as node does for a file that is gone', () => {
+    const url = pathToFileURL(path.join(dir, 'gone.ts')).href;
+    expect(() => next(url, { format: 'module', importAttributes: {}, conditions: [] } as Context)).toThrow(/ENOENT: no such file or directory, open '.*gone\.ts'/);
+  });
 });
