@@ -4,6 +4,7 @@
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { QUIET_MS } from '../runserver/held-reads.js';
 
 /** Folders never watched, at any depth (besides every dot-folder). */
 export const IGNORED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', 'dist', 'build', 'coverage', 'out']);
@@ -19,7 +20,7 @@ const WRITTEN_BY_THE_PROJECT = /\.(?:log|sqlite3?|db)(?:-journal|-wal|-shm)?$/;
  * per 50 ms and drops the others, so the quiet time is measured on its raw events, which it does
  * not throttle: a burst of saves a few ms apart, however long, is one reload.
  */
-export const DEBOUNCE_MS = 25;
+export const DEBOUNCE_MS = QUIET_MS;
 
 /** How often a watched folder that was deleted is looked for (see ProjectWatcher). */
 const MISSING_POLL_MS = 250;

@@ -2,11 +2,27 @@
 // the burst's first change, not once the quiet time after it is over (~25 ms later): the load imports
 // what did not change meanwhile, and each file that changed waits for the quiet before it is read. At the
 // quiet the load learns what changed in all: one of those it read before it was told to hold it may be
-// out of date, and such a load is stale (the supervisor starts another). Node 20's loader thread only:
-// its hooks are asynchronous, so a read can wait there while the main thread goes on receiving messages.
+// out of date, and such a load is stale (the supervisor starts another). On Node 20's loader thread a
+// read waits asynchronously, for the main thread's word; where the hooks run in the importing thread
+// (Node >= 22.15) it blocks until the file itself has been quiet (BlockingHeldReads).
+import { statSync } from 'node:fs';
 import { sep } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { isDependencyFile, moduleFile } from './module-hooks.js';
+
+/**
+ * How long after its last write a saved file is taken as saved in full: the watcher's quiet time, after
+ * which it tells the burst of saves is over.
+ */
+export const QUIET_MS = 25;
+
+/** What a server process does with a load that begins in a burst of saves. */
+export interface ReadHolding {
+  /** Reads of these files (or of files under these folders) wait for the burst to end. */
+  hold(files: readonly string[]): Promise<void>;
+  /** The burst is over and `changed` changed: held reads go on; true when the load read one of them out of date. */
+  settle(changed: readonly string[]): Promise<boolean>;
+}
 
 /** Main thread → loader thread: hold these files' reads; the burst is over (these changed). */
 export type HoldOrder = ['hold', string[]] | ['quiet', string[]];
@@ -64,7 +80,7 @@ export class HeldReads {
 }
 
 /** The main thread's side: orders to the loader thread, each answered in turn. */
-export class ReadHolder {
+export class ReadHolder implements ReadHolding {
   readonly #port: MessagePort;
   readonly #waiting: ((answer: HoldAnswer) => void)[] = [];
 
@@ -90,5 +106,61 @@ export class ReadHolder {
       this.#waiting.push(resolve);
       this.#port.postMessage(order);
     });
+  }
+}
+
+/** A file's modification time, or null when there is no such file. */
+const modifiedAt = (file: string): number | null => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? null;
+
+/** Sleeps on nothing: a blocking wait without a busy loop. */
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+/** A file written again and again (or dated in the future) is read after this long anyway: settle() judges it. */
+const LONGEST_WAIT_MS = 2000;
+
+/**
+ * Blocks until `file` has not been written for QUIET_MS, and gives its modification time then (null: it
+ * is gone, and its read fails as node's does).
+ */
+function waitUntilQuiet(file: string): number | null {
+  const giveUp = Date.now() + LONGEST_WAIT_MS;
+  for (;;) {
+    const modified = modifiedAt(file);
+    const left = modified === null ? 0 : modified + QUIET_MS - Date.now();
+    if (left <= 0 || Date.now() >= giveUp) return modified;
+    Atomics.wait(SLEEP, 0, 0, Math.min(left, 5));
+  }
+}
+
+/**
+ * Held reads where the module hooks run in the thread that imports (Node >= 22.15, an ES module project):
+ * that thread is the one that would hear the burst is over, so a held file's read blocks instead, until
+ * the file has been quiet for as long as the watcher waits. A write after that read dates the file at
+ * least QUIET_MS later than the read saw (timestamps are coarse by a few ms at most): settle() compares.
+ */
+export class BlockingHeldReads implements ReadHolding {
+  readonly #held = new Set<string>();
+  /** Project files read while not held: a burst that changed one of them leaves the load stale. */
+  readonly #readUnheld = new Set<string>();
+  /** Held files read, with their modification times then. */
+  readonly #readHeld = new Map<string, number | null>();
+
+  async hold(files: readonly string[]): Promise<void> {
+    for (const file of files) this.#held.add(file);
+  }
+
+  /** Before `url` is read (the load hook): returns once it may be. */
+  beforeRead(url: string): void {
+    const file = projectFile(url);
+    if (file === null) return;
+    if ([...this.#held].some((changed) => touches(changed, file))) this.#readHeld.set(file, waitUntilQuiet(file));
+    else this.#readUnheld.add(file);
+  }
+
+  async settle(changed: readonly string[]): Promise<boolean> {
+    const touched = (file: string): boolean => changed.some((path) => touches(path, file));
+    const stale = [...this.#readUnheld].some(touched) || [...this.#readHeld].some(([file, modified]) => touched(file) && modifiedAt(file) !== modified);
+    this.#held.clear();
+    this.#readHeld.clear();
+    return stale;
   }
 }

@@ -6,7 +6,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { GWI_ROOT } from '../version.js';
 import { findProjectRoot, isCommonJsProject } from '../framework/utils/module-loading.js';
 import type { LoaderThreadData } from './loader-thread.js';
-import { ReadHolder } from './held-reads.js';
+import { BlockingHeldReads, ReadHolder, type ReadHolding } from './held-reads.js';
 import { gwiResolver, load, type ResolvedListener } from './module-hooks.js';
 import { hookRequire, shareWithRequire } from './require-hooks.js';
 import { startEsbuildSync, type TranspilerOrder } from './transpiler-warmup.js';
@@ -39,8 +39,8 @@ let registering: Promise<void> | null = null;
 let tsxInThisThread = false;
 /** Tells the loader thread's transpiler warm-up to stop its service (Node 20). */
 let loaderThreadTranspiler: MessagePort | null = null;
-/** Makes the loader thread's reads of given files wait (Node 20, an ES module project): see held-reads.ts. */
-let readHolder: ReadHolder | null = null;
+/** Makes the reads of given files wait (an ES module project): see held-reads.ts. */
+let readHolder: ReadHolding | null = null;
 const resolvedListeners = new Set<ResolvedListener>();
 
 /**
@@ -83,8 +83,22 @@ async function register(): Promise<void> {
     const { register: registerTsx } = await import('tsx/esm/api');
     registerTsx();
   }
-  if (registerHooks) registerHooks({ resolve: gwiResolver(gwiUrl, resolved), load });
+  if (registerHooks) registerInThread(registerHooks, gwiUrl, commonJs);
   else registerOnLoaderThread(gwiUrl);
+}
+
+/**
+ * Node's in-thread hooks (Node >= 22.15): gwi's resolver, and its load step behind held reads for an ES
+ * module project (a CommonJS project's require() reads its files past these hooks: none can wait).
+ */
+function registerInThread(register: RegisterHooks, gwiUrl: string, commonJs: boolean): void {
+  const held = commonJs ? null : new BlockingHeldReads();
+  readHolder = held;
+  const heldLoad: nodeModule.LoadHook = (url, context, nextLoad) => {
+    held?.beforeRead(url);
+    return load(url, context, nextLoad);
+  };
+  register({ resolve: gwiResolver(gwiUrl, resolved), load: held ? heldLoad : load });
 }
 
 /** The esbuild that tsx transpiles through. */
@@ -127,10 +141,10 @@ function registerOnLoaderThread(gwiUrl: string): void {
 }
 
 /**
- * What makes this process's reads of a project's files wait for a burst of saves to end, when its loaders
- * can (the loader thread's: registerProjectLoader() first); else null, and a load starts after the burst.
+ * What makes this process's reads of a project's files wait for a burst of saves to end (an ES module
+ * project: registerProjectLoader() first); else null, and a load starts after the burst.
  */
-export function projectReadHolder(): ReadHolder | null {
+export function projectReadHolder(): ReadHolding | null {
   return readHolder;
 }
 

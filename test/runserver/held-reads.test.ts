@@ -1,11 +1,14 @@
 // The reads a load begun in a burst of saves holds back (held-reads.ts): the loader thread's side and the
-// main thread's, over a real MessageChannel.
+// main thread's, over a real MessageChannel; and the blocking kind (hooks in the importing thread), on
+// real files.
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HeldReads, ReadHolder } from '../../src/runserver/held-reads.js';
+import { BlockingHeldReads, HeldReads, QUIET_MS, ReadHolder } from '../../src/runserver/held-reads.js';
 
 const ROOT = path.join(path.sep, 'home', 'ada', 'mysite');
 const file = (...parts: string[]): string => path.join(ROOT, ...parts);
@@ -74,5 +77,66 @@ describe('held reads', () => {
     expect(reads.beforeRead(url('node_modules', 'vite', 'index.js'))).toBeUndefined();
     expect(reads.beforeRead('node:fs')).toBeUndefined();
     expect(await holder.settle([ROOT])).toBe(false);
+  });
+});
+
+describe('held reads that block (hooks in the importing thread)', () => {
+  let dir: string;
+  let blocking: BlockingHeldReads;
+  const inDir = (name: string): string => path.join(dir, name);
+  const urlOf = (name: string): string => pathToFileURL(inDir(name)).href;
+  /** Dates `name` `ago` ms back. */
+  const dated = (name: string, ago: number): void => {
+    const when = (Date.now() - ago) / 1000;
+    utimesSync(inDir(name), when, when);
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gwi-held-'));
+    blocking = new BlockingHeldReads();
+    for (const name of ['views.ts', 'settings.ts']) writeFileSync(inDir(name), `// ${name}\n`);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** How long beforeRead(`name`) blocked, in ms. */
+  function readTook(name: string): number {
+    const started = performance.now();
+    blocking.beforeRead(urlOf(name));
+    return performance.now() - started;
+  }
+
+  it("a held file's read waits until it has not been written for the quiet time; others and old files go at once", async () => {
+    await blocking.hold([inDir('views.ts')]);
+    writeFileSync(inDir('views.ts'), '// saved now\n');
+    expect(readTook('views.ts')).toBeGreaterThanOrEqual(QUIET_MS - 6);
+    expect(readTook('settings.ts')).toBeLessThan(QUIET_MS / 2);
+    dated('views.ts', 1000);
+    expect(readTook('views.ts')).toBeLessThan(QUIET_MS / 2);
+  });
+
+  it('a held file written again after its read leaves the load stale; read once quiet and unchanged, it does not', async () => {
+    await blocking.hold([inDir('views.ts')]);
+    dated('views.ts', 1000);
+    blocking.beforeRead(urlOf('views.ts'));
+    expect(await blocking.settle([inDir('views.ts')])).toBe(false);
+
+    await blocking.hold([inDir('views.ts')]);
+    blocking.beforeRead(urlOf('views.ts'));
+    writeFileSync(inDir('views.ts'), '// saved again\n');
+    expect(await blocking.settle([inDir('views.ts')])).toBe(true);
+  });
+
+  it('a file read before it was held and changed in the burst leaves the load stale; one the burst left alone does not', async () => {
+    blocking.beforeRead(urlOf('settings.ts'));
+    await blocking.hold([inDir('views.ts')]);
+    expect(await blocking.settle([inDir('views.ts')])).toBe(false);
+    expect(await blocking.settle([inDir('views.ts'), dir])).toBe(true);
+  });
+
+  it('a held file that is gone is read at once (node says it is missing); made again in the burst, the load is stale', async () => {
+    await blocking.hold([inDir('gone.ts')]);
+    expect(readTook('gone.ts')).toBeLessThan(QUIET_MS / 2);
+    writeFileSync(inDir('gone.ts'), '// back\n');
+    expect(await blocking.settle([inDir('gone.ts')])).toBe(true);
   });
 });
