@@ -40,26 +40,49 @@ function projectFile(url: string): string | null {
   return file === null || isDependencyFile(file) ? null : file;
 }
 
+/**
+ * What both kinds of held reads keep for a load: the files it holds, and the project files it read while
+ * not holding them. A burst that changed one of those leaves the load stale.
+ */
+class BurstReads {
+  readonly #held = new Set<string>();
+  readonly #readUnheld = new Set<string>();
+
+  hold(files: readonly string[]): void {
+    for (const file of files) this.#held.add(file);
+  }
+
+  /** Whether `file`'s read is held; if not, the read is noted. */
+  holds(file: string): boolean {
+    if ([...this.#held].some((changed) => touches(changed, file))) return true;
+    this.#readUnheld.add(file);
+    return false;
+  }
+
+  /** The burst is over: whether it changed a file read unheld. Nothing is held from then on. */
+  settle(changed: readonly string[]): boolean {
+    this.#held.clear();
+    return changed.some((path) => [...this.#readUnheld].some((file) => touches(path, file)));
+  }
+}
+
 /** The loader thread's side: what the load hook asks before each read, and the orders from `port`. */
 export class HeldReads {
-  readonly #held = new Set<string>();
-  /** Project files read while not held: a burst that changed one of them leaves the load stale. */
-  readonly #readUnheld = new Set<string>();
+  readonly #reads = new BurstReads();
   #quiet: Promise<void> | null = null;
   #release: (() => void) | null = null;
 
   constructor(port: MessagePort) {
     port.on('message', (order: HoldOrder) => {
       if (order[0] === 'hold') {
-        for (const file of order[1]) this.#held.add(file);
+        this.#reads.hold(order[1]);
         this.#quiet ??= new Promise((resolve) => (this.#release = resolve));
         // Node's loader thread lets its event loop run dry while a hook awaits (its own port is off):
         // a read waiting here must keep it turning until the quiet comes.
         port.ref();
         port.postMessage(['held'] satisfies HoldAnswer);
       } else {
-        const stale = order[1].some((changed) => [...this.#readUnheld].some((file) => touches(changed, file)));
-        this.#held.clear();
+        const stale = this.#reads.settle(order[1]);
         this.#release?.();
         this.#quiet = this.#release = null;
         port.postMessage(['settled', { stale }] satisfies HoldAnswer);
@@ -72,10 +95,8 @@ export class HeldReads {
   /** Before `url` is read: a promise to wait for when its file is held, else nothing (the read is noted). */
   beforeRead(url: string): Promise<void> | undefined {
     const file = projectFile(url);
-    if (file === null) return undefined;
-    if (this.#quiet !== null && [...this.#held].some((changed) => touches(changed, file))) return this.#quiet;
-    this.#readUnheld.add(file);
-    return undefined;
+    if (file === null || !this.#reads.holds(file)) return undefined;
+    return this.#quiet ?? undefined;
   }
 }
 
@@ -138,29 +159,23 @@ function waitUntilQuiet(file: string): number | null {
  * least QUIET_MS later than the read saw (timestamps are coarse by a few ms at most): settle() compares.
  */
 export class BlockingHeldReads implements ReadHolding {
-  readonly #held = new Set<string>();
-  /** Project files read while not held: a burst that changed one of them leaves the load stale. */
-  readonly #readUnheld = new Set<string>();
+  readonly #reads = new BurstReads();
   /** Held files read, with their modification times then. */
   readonly #readHeld = new Map<string, number | null>();
 
   async hold(files: readonly string[]): Promise<void> {
-    for (const file of files) this.#held.add(file);
+    this.#reads.hold(files);
   }
 
   /** Before `url` is read (the load hook): returns once it may be. */
   beforeRead(url: string): void {
     const file = projectFile(url);
-    if (file === null) return;
-    if ([...this.#held].some((changed) => touches(changed, file))) this.#readHeld.set(file, waitUntilQuiet(file));
-    else this.#readUnheld.add(file);
+    if (file !== null && this.#reads.holds(file)) this.#readHeld.set(file, waitUntilQuiet(file));
   }
 
   async settle(changed: readonly string[]): Promise<boolean> {
-    const touched = (file: string): boolean => changed.some((path) => touches(path, file));
-    const stale = [...this.#readUnheld].some(touched) || [...this.#readHeld].some(([file, modified]) => touched(file) && modifiedAt(file) !== modified);
-    this.#held.clear();
+    const rewritten = [...this.#readHeld].some(([file, modified]) => changed.some((path) => touches(path, file)) && modifiedAt(file) !== modified);
     this.#readHeld.clear();
-    return stale;
+    return this.#reads.settle(changed) || rewritten;
   }
 }

@@ -8,7 +8,7 @@ import type { InitializeHook, LoadHook, LoadHookContext, ResolveHook } from 'nod
 import type { MessagePort } from 'node:worker_threads';
 import * as tsxHooks from 'tsx/esm';
 import { HeldReads } from './held-reads.js';
-import { gwiResolver, load as gwiLoad, readingSynchronously } from './module-hooks.js';
+import { gwiResolver, load as gwiLoad, readingSynchronously, type NextLoad } from './module-hooks.js';
 import { warmUpTranspiler, type WarmUpData } from './transpiler-warmup.js';
 
 export interface LoaderThreadData {
@@ -41,7 +41,7 @@ export const resolve: ResolveHook = (specifier, context, nextResolve) =>
   gwiResolve(specifier, context, withTsx ? (next, nextContext) => tsxHooks.resolve(next, { ...context, ...nextContext }, nextResolve) : nextResolve);
 
 // tsx's result says it short-circuits: node's own load step, which it would have called, read nothing.
-const tsxLoad = (context: LoadHookContext, nextLoad: Parameters<LoadHook>[2]): Parameters<LoadHook>[2] => async (next, nextContext) => ({
+const tsxLoad = (context: LoadHookContext, nextLoad: NextLoad): NextLoad => async (next, nextContext) => ({
   ...(await tsxHooks.load(next, { ...context, ...nextContext }, readingSynchronously(nextLoad))),
   shortCircuit: true,
 });

@@ -49,7 +49,8 @@ export function gwiResolver(gwiUrl: string, resolved: ResolvedListener): Resolve
 
 const PACKAGE_JAVASCRIPT = /\/node_modules\/.*\.m?js$/;
 
-type NextLoad = Parameters<LoadHook>[2];
+/** The next load step a hook is given. */
+export type NextLoad = Parameters<LoadHook>[2];
 
 /** An ES module file as node's own load step gives it, read at once. */
 const esModule = (file: string): ReturnType<NextLoad> => ({ format: 'module', source: readFileSync(file), shortCircuit: true });
