@@ -38,7 +38,7 @@
 // when every server ran. Exit 1 when a check failed.
 //
 //   npm run bench:throughput              (node bench/throughput.mjs)
-//   node bench/throughput.mjs --rounds 5 --duration 10s --warmup 3s
+//   node bench/throughput.mjs --rounds 3 --duration 10s --warmup 3s
 //   node bench/throughput.mjs --servers raw,gwi     a quick look at two of them (not written)
 //   node bench/throughput.mjs --backlog 10          gwi with requestQueueSize 10 (Django's listen backlog;
 //                                                   gwi's default is node's 511)
@@ -182,7 +182,7 @@ const ALL_SERVERS = Object.keys(SERVERS);
 
 function options() {
   const values = parseBenchArgs({
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '5s' },
     warmup: { type: 'string', default: '2s' },
     backlog: { type: 'string' },
