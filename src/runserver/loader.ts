@@ -94,11 +94,13 @@ async function register(): Promise<void> {
 function registerInThread(register: RegisterHooks, gwiUrl: string, commonJs: boolean): void {
   const held = commonJs ? null : new BlockingHeldReads();
   readHolder = held;
-  const heldLoad: nodeModule.LoadHook = (url, context, nextLoad) => {
-    held?.beforeRead(url);
-    return load(url, context, nextLoad);
-  };
-  register({ resolve: gwiResolver(gwiUrl, resolved), load: held ? heldLoad : load });
+  const heldLoad: nodeModule.LoadHook | null = held
+    ? (url, context, nextLoad) => {
+        held.beforeRead(url);
+        return load(url, context, nextLoad);
+      }
+    : null;
+  register({ resolve: gwiResolver(gwiUrl, resolved), load: heldLoad ?? load });
 }
 
 /** The esbuild that tsx transpiles through. */

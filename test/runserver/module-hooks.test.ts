@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readingSynchronously } from '../../src/runserver/module-hooks.js';
+import { readingSynchronously, type NextLoad } from '../../src/runserver/module-hooks.js';
 import { buildIfStale } from '../cli/gwi-process.js';
 import { httpText } from '../helpers/http.js';
 import { copyReloaderProject, killEverything, runserver, type ProjectCopy } from '../reloader/processes.js';
@@ -84,7 +84,7 @@ describe("a server process's built-in modules", () => {
 });
 
 describe('readingSynchronously (the next load step on Node 20\'s loader thread)', () => {
-  type Context = Parameters<Parameters<nodeModule.LoadHook>[2]>[1];
+  type Context = Parameters<NextLoad>[1];
   const asked: string[] = [];
   const next = readingSynchronously((url) => {
     asked.push(url);
